@@ -1,0 +1,82 @@
+// Deleting our own lock node must not fail silently: a node left behind blocks every other
+// contender for as long as our session lives (CURATOR-315/-335/-462). These helpers try once
+// in the caller's flow, then keep retrying in the background until the node is gone, the
+// session that owned it is gone (so the server removed it), or the client is closed.
+import { ClientClosedError, ConnectionLossError, NoNodeError, SessionExpiredError } from './errors.js';
+import type { ZkClient } from './zk-client.js';
+
+/** Background retries still running, per client, so tests and close() can observe them. */
+const pending = new WeakMap<ZkClient, Set<Promise<void>>>();
+
+/** Resolves once every background delete of this client has finished. */
+export async function settleBackgroundDeletes(client: ZkClient): Promise<void> {
+  const set = pending.get(client);
+  while (set && set.size > 0) await Promise.allSettled([...set]);
+}
+
+function isRetryable(err: unknown): boolean {
+  return err instanceof ConnectionLossError;
+}
+
+function track(client: ZkClient, work: Promise<void>): void {
+  let set = pending.get(client);
+  if (!set) pending.set(client, (set = new Set()));
+  const s = set;
+  const p = work.catch(() => undefined).finally(() => s.delete(p));
+  s.add(p);
+}
+
+/**
+ * Runs `attempt` until it succeeds. The first try is awaited; if it fails for a retryable
+ * reason the retries continue in the background and this resolves `false`.
+ * Resolves `true` when the node is known to be gone.
+ */
+async function guaranteed(client: ZkClient, generation: number, attempt: () => Promise<void>): Promise<boolean> {
+  const once = async (): Promise<'done' | 'retry'> => {
+    // A new session means the old one expired and the server removed its ephemeral nodes.
+    if (client.isClosed || client.sessionGeneration !== generation) return 'done';
+    try {
+      await attempt();
+      return 'done';
+    } catch (err) {
+      if (err instanceof NoNodeError || err instanceof SessionExpiredError || err instanceof ClientClosedError) return 'done';
+      if (isRetryable(err)) return 'retry';
+      throw err;
+    }
+  };
+  if ((await once()) === 'done') return true;
+  track(client, (async () => {
+    for (;;) {
+      try {
+        await client.waitConnected();
+      } catch {
+        return; // closed: the session and its ephemeral nodes end with it
+      }
+      if ((await once()) === 'done') return;
+    }
+  })());
+  return false;
+}
+
+/** Deletes the ephemeral node at `path`, retrying in the background on connection loss. */
+export function deleteGuaranteed(client: ZkClient, path: string, generation: number): Promise<boolean> {
+  return guaranteed(client, generation, () => client.delete(path));
+}
+
+/**
+ * Deletes every child of `parent` whose name starts with our protected `prefix`: used when a
+ * create's reply was lost and we cannot know whether (or under which name) it was applied.
+ */
+export function deleteByPrefixGuaranteed(client: ZkClient, parent: string, prefix: string, generation: number): Promise<boolean> {
+  return guaranteed(client, generation, async () => {
+    const children = await client.getChildren(parent);
+    for (const child of children) {
+      if (!child.startsWith(prefix)) continue;
+      try {
+        await client.delete(`${parent}/${child}`);
+      } catch (err) {
+        if (!(err instanceof NoNodeError)) throw err;
+      }
+    }
+  });
+}

@@ -1,0 +1,13 @@
+// zkurator: ZooKeeper lock recipes for Node.js, wire-compatible with Apache Curator.
+export { connect, ZkClient, CreateMode } from './zk-client.js';
+export type { ConnectOptions, ConnectionState, NodeStat, OperationName, WatchListener } from './zk-client.js';
+export { Mutex } from './mutex.js';
+export type { MutexOptions } from './mutex.js';
+export type { AcquireOptions } from './reentrant-lock.js';
+export { ReentrantLock } from './reentrant-lock.js';
+export { Lease } from './lease.js';
+export {
+  ZkuratorError, ValidationError, LockTimeoutError, NotHeldError, ClientClosedError,
+  SessionExpiredError, ConnectTimeoutError, ZooKeeperError, NoNodeError, NodeExistsError,
+  NotEmptyError, ConnectionLossError,
+} from './errors.js';

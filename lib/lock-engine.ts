@@ -1,0 +1,178 @@
+// The one lock loop every recipe shares (Curator's LockInternals): create our protected
+// ephemeral-sequential node, list the children, let the driver decide, watch the one node it
+// names, wait, and on any failure delete our node. Recipes differ only in their driver.
+import { ConnectionLossError, NoNodeError, SessionExpiredError, ZkuratorError } from './errors.js';
+import { Deadline } from './deadline.js';
+import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
+import type { LockDriver } from './lock-driver.js';
+import { newProtectedPrefix, sortChildren } from './lock-node-name.js';
+import { CreateMode, type ZkClient } from './zk-client.js';
+
+/** A node we hold: what release needs to delete it, and which session created it. */
+export interface HeldNode {
+  /** Full path of our lock node. */
+  readonly path: string;
+  /** The session generation that created it (ephemeral: gone if that session expired). */
+  readonly generation: number;
+}
+
+/** Our node disappeared while we waited (session expired, or deleted by someone else). */
+class OwnNodeGone extends Error {}
+
+/** Consecutive "own node gone" retries before giving up: a node deleted under us again and
+ * again is an outside actor, not bad luck. */
+const MAX_NODE_LOSS_RETRIES = 16;
+
+export class LockEngine {
+  constructor(
+    readonly client: ZkClient,
+    /** The lock path: lock nodes are its children. */
+    readonly basePath: string,
+    readonly driver: LockDriver,
+    private readonly nodeData: Buffer,
+  ) {}
+
+  /** Acquires a node that the driver says holds the lock, within the deadline. */
+  async acquire(deadline: Deadline): Promise<HeldNode> {
+    deadline.check(false);
+    for (let losses = 0; ; losses++) {
+      const prefix = newProtectedPrefix();
+      const node = await this.createOurNode(prefix, deadline);
+      try {
+        await this.waitUntilHeld(node, deadline);
+        return node;
+      } catch (err) {
+        await deleteGuaranteed(this.client, node.path, node.generation);
+        if (!(err instanceof OwnNodeGone)) throw err;
+        if (losses >= MAX_NODE_LOSS_RETRIES) {
+          throw new ZkuratorError('NODE_LOST', `our lock node under ${this.basePath} was removed ${losses + 1} times in a row while waiting`);
+        }
+      }
+    }
+  }
+
+  /** Deletes our node, retrying in the background on connection loss. */
+  async release(node: HeldNode): Promise<void> {
+    await deleteGuaranteed(this.client, node.path, node.generation);
+  }
+
+  /** Sorted full paths of every child (Curator's getParticipantNodes). */
+  async participants(): Promise<string[]> {
+    let children: string[];
+    try {
+      children = await this.client.getChildren(this.basePath);
+    } catch (err) {
+      if (err instanceof NoNodeError) return [];
+      throw err;
+    }
+    return sortChildren(children, this.driver.sortNames).map((c) => `${this.basePath}/${c}`);
+  }
+
+  private async connected(deadline: Deadline): Promise<void> {
+    if (!this.client.isConnected) await deadline.wait(this.client.waitConnected());
+  }
+
+  /** Idempotent reads: retried after a connection loss, within the deadline. */
+  private async read<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+    for (;;) {
+      deadline.check(false);
+      await this.connected(deadline);
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof ConnectionLossError)) throw err;
+      }
+    }
+  }
+
+  /**
+   * Creates `<base>/<prefix><lockName><seq>`, creating container parents when missing. A create
+   * whose reply was lost may have been applied: we look for our protected prefix, adopt the
+   * node only if our session (not a successor) owns it, and otherwise delete whatever the
+   * prefix finds in the background (CURATOR-45/-79/-498).
+   */
+  private async createOurNode(prefix: string, deadline: Deadline): Promise<HeldNode> {
+    const target = `${this.basePath}/${prefix}${this.driver.lockName}`;
+    let uncertain = false;
+    try {
+      for (;;) {
+        deadline.check(false);
+        await this.connected(deadline);
+        const generation = this.client.sessionGeneration;
+        try {
+          const path = await this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
+          return { path, generation };
+        } catch (err) {
+          if (err instanceof NoNodeError) {
+            await this.read(deadline, () => this.client.createContainers(this.basePath));
+          } else if (err instanceof ConnectionLossError) {
+            uncertain = true;
+            const found = await this.findOwnNode(prefix, generation, deadline);
+            if (found) return found;
+          } else if (!(err instanceof SessionExpiredError)) {
+            throw err;
+          }
+        }
+      }
+    } catch (err) {
+      if (uncertain) void deleteByPrefixGuaranteed(this.client, this.basePath, prefix, this.client.sessionGeneration);
+      throw err;
+    }
+  }
+
+  private async findOwnNode(prefix: string, generation: number, deadline: Deadline): Promise<HeldNode | undefined> {
+    await this.connected(deadline);
+    // A new session means the old one expired: its node, if any, is gone or going.
+    if (this.client.sessionGeneration !== generation) return undefined;
+    let children: string[];
+    try {
+      children = await this.read(deadline, () => this.client.getChildren(this.basePath));
+    } catch (err) {
+      if (err instanceof NoNodeError) return undefined;
+      throw err;
+    }
+    const name = children.find((c) => c.startsWith(prefix));
+    if (!name) return undefined;
+    const path = `${this.basePath}/${name}`;
+    const stat = await this.read(deadline, () => this.client.exists(path));
+    if (stat && stat.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation) {
+      return { path, generation };
+    }
+    if (stat) await deleteGuaranteed(this.client, path, this.client.sessionGeneration);
+    return undefined;
+  }
+
+  /** The decide-watch-wait loop. Returns once held; throws OwnNodeGone to restart. */
+  private async waitUntilHeld(node: HeldNode, deadline: Deadline): Promise<void> {
+    const ourName = node.path.slice(this.basePath.length + 1);
+    for (;;) {
+      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
+      let children: string[];
+      try {
+        children = await this.read(deadline, () => this.client.getChildren(this.basePath));
+      } catch (err) {
+        if (err instanceof NoNodeError || err instanceof SessionExpiredError) throw new OwnNodeGone();
+        throw err;
+      }
+      const sorted = sortChildren(children, this.driver.sortNames);
+      const ourIndex = sorted.indexOf(ourName);
+      if (ourIndex < 0) throw new OwnNodeGone();
+      const decision = this.driver.decide(sorted, ourIndex);
+      if (decision.held) return;
+      if (deadline.remaining() <= 0) throw deadline.timeoutError();
+
+      const watched = `${this.basePath}/${decision.watch}`;
+      let wake!: () => void;
+      const woken = new Promise<void>((resolve) => { wake = resolve; });
+      let exists: boolean;
+      try {
+        exists = await this.read(deadline, () => this.client.watchNode(watched, wake));
+      } catch (err) {
+        if (err instanceof SessionExpiredError) throw new OwnNodeGone();
+        throw err;
+      }
+      if (!exists) continue; // already gone: look again at once
+      await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));
+    }
+  }
+}

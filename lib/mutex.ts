@@ -1,0 +1,36 @@
+// Curator's InterProcessMutex, plus maxLeases (Curator's v1 InterProcessSemaphore, kazurator's
+// max_leases): up to maxLeases holders at once on the same path, the rest queued in order.
+import { StandardLockDriver } from './lock-driver.js';
+import { LockEngine } from './lock-engine.js';
+import { validateLockPath, validateMaxLeases } from './lock-path.js';
+import { localAddressData } from './local-address.js';
+import { ReentrantLock } from './reentrant-lock.js';
+import type { ZkClient } from './zk-client.js';
+
+/** Options for {@link Mutex}. */
+export interface MutexOptions {
+  /** How many holders at once (default 1: a mutex). Every participant must agree on it. */
+  maxLeases?: number;
+  /** Data written into our lock node (default: the local IP address, as Curator does). */
+  nodeData?: Buffer;
+}
+
+/**
+ * A distributed mutex, wire-compatible with Curator's InterProcessMutex (and, with
+ * `maxLeases > 1`, its v1 InterProcessSemaphore). Nodes: `<path>/_c_<uuid>-lock-<seq>`.
+ */
+export class Mutex extends ReentrantLock {
+  /** How many holders the lock admits at once. */
+  readonly maxLeases: number;
+
+  /**
+   * @throws ValidationError for a bad path or maxLeases (before any ZooKeeper call).
+   */
+  constructor(client: ZkClient, path: string, options: MutexOptions = {}) {
+    const zk = ReentrantLock.checkClient(client);
+    const lockPath = validateLockPath(path);
+    const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
+    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), options.nodeData ?? localAddressData()));
+    this.maxLeases = maxLeases;
+  }
+}

@@ -1,0 +1,147 @@
+// Re-entrancy and the public acquire/withLock/release surface shared by Mutex and the
+// read-write lock's two halves. Curator counts holds per thread; we count them per async flow,
+// where a flow is the callback of withLock() and everything it awaits or starts. A flow that
+// holds the lock re-enters without a second node; any other flow queues for its own node.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Deadline } from './deadline.js';
+import { NotHeldError, ValidationError } from './errors.js';
+import { Lease, type LeaseOwner } from './lease.js';
+import type { HeldNode, LockEngine } from './lock-engine.js';
+import { validateSignal, validateTimeout } from './lock-path.js';
+import { ZkClient } from './zk-client.js';
+
+/** Options for one acquire. */
+export interface AcquireOptions {
+  /**
+   * Milliseconds to wait in all (create, listing and waiting). `0` is a try-lock; omitted
+   * waits forever. On timeout the promise rejects with LockTimeoutError and our node is gone.
+   */
+  timeout?: number;
+  /** Cancels the wait: the promise rejects with `signal.reason` and our node is deleted. */
+  signal?: AbortSignal;
+}
+
+/** The holds of the current flow, by lock instance. Immutable: each scope gets a copy. */
+const flowHolds = new AsyncLocalStorage<ReadonlyMap<ReentrantLock, Hold>>();
+
+/** One node held by one flow, shared by its re-entrant leases. */
+class Hold implements LeaseOwner {
+  readonly leases: Lease[] = [];
+
+  constructor(
+    private readonly lock: ReentrantLock,
+    readonly node: HeldNode,
+  ) {}
+
+  get lockPath(): string {
+    return this.lock.path;
+  }
+
+  get nodePath(): string {
+    return this.node.path;
+  }
+
+  get active(): boolean {
+    return this.leases.length > 0;
+  }
+
+  newLease(): Lease {
+    const lease = new Lease(this);
+    this.leases.push(lease);
+    return lease;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const at = this.leases.indexOf(lease);
+    if (at < 0) throw new NotHeldError(`lease on ${this.lockPath} is not part of this hold`);
+    this.leases.splice(at, 1);
+    if (this.leases.length === 0) await this.lock.engine.release(this.node);
+  }
+}
+
+export abstract class ReentrantLock {
+  /** @internal */
+  readonly engine: LockEngine;
+
+  protected constructor(
+    readonly client: ZkClient,
+    /** The lock path (the parent of the lock nodes). */
+    readonly path: string,
+    engine: LockEngine,
+  ) {
+    this.engine = engine;
+  }
+
+  protected static checkClient(client: unknown): ZkClient {
+    if (!(client instanceof ZkClient)) throw new ValidationError('client must be a ZkClient returned by connect()');
+    return client;
+  }
+
+  /** The hold of the current flow on this lock, if it has one. */
+  protected currentHold(): Hold | undefined {
+    const hold = flowHolds.getStore()?.get(this);
+    return hold?.active ? hold : undefined;
+  }
+
+  /** True when the current async flow holds this lock (inside its withLock callback). */
+  isHeldByCurrentFlow(): boolean {
+    return this.currentHold() !== undefined;
+  }
+
+  /**
+   * Acquires the lock. Inside a flow that already holds it (a withLock callback), re-enters
+   * at once without a new node. Bad options reject with ValidationError before any request.
+   */
+  async acquire(options: AcquireOptions = {}): Promise<Lease> {
+    return (await this.acquireHold(options)).lease;
+  }
+
+  private async acquireHold(options: AcquireOptions): Promise<{ hold: Hold; lease: Lease }> {
+    const timeout = validateTimeout(options.timeout);
+    const signal = validateSignal(options.signal);
+    let hold = this.currentHold();
+    if (hold) {
+      signal?.throwIfAborted();
+    } else {
+      hold = new Hold(this, await this.acquireNode(new Deadline(this.client, this.path, timeout, signal)));
+    }
+    return { hold, lease: hold.newLease() };
+  }
+
+  /** Takes a node for a flow that does not hold the lock yet. Recipes may override. */
+  protected acquireNode(deadline: Deadline): Promise<HeldNode> {
+    return this.engine.acquire(deadline);
+  }
+
+  /**
+   * Runs `fn` while holding the lock and releases it afterwards, whatever `fn` does. Inside
+   * `fn` (and what it awaits or starts) further acquires of this lock re-enter.
+   */
+  async withLock<T>(fn: (lease: Lease) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') throw new ValidationError('withLock needs a function');
+    const { hold, lease } = await this.acquireHold(options);
+    const holds = new Map(flowHolds.getStore());
+    holds.set(this, hold);
+    try {
+      return await flowHolds.run(holds, () => fn(lease));
+    } finally {
+      if (!lease.released) await lease.release();
+    }
+  }
+
+  /**
+   * Releases the innermost hold of the current flow (Curator's release()). Rejects with
+   * NotHeldError when this flow holds nothing here, e.g. from another flow.
+   */
+  async release(): Promise<void> {
+    const hold = this.currentHold();
+    const lease = hold?.leases.at(-1);
+    if (!lease) throw new NotHeldError(`the current flow does not hold ${this.path}`);
+    await lease.release();
+  }
+
+  /** Sorted full paths of every participant (holders first), like getParticipantNodes. */
+  participants(): Promise<string[]> {
+    return this.engine.participants();
+  }
+}

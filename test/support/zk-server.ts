@@ -1,0 +1,234 @@
+// Real ZooKeeper servers for the tests: standalone or a 3-node ensemble on free loopback
+// ports, each with a fresh data dir, started from Debian's jars (see environment.md).
+// Every process we start is tracked by pid and killed on stop; we never touch others.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { fourLetterWord } from './four-letter.js';
+import { pollUntil } from './poll.js';
+
+const JAVA_DIR = '/usr/share/java';
+const SERVER_JARS = [
+  'zookeeper.jar', 'zookeeper-jute.jar', 'netty-handler.jar', 'netty-transport.jar',
+  'netty-common.jar', 'netty-buffer.jar', 'netty-resolver.jar', 'netty-codec.jar',
+  'netty-transport-native-epoll.jar', 'netty-transport-native-unix-common.jar',
+  'slf4j-api.jar', 'slf4j-simple.jar', 'metrics-core.jar', 'snappy-java.jar', 'commons-io.jar',
+  'audience-annotations.jar', 'commons-cli.jar',
+];
+
+/** True when Debian's ZooKeeper server jars are installed on this machine. */
+export function localZooKeeperAvailable(): boolean {
+  return existsSync(join(JAVA_DIR, 'zookeeper.jar'));
+}
+
+function serverClasspath(): string {
+  return SERVER_JARS.map((j) => join(JAVA_DIR, j)).filter((p) => existsSync(p)).join(':');
+}
+
+export interface ServerOptions {
+  /** ZooKeeper tickTime in ms; min session timeout is 2 ticks, max 20 ticks. */
+  tickTime?: number;
+  /** Container reaping interval (znode.container.checkIntervalMs), for container tests. */
+  containerCheckIntervalMs?: number;
+  /** Extra zoo.cfg lines. */
+  extraConfig?: string[];
+}
+
+interface MemberSpec {
+  id: number;
+  clientPort: number;
+  quorumPort: number;
+  electionPort: number;
+}
+
+/** One ZooKeeper server process (standalone, or one member of an ensemble). */
+export class ZkServerProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly id: number,
+    readonly clientPort: number,
+    private readonly configFile: string,
+    private readonly logFile: string,
+    private readonly mainClass: string,
+    private readonly jvmProps: string[],
+  ) {}
+
+  get connectString(): string {
+    return `127.0.0.1:${this.clientPort}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the JVM; resolves once the process is spawned (use waitServing for readiness). */
+  start(): void {
+    if (this.child) throw new Error(`server ${this.id} already running`);
+    const log = openSync(this.logFile, 'a');
+    const child = spawn('java', [
+      '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+      ...this.jvmProps, '-cp', serverClasspath(), this.mainClass, this.configFile,
+    ], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+  }
+
+  /** Waits until the server answers `ruok` and (in an ensemble) serves requests. */
+  async waitServing(timeoutMs = 30_000): Promise<void> {
+    await pollUntil(async () => {
+      if (!this.child) throw new Error(`server ${this.id} exited; see ${this.logFile}`);
+      try {
+        const srvr = await fourLetterWord(this.clientPort, 'srvr');
+        return /Mode: (standalone|leader|follower)/.test(srvr);
+      } catch {
+        return false;
+      }
+    }, { timeoutMs, intervalMs: 100, what: `ZooKeeper server ${this.id} serving on ${this.clientPort}` });
+  }
+
+  /** The server's mode from `srvr` ("leader", "follower", "standalone"), or undefined. */
+  async mode(): Promise<string | undefined> {
+    try {
+      return /Mode: (\w+)/.exec(await fourLetterWord(this.clientPort, 'srvr'))?.[1];
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** SIGTERM (graceful) or SIGKILL the process and wait for it to exit. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill(signal);
+    await this.exited;
+  }
+}
+
+function writeConfig(dir: string, lines: string[]): string {
+  const file = join(dir, 'zoo.cfg');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+function baseConfig(dataDir: string, clientPort: number, opts: ServerOptions): string[] {
+  return [
+    `tickTime=${opts.tickTime ?? 500}`,
+    `dataDir=${dataDir}`,
+    `clientPort=${clientPort}`,
+    'clientPortAddress=127.0.0.1',
+    'admin.enableServer=false',
+    '4lw.commands.whitelist=*',
+    'maxClientCnxns=0',
+    'forceSync=no',
+    ...(opts.extraConfig ?? []),
+  ];
+}
+
+function jvmProps(opts: ServerOptions): string[] {
+  const props = ['-Dzookeeper.admin.enableServer=false'];
+  if (opts.containerCheckIntervalMs !== undefined) {
+    props.push(`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`);
+  }
+  return props;
+}
+
+/** A standalone server or an ensemble, with helpers to stop, kill and restart members. */
+export class ZkCluster {
+  private constructor(
+    readonly members: ZkServerProcess[],
+    private readonly rootDir: string,
+  ) {}
+
+  /** Client connection string over every member. */
+  get connectString(): string {
+    return this.members.map((m) => m.connectString).join(',');
+  }
+
+  static async standalone(opts: ServerOptions = {}): Promise<ZkCluster> {
+    const root = mkdtempSync(join(tmpdir(), 'zkurator-zk-'));
+    const clientPort = await freePort();
+    const dataDir = join(root, 'data');
+    mkdirSync(dataDir);
+    const cfg = writeConfig(root, baseConfig(dataDir, clientPort, opts));
+    const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'),
+      'org.apache.zookeeper.server.ZooKeeperServerMain', jvmProps(opts));
+    const cluster = new ZkCluster([server], root);
+    server.start();
+    try {
+      await server.waitServing();
+    } catch (err) {
+      await cluster.destroy();
+      throw err;
+    }
+    return cluster;
+  }
+
+  static async ensemble(size = 3, opts: ServerOptions = {}): Promise<ZkCluster> {
+    const root = mkdtempSync(join(tmpdir(), 'zkurator-ens-'));
+    const specs: MemberSpec[] = [];
+    for (let id = 1; id <= size; id++) {
+      specs.push({ id, clientPort: await freePort(), quorumPort: await freePort(), electionPort: await freePort() });
+    }
+    const serverLines = specs.map((s) => `server.${s.id}=127.0.0.1:${s.quorumPort}:${s.electionPort}`);
+    const members = specs.map((s) => {
+      const dir = join(root, `server${s.id}`);
+      const dataDir = join(dir, 'data');
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(join(dataDir, 'myid'), `${s.id}\n`);
+      const cfg = writeConfig(dir, [
+        ...baseConfig(dataDir, s.clientPort, opts),
+        'initLimit=20', 'syncLimit=10', 'electionPortBindRetry=0',
+        ...serverLines,
+      ]);
+      return new ZkServerProcess(s.id, s.clientPort, cfg, join(dir, 'server.log'),
+        'org.apache.zookeeper.server.quorum.QuorumPeerMain', jvmProps(opts));
+    });
+    const cluster = new ZkCluster(members, root);
+    for (const m of members) m.start();
+    try {
+      await Promise.all(members.map((m) => m.waitServing(60_000)));
+    } catch (err) {
+      await cluster.destroy();
+      throw err;
+    }
+    return cluster;
+  }
+
+  member(id: number): ZkServerProcess {
+    const m = this.members.find((x) => x.id === id);
+    if (!m) throw new Error(`no member ${id}`);
+    return m;
+  }
+
+  /** The current leader of an ensemble (undefined for standalone or during an election). */
+  async leader(): Promise<ZkServerProcess | undefined> {
+    for (const m of this.members) {
+      if (m.running && (await m.mode()) === 'leader') return m;
+    }
+    return undefined;
+  }
+
+  async restart(id: number): Promise<void> {
+    const m = this.member(id);
+    if (!m.running) m.start();
+    await m.waitServing(60_000);
+  }
+
+  /** Stops every member and removes the data dirs. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.members.map((m) => m.stop('SIGKILL')));
+    rmSync(this.rootDir, { recursive: true, force: true });
+  }
+}
