@@ -40,8 +40,11 @@ export function sortChildren(children: readonly string[], lockNames: readonly st
   return keyed.map((k) => k.name);
 }
 
-/** The 10-digit (or negative, after overflow) sequence ZooKeeper appended, if parseable. */
-export function sequenceOf(name: string): number | undefined {
-  const m = /(-?\d{10})$/.exec(name);
-  return m ? Number(m[1]) : undefined;
+/**
+ * The sequence ZooKeeper appended (`%010d`: ten digits, or a minus and ten digits after the
+ * counter overflowed), read from the sort key; undefined for a name without one.
+ */
+export function sequenceOf(name: string, lockNames: readonly string[]): string | undefined {
+  const key = sortKey(name, lockNames);
+  return /^-?\d{10}$/.test(key) ? key : undefined;
 }

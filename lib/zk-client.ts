@@ -401,6 +401,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     entry.listeners.clear();
   }
 
+  /** How many watch listeners are waiting for an event (diagnostics: 0 when idle). */
+  get pendingWatchListeners(): number {
+    let n = 0;
+    for (const e of this.watches.values()) n += e.listeners.size;
+    return n;
+  }
+
   /** Removes a listener added by {@link watchNode} (the native watch stays until it fires). */
   unwatchNode(path: string, listener: WatchListener): void {
     this.watches.get(path)?.listeners.delete(listener);

@@ -1,0 +1,163 @@
+// Drives test/peer/CuratorPeer.java: a real Curator 5.4.0 client (Debian's jars) in its own
+// JVM, compiled with javac on first use. Commands go over stdin, JSON replies come back.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const JAVA_DIR = '/usr/share/java';
+const PEER_JARS = [
+  'curator-client.jar', 'curator-framework.jar', 'curator-recipes.jar', 'guava.jar',
+  'zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-nop.jar',
+  'netty-handler.jar', 'netty-transport.jar', 'netty-common.jar', 'netty-buffer.jar',
+  'netty-resolver.jar', 'netty-codec.jar', 'netty-transport-native-epoll.jar',
+  'netty-transport-native-unix-common.jar',
+];
+
+// dist/test/support -> repo root
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const peerSource = join(repoRoot, 'test', 'peer', 'CuratorPeer.java');
+const peerBuild = join(repoRoot, 'test', 'peer', 'build');
+
+function classpath(extra: string[] = []): string {
+  return [...extra, ...PEER_JARS.map((j) => join(JAVA_DIR, j))].join(':');
+}
+
+/** True when Debian's Curator jars are installed. */
+export function curatorAvailable(): boolean {
+  return existsSync(join(JAVA_DIR, 'curator-recipes.jar'));
+}
+
+let compiled = false;
+function compilePeer(): void {
+  if (compiled) return;
+  mkdirSync(peerBuild, { recursive: true });
+  execFileSync('javac', ['-nowarn', '-d', peerBuild, '-cp', classpath(), peerSource], { stdio: 'pipe' });
+  compiled = true;
+}
+
+export type PeerKind = 'mutex' | 'semaphore' | 'read' | 'write';
+type Reply = { event: string; ref?: string; message?: string; nodes?: string[] };
+
+/** One Curator client process. */
+export class CuratorPeer {
+  private readonly waiters = new Map<string, (r: Reply) => void>();
+  private listWaiters: Array<(r: Reply) => void> = [];
+  private readonly exited: Promise<void>;
+  private stderr = '';
+
+  private constructor(private readonly child: ChildProcess) {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => this.onLine(line));
+    child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
+    this.exited = new Promise((res) => child.once('exit', () => res()));
+  }
+
+  static async start(connectString: string): Promise<CuratorPeer> {
+    compilePeer();
+    const child = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
+      '-cp', classpath([peerBuild]), 'CuratorPeer', connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const peer = new CuratorPeer(child);
+    await peer.expect('ready', '');
+    return peer;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private onLine(line: string): void {
+    let reply: Reply;
+    try {
+      reply = JSON.parse(line) as Reply;
+    } catch {
+      return; // not ours (a JVM warning)
+    }
+    if (reply.event === 'list') {
+      this.listWaiters.shift()?.(reply);
+      return;
+    }
+    const ref = reply.ref ?? '';
+    const keys = reply.event === 'ready' ? ['ready:']
+      : reply.event === 'released' ? [`release:${ref}`]
+        : reply.event === 'error' ? [`acquire:${ref}`, `release:${ref}`]
+          : [`acquire:${ref}`];
+    for (const key of keys) {
+      const w = this.waiters.get(key);
+      if (w) {
+        this.waiters.delete(key);
+        w(reply);
+        return;
+      }
+    }
+  }
+
+  private expect(kind: 'ready' | 'acquire' | 'release', ref: string): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const key = `${kind}:${ref}`;
+      this.waiters.set(key, resolve);
+      void this.exited.then(() => {
+        if (this.waiters.delete(key)) reject(new Error(`Curator peer exited: ${this.stderr}`));
+      });
+    });
+  }
+
+  private send(line: string): void {
+    this.child.stdin!.write(`${line}\n`);
+  }
+
+  /**
+   * Asks Curator to acquire; resolves `true` when held, `false` on Curator's own timeout.
+   * `timeoutMs` -1 waits forever. The promise settles when Curator answers.
+   */
+  async acquire(ref: string, kind: PeerKind, path: string, timeoutMs: number, maxLeases = 1): Promise<boolean> {
+    const reply = this.expect('acquire', ref);
+    this.send(`acquire ${ref} ${kind} ${path} ${timeoutMs} ${maxLeases}`);
+    return this.outcome(await reply);
+  }
+
+  /** Acquires read or write on the same thread and lock instance as hold `outerRef`. */
+  async nested(outerRef: string, ref: string, kind: 'read' | 'write', timeoutMs = -1): Promise<boolean> {
+    const reply = this.expect('acquire', ref);
+    this.send(`nested ${outerRef} ${ref} ${kind} ${timeoutMs}`);
+    return this.outcome(await reply);
+  }
+
+  private outcome(r: Reply): boolean {
+    if (r.event === 'acquired') return true;
+    if (r.event === 'timeout') return false;
+    throw new Error(`Curator peer error for ${r.ref}: ${r.message}`);
+  }
+
+  /** Releases hold `ref` on its own thread and waits for Curator to confirm. */
+  async release(ref: string): Promise<void> {
+    const reply = this.expect('release', ref);
+    this.send(`release ${ref}`);
+    const r = await reply;
+    if (r.event !== 'released') throw new Error(`Curator peer release ${ref}: ${r.message}`);
+  }
+
+  /** Curator's getParticipantNodes for a mutex on `path`. */
+  async list(path: string): Promise<string[]> {
+    const reply = new Promise<Reply>((res) => this.listWaiters.push(res));
+    this.send(`list ${path}`);
+    return (await reply).nodes ?? [];
+  }
+
+  /** Closes the Curator client (its session and nodes go) and ends the JVM. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      this.send('exit');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Kills the JVM at once (its session lingers until the server expires it). */
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}

@@ -1,0 +1,28 @@
+// Mocha root hooks: one standalone ZooKeeper for the whole run (or ZOOKEEPER_CONNECT), and a
+// check that every test closed what it opened.
+import { ZkCluster, localZooKeeperAvailable } from './zk-server.js';
+import { closeTrackedClients, setSharedConnectString } from './harness.js';
+
+let cluster: ZkCluster | undefined;
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context): Promise<void> {
+    this.timeout(120_000);
+    const external = process.env.ZOOKEEPER_CONNECT;
+    if (external) {
+      setSharedConnectString(external);
+      return;
+    }
+    if (!localZooKeeperAvailable()) {
+      throw new Error('No ZooKeeper: install it with scripts/install-deps.sh (Debian package "zookeeper") or set ZOOKEEPER_CONNECT=host:port');
+    }
+    cluster = await ZkCluster.standalone();
+    setSharedConnectString(cluster.connectString);
+  },
+  async afterEach(): Promise<void> {
+    await closeTrackedClients();
+  },
+  async afterAll(): Promise<void> {
+    await cluster?.destroy();
+  },
+};
