@@ -1,0 +1,98 @@
+// The test rig itself, on real servers: a 3-node ensemble that loses and regains members,
+// server-side session expiry, and container parents reaped by the server.
+import { expect } from 'chai';
+import { Mutex, type ConnectionState } from '../lib/index.js';
+import { expireSession } from './support/expire-session.js';
+import { childrenOf, newClient, sharedConnectString, track, uniquePath } from './support/harness.js';
+import { pollUntil } from './support/poll.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+import { ZkCluster } from './support/zk-server.js';
+
+describe('test rig on real servers', function () {
+  this.timeout(120_000);
+
+  describe('3-node ensemble', () => {
+    let ensemble: ZkCluster;
+    before(async function () {
+      this.timeout(120_000);
+      ensemble = await ZkCluster.ensemble(3);
+    });
+    after(async () => {
+      await ensemble?.destroy();
+    });
+
+    it('elects one leader; the mutex keeps working after the leader is killed and restarted', async () => {
+      const modes = await Promise.all(ensemble.members.map((m) => m.mode()));
+      expect(modes.filter((m) => m === 'leader')).to.have.length(1);
+      expect(modes.filter((m) => m === 'follower')).to.have.length(2);
+      const [a, b] = await Promise.all([
+        newClient({ connectString: ensemble.connectString, sessionTimeout: 10_000 }),
+        newClient({ connectString: ensemble.connectString, sessionTimeout: 10_000 }),
+      ]);
+      const path = uniquePath('ensemble');
+      const lease = await new Mutex(a, path).acquire({ timeout: 10_000 });
+      const waiting = track(new Mutex(b, path).acquire({ timeout: 60_000 }));
+      await pollUntil(async () => (await childrenOf(a, path).catch(() => [])).length === 2, { timeoutMs: 10_000, what: 'b queued' });
+
+      const leader = await ensemble.leader();
+      expect(leader).to.not.equal(undefined);
+      await leader!.stop('SIGKILL');
+      await pollUntil(async () => (await ensemble.leader()) !== undefined, { timeoutMs: 60_000, intervalMs: 200, what: 'new leader' });
+      // sessions survive the election (shorter than the session timeout): holder and waiter keep their nodes
+      await lease.release();
+      const got = await waiting.promise;
+      expect(await new Mutex(b, path).participants()).to.deep.equal([got.path]);
+      await ensemble.restart(leader!.id);
+      expect(await leader!.mode()).to.be.oneOf(['follower', 'leader']);
+      await got.release();
+      expect(await childrenOf(b, path)).to.deep.equal([]);
+    });
+  });
+
+  it('server-side session expiry: the holder sees LOST then a new session; a waiter takes the lock', async () => {
+    const port = Number(sharedConnectString().split(',')[0]!.split(':')[1]);
+    const proxy = await TcpProxy.start(port);
+    try {
+      const [holder, waiter] = await Promise.all([newClient({ connectString: proxy.connectString }), newClient()]);
+      const path = uniquePath('expiry');
+      const states: ConnectionState[] = [];
+      holder.on('state', (s) => states.push(s));
+      const oldSession = holder.sessionId;
+      const lease = await new Mutex(holder, path).acquire();
+      const waiting = track(new Mutex(waiter, path).acquire({ timeout: 30_000 }));
+      await pollUntil(async () => (await childrenOf(waiter, path)).length === 2, { timeoutMs: 5_000, what: 'waiter queued' });
+      await expireSession(holder, proxy, sharedConnectString());
+      const got = await waiting.promise;
+      await pollUntil(() => states.includes('CONNECTED'), { timeoutMs: 20_000, what: 'holder reconnected with a new session' });
+      expect(states).to.include('LOST');
+      expect(states.indexOf('LOST')).to.be.below(states.lastIndexOf('CONNECTED'));
+      expect(holder.sessionId).to.not.equal(oldSession);
+      expect(holder.sessionGeneration).to.equal(1);
+      // the stale lease's release neither throws nor deletes the new holder's node
+      await lease.release();
+      expect(await new Mutex(waiter, path).participants()).to.deep.equal([got.path]);
+      await got.release();
+      // and the holder's client works again on its new session
+      const again = await new Mutex(holder, path).acquire({ timeout: 5_000 });
+      await again.release();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('container parents are reaped by the server when idle and recreated by the next acquire', async () => {
+    const server = await ZkCluster.standalone({ containerCheckIntervalMs: 100 });
+    try {
+      const client = await newClient({ connectString: server.connectString });
+      const path = '/reap/me';
+      const first = await new Mutex(client, path).acquire();
+      await first.release();
+      await pollUntil(async () => (await client.exists('/reap')) === undefined, { timeoutMs: 20_000, what: 'containers reaped' });
+      const second = await new Mutex(client, path).acquire({ timeout: 5_000 });
+      expect(second.path.startsWith(`${path}/`)).to.equal(true);
+      await second.release();
+    } finally {
+      await server.destroy();
+    }
+  });
+});
