@@ -44,7 +44,9 @@ async function guaranteed(client: ZkClient, generation: number, attempt: () => P
       throw err;
     }
   };
-  if ((await once()) === 'done') return true;
+  // While disconnected a request would sit in the client's queue: go straight to the retries.
+  if (client.isConnected && (await once()) === 'done') return true;
+  if (client.isClosed || client.sessionGeneration !== generation) return true;
   track(client, (async () => {
     for (;;) {
       try {
