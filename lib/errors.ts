@@ -32,6 +32,13 @@ export class LockTimeoutError extends ZkuratorError {
   }
 }
 
+/** The lock is no longer held: its node or the session that owned it is gone. */
+export class LockLostError extends ZkuratorError {
+  constructor(readonly lockPath: string, reason: string) {
+    super('LOCK_LOST', `lock ${lockPath} was lost: ${reason}`);
+  }
+}
+
 /** release() was called for a hold that this flow or lease does not (or no longer) have. */
 export class NotHeldError extends ZkuratorError {
   constructor(message: string) {

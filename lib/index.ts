@@ -7,7 +7,9 @@ export type { AcquireOptions } from './reentrant-lock.js';
 export { ReentrantLock } from './reentrant-lock.js';
 export { Lease } from './lease.js';
 export {
-  ZkuratorError, ValidationError, LockTimeoutError, NotHeldError, ClientClosedError,
+  ZkuratorError, ValidationError, LockTimeoutError, LockLostError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError,
 } from './errors.js';
+export { ReadWriteLock, ReadLock, WriteLock, WriteLease } from './read-write-lock.js';
+export type { ReadWriteLockOptions } from './read-write-lock.js';

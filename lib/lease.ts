@@ -1,10 +1,12 @@
 // What acquire() hands back: proof of one hold, released exactly once.
 import { NotHeldError } from './errors.js';
+import type { HeldNode } from './lock-engine.js';
 
 /** @internal The shared state of one held lock node and its re-entrant holds. */
 export interface LeaseOwner {
   readonly lockPath: string;
   readonly nodePath: string;
+  readonly node: HeldNode;
   releaseLease(lease: Lease): Promise<void>;
 }
 
@@ -17,7 +19,7 @@ export class Lease implements AsyncDisposable {
   #released = false;
 
   /** @internal */
-  constructor(private readonly owner: LeaseOwner) {}
+  constructor(protected readonly owner: LeaseOwner) {}
 
   /** Full path of the lock node backing this hold, e.g. `/locks/a/_c_…-lock-0000000003`. */
   get path(): string {

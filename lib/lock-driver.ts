@@ -25,14 +25,11 @@ export interface LockDriver {
  * otherwise we watch the node exactly `maxLeases` places ahead, and nothing else (no herd).
  */
 export class StandardLockDriver implements LockDriver {
-  readonly sortNames: readonly string[];
-
   constructor(
     readonly maxLeases: number,
     readonly lockName = 'lock-',
-  ) {
-    this.sortNames = [lockName];
-  }
+    readonly sortNames: readonly string[] = [lockName],
+  ) {}
 
   decide(sorted: readonly string[], ourIndex: number): LockDecision {
     if (ourIndex < this.maxLeases) return { held: true };

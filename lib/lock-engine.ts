@@ -1,7 +1,9 @@
 // The one lock loop every recipe shares (Curator's LockInternals): create our protected
 // ephemeral-sequential node, list the children, let the driver decide, watch the one node it
 // names, wait, and on any failure delete our node. Recipes differ only in their driver.
-import { ConnectionLossError, NoNodeError, SessionExpiredError, ZkuratorError } from './errors.js';
+import {
+  ConnectionLossError, LockLostError, NoNodeError, NodeExistsError, SessionExpiredError, ZkuratorError,
+} from './errors.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
 import type { LockDriver } from './lock-driver.js';
@@ -46,6 +48,41 @@ export class LockEngine {
         if (!(err instanceof OwnNodeGone)) throw err;
         if (losses >= MAX_NODE_LOSS_RETRIES) {
           throw new ZkuratorError('NODE_LOST', `our lock node under ${this.basePath} was removed ${losses + 1} times in a row while waiting`);
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates `<base>/<name>` as a plain EPHEMERAL node that holds at once, without queueing:
+   * the write holder's downgrade node (Curator 5.5+, CURATOR-621). Only valid while the
+   * caller holds the write lock, which is what makes it safe.
+   */
+  async createHeldNode(name: string, deadline: Deadline, requiredGeneration: number): Promise<HeldNode> {
+    const path = `${this.basePath}/${name}`;
+    for (;;) {
+      deadline.check(false);
+      await this.connected(deadline);
+      const generation = this.client.sessionGeneration;
+      // The write node died with an older session: a node made now would jump the queue.
+      if (generation !== requiredGeneration) {
+        throw new LockLostError(this.basePath, 'the session holding the write lock expired before the downgrade');
+      }
+      try {
+        await this.client.create(path, this.nodeData, CreateMode.EPHEMERAL);
+        return { path, generation };
+      } catch (err) {
+        if (err instanceof NoNodeError) {
+          await this.read(deadline, () => this.client.createContainers(this.basePath));
+        } else if (err instanceof NodeExistsError || err instanceof ConnectionLossError) {
+          // a retry after a lost reply: the node is ours if our session owns it
+          const stat = await this.read(deadline, () => this.client.exists(path));
+          if (stat?.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation) {
+            return { path, generation };
+          }
+          if (stat) throw err;
+        } else if (!(err instanceof SessionExpiredError)) {
+          throw err;
         }
       }
     }

@@ -46,7 +46,7 @@ class Hold implements LeaseOwner {
   }
 
   newLease(): Lease {
-    const lease = new Lease(this);
+    const lease = this.lock.createLease(this);
     this.leases.push(lease);
     return lease;
   }
@@ -72,7 +72,8 @@ export abstract class ReentrantLock {
     this.engine = engine;
   }
 
-  protected static checkClient(client: unknown): ZkClient {
+  /** @internal */
+  static checkClient(client: unknown): ZkClient {
     if (!(client instanceof ZkClient)) throw new ValidationError('client must be a ZkClient returned by connect()');
     return client;
   }
@@ -81,6 +82,21 @@ export abstract class ReentrantLock {
   protected currentHold(): Hold | undefined {
     const hold = flowHolds.getStore()?.get(this);
     return hold?.active ? hold : undefined;
+  }
+
+  /** @internal The node the current flow holds on this lock, if any. */
+  heldNodeOfCurrentFlow(): HeldNode | undefined {
+    return this.currentHold()?.node;
+  }
+
+  /** @internal Makes the lease object for a hold; recipes may return a richer lease. */
+  createLease(owner: LeaseOwner): Lease {
+    return new Lease(owner);
+  }
+
+  /** @internal A lease for a node obtained outside acquire() (e.g. a downgrade). */
+  adoptNode(node: HeldNode): Lease {
+    return new Hold(this, node).newLease();
   }
 
   /** True when the current async flow holds this lock (inside its withLock callback). */

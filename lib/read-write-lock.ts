@@ -1,0 +1,119 @@
+// Curator's InterProcessReadWriteLock: many readers at once, one writer alone, both kinds of
+// node under the same path in one shared order. The two halves are thin layers on the same
+// lock engine; only their drivers differ.
+import { Deadline } from './deadline.js';
+import { NotHeldError, ValidationError } from './errors.js';
+import { Lease } from './lease.js';
+import { StandardLockDriver } from './lock-driver.js';
+import { LockEngine, type HeldNode } from './lock-engine.js';
+import { newProtectedPrefix, sequenceOf } from './lock-node-name.js';
+import { validateLockPath } from './lock-path.js';
+import { localAddressData } from './local-address.js';
+import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
+import { ReentrantLock, type AcquireOptions } from './reentrant-lock.js';
+import type { ZkClient } from './zk-client.js';
+import type { LeaseOwner } from './lease.js';
+
+/** Options for {@link ReadWriteLock}. */
+export interface ReadWriteLockOptions {
+  /** Data written into our lock nodes (default: the local IP address, as Curator does). */
+  nodeData?: Buffer;
+}
+
+/**
+ * A lease on the write lock. Besides releasing, it can be downgraded to a read lease without
+ * letting a queued writer in between.
+ */
+export class WriteLease extends Lease {
+  /** @internal */
+  constructor(owner: LeaseOwner, private readonly readLock: ReadLock) {
+    super(owner);
+  }
+
+  /**
+   * Takes the read lock and then releases this write lease, atomically with respect to other
+   * participants: the read node (Curator 5.5+ form, `_c_<uuid>-__READ__<our write seq>`)
+   * sorts where our write node was, so a writer queued behind us stays queued until the read
+   * lease is released too (CURATOR-621). Resolves the read lease.
+   */
+  async downgrade(options: Pick<AcquireOptions, 'signal'> = {}): Promise<Lease> {
+    if (this.released) throw new NotHeldError(`cannot downgrade: this write lease on ${this.lockPath} was already released`);
+    const readLease = await this.readLock.downgradeFrom(this.owner.node, options.signal);
+    await this.release();
+    return readLease;
+  }
+}
+
+/** The write half: Curator's mutex rule over ALL children (read and write): be first. */
+export class WriteLock extends ReentrantLock {
+  /** @internal */
+  readLock!: ReadLock;
+
+  /** @internal */
+  constructor(client: ZkClient, path: string, nodeData: Buffer) {
+    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData));
+  }
+
+  /** Acquires the write lock; the lease can be downgraded. */
+  override async acquire(options?: AcquireOptions): Promise<WriteLease> {
+    return (await super.acquire(options)) as WriteLease;
+  }
+
+  /** @internal */
+  override createLease(owner: LeaseOwner): Lease {
+    return new WriteLease(owner, this.readLock);
+  }
+}
+
+/** The read half: held while no write node sorts before ours. */
+export class ReadLock extends ReentrantLock {
+  /** @internal */
+  constructor(client: ZkClient, path: string, nodeData: Buffer, private readonly writeLock: WriteLock) {
+    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData));
+  }
+
+  /**
+   * A flow that holds the write lock (inside writeLock.withLock) gets the read lock at once
+   * through a downgrade node, like Curator's write holder; anyone else queues.
+   */
+  protected override acquireNode(deadline: Deadline): Promise<HeldNode> {
+    const writeNode = this.writeLock.heldNodeOfCurrentFlow();
+    return writeNode ? this.createDowngradeNode(writeNode, deadline) : super.acquireNode(deadline);
+  }
+
+  /** @internal The read lease of a downgrade from `writeNode`. */
+  async downgradeFrom(writeNode: HeldNode, signal?: AbortSignal): Promise<Lease> {
+    const node = await this.createDowngradeNode(writeNode, new Deadline(this.client, this.path, undefined, signal));
+    return this.adoptNode(node);
+  }
+
+  private createDowngradeNode(writeNode: HeldNode, deadline: Deadline): Promise<HeldNode> {
+    const writeName = writeNode.path.slice(this.path.length + 1);
+    const seq = sequenceOf(writeName, READ_WRITE_SORT_NAMES);
+    if (seq === undefined) throw new ValidationError(`write node ${writeNode.path} has no sequence to downgrade from`);
+    return this.engine.createHeldNode(`${newProtectedPrefix()}${READ_LOCK_NAME}${seq}`, deadline, writeNode.generation);
+  }
+}
+
+/**
+ * A distributed read-write lock, wire-compatible with Curator's InterProcessReadWriteLock.
+ * Nodes: `<path>/_c_<uuid>-__READ__<seq>` and `<path>/_c_<uuid>-__WRIT__<seq>`.
+ */
+export class ReadWriteLock {
+  /** Shared: any number of holders while no writer is ahead of them. */
+  readonly readLock: ReadLock;
+  /** Exclusive: held alone, first in the queue of both kinds. */
+  readonly writeLock: WriteLock;
+  /** The lock path. */
+  readonly path: string;
+
+  /** @throws ValidationError for a bad path (before any ZooKeeper call). */
+  constructor(client: ZkClient, path: string, options: ReadWriteLockOptions = {}) {
+    const zk = ReentrantLock.checkClient(client);
+    this.path = validateLockPath(path);
+    const data = options.nodeData ?? localAddressData();
+    this.writeLock = new WriteLock(zk, this.path, data);
+    this.readLock = new ReadLock(zk, this.path, data, this.writeLock);
+    this.writeLock.readLock = this.readLock;
+  }
+}
