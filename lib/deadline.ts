@@ -41,7 +41,12 @@ export class Deadline {
    * `onGiveUp` runs if we stop waiting, so the caller can drop its listener.
    */
   async wait<T>(promise: Promise<T>, onGiveUp?: () => void): Promise<T> {
-    this.check();
+    try {
+      this.check();
+    } catch (err) {
+      onGiveUp?.(); // the caller registered something for this wait: let it go
+      throw err;
+    }
     let offState: (() => void) | undefined;
     const closed = new Promise<never>((_resolve, reject) => {
       const onState = (state: string): void => {

@@ -63,6 +63,11 @@ export class WriteLock extends ReentrantLock {
   override createLease(owner: LeaseOwner): Lease {
     return new WriteLease(owner, this.readLock);
   }
+
+  /** Write nodes only, in lock order (Curator's writeLock().getParticipantNodes()). */
+  override async participants(): Promise<string[]> {
+    return (await super.participants()).filter((p) => p.includes(WRITE_LOCK_NAME));
+  }
 }
 
 /** The read half: held while no write node sorts before ours. */
@@ -85,6 +90,11 @@ export class ReadLock extends ReentrantLock {
   async downgradeFrom(writeNode: HeldNode, signal?: AbortSignal): Promise<Lease> {
     const node = await this.createDowngradeNode(writeNode, new Deadline(this.client, this.path, undefined, signal));
     return this.adoptNode(node);
+  }
+
+  /** Read nodes only, in lock order (Curator's readLock().getParticipantNodes()). */
+  override async participants(): Promise<string[]> {
+    return (await super.participants()).filter((p) => p.includes(READ_LOCK_NAME));
   }
 
   private createDowngradeNode(writeNode: HeldNode, deadline: Deadline): Promise<HeldNode> {
@@ -115,5 +125,10 @@ export class ReadWriteLock {
     this.writeLock = new WriteLock(zk, this.path, data);
     this.readLock = new ReadLock(zk, this.path, data, this.writeLock);
     this.writeLock.readLock = this.readLock;
+  }
+
+  /** Every node under the path, readers and writers, in the one shared lock order. */
+  participants(): Promise<string[]> {
+    return this.writeLock.engine.participants();
   }
 }

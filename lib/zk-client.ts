@@ -408,6 +408,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return n;
   }
 
+  /** Paths this client has waiters watching right now (diagnostics: who waits on what). */
+  get watchedPaths(): string[] {
+    return [...this.watches.entries()].filter(([, e]) => e.listeners.size > 0).map(([p]) => p);
+  }
+
   /** Removes a listener added by {@link watchNode} (the native watch stays until it fires). */
   unwatchNode(path: string, listener: WatchListener): void {
     this.watches.get(path)?.listeners.delete(listener);

@@ -85,7 +85,7 @@ describe('ReadWriteLock on a real ZooKeeper server', () => {
     await early[19]!.release();
     const w = await writer.promise;
     // the writer holds alone: only its node and the 5 waiting readers' remain
-    const parts = await rw(0).readLock.participants();
+    const parts = await rw(0).participants();
     expect(parts[0]).to.equal(w.path);
     expect(parts).to.have.length(6);
     expect(late.some((l) => l.settled())).to.equal(false);
@@ -102,22 +102,22 @@ describe('ReadWriteLock on a real ZooKeeper server', () => {
     const w = await mine.writeLock.acquire();
     const queued = track(new ReadWriteLock(b, path).writeLock.acquire({ timeout: 30_000 }));
     await nodesAre(a, path, 2);
-    const listingsBefore = b.operationCounts.getChildren;
     const r = await w.downgrade();
     expect(w.released).to.equal(true);
     // Curator 5.5+ form: plain EPHEMERAL, our write node's sequence, __READ__
     expect(name(r.path)).to.match(READ_RE);
     expect(seq(r.path)).to.equal(seq(w.path));
     expect((await a.getData(r.path)).stat.ephemeralOwner).to.equal(a.sessionId);
-    // the queued writer woke (its predecessor, our write node, went), looked again, and waits on our read node
-    await pollUntil(() => b.operationCounts.getChildren > listingsBefore && b.pendingWatchListeners === 1,
-      { timeoutMs: 5_000, what: 'queued writer re-checked and re-watched' });
+    // the queued writer is blocked by our read node (it watches it), not let in
+    await pollUntil(() => b.watchedPaths.includes(r.path), { timeoutMs: 5_000, what: 'queued writer watching our read node' });
     expect(queued.settled()).to.equal(false);
-    const parts = await mine.readLock.participants();
+    const parts = await mine.participants();
     expect(parts[0]).to.equal(r.path);
     await r.release();
     const got = await queued.promise;
-    expect(await mine.readLock.participants()).to.deep.equal([got.path]);
+    expect(await mine.participants()).to.deep.equal([got.path]);
+    expect(await mine.writeLock.participants()).to.deep.equal([got.path]);
+    expect(await mine.readLock.participants()).to.deep.equal([]);
     await got.release();
     expect(await w.downgrade().catch((e: unknown) => e)).to.be.instanceOf(NotHeldError);
   });

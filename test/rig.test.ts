@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { Mutex, type ConnectionState } from '../lib/index.js';
 import { expireSession } from './support/expire-session.js';
-import { childrenOf, newClient, sharedConnectString, track, uniquePath } from './support/harness.js';
+import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
@@ -50,8 +50,7 @@ describe('test rig on real servers', function () {
   });
 
   it('server-side session expiry: the holder sees LOST then a new session; a waiter takes the lock', async () => {
-    const port = Number(sharedConnectString().split(',')[0]!.split(':')[1]);
-    const proxy = await TcpProxy.start(port);
+    const proxy = await TcpProxy.start(sharedServerPort());
     try {
       const [holder, waiter] = await Promise.all([newClient({ connectString: proxy.connectString }), newClient()]);
       const path = uniquePath('expiry');

@@ -6,11 +6,16 @@
 //   nested <ref> <newRef> <kind>   acquire read|write on the thread (and lock) of <ref>
 //   release <ref>                  release the hold <ref>, on its own thread
 //   list <path>                    getParticipantNodes of a mutex on <path>
+//   listrw <path> <read|write>     getParticipantNodes of that half of a read-write lock
+//   record <file>                  append "enter <ref> <kind>" after each acquire and
+//                                  "exit <ref> <kind>" before each release to <file>
 //   exit
 //
 // Replies: {"event":"ready"}, {"event":"acquired","ref":..}, {"event":"timeout","ref":..},
 // {"event":"released","ref":..}, {"event":"list","nodes":[..]}, {"event":"error","ref":..,"message":..}
 import java.io.BufferedReader;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
@@ -34,6 +39,7 @@ public final class CuratorPeer {
     private static final class Hold {
         final ExecutorService thread;
         final String path;
+        String kind;
         InterProcessLock lock;
         InterProcessReadWriteLock rw;
         Lease lease;
@@ -47,6 +53,12 @@ public final class CuratorPeer {
     private static final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private static final Map<String, InterProcessReadWriteLock> rwLocks = new ConcurrentHashMap<>();
     private static CuratorFramework client;
+    private static FileOutputStream record;
+
+    /** One append per line: O_APPEND keeps lines from several processes in real-time order. */
+    private static synchronized void record(String line) throws IOException {
+        if (record != null) record.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
 
     private static synchronized void reply(String json) {
         System.out.println(json);
@@ -106,6 +118,8 @@ public final class CuratorPeer {
         thread.submit(() -> {
             try {
                 if (acquireOn(h, kind, timeoutMs, maxLeases)) {
+                    h.kind = kind;
+                    record("enter " + ref + " " + kind);
                     holds.put(ref, h);
                     reply("{\"event\":\"acquired\",\"ref\":" + q(ref) + "}");
                 } else {
@@ -125,6 +139,7 @@ public final class CuratorPeer {
         }
         h.thread.submit(() -> {
             try {
+                record("exit " + ref + " " + h.kind);
                 if (h.lease != null) h.lease.close();
                 else h.lock.release();
                 reply("{\"event\":\"released\",\"ref\":" + q(ref) + "}");
@@ -161,8 +176,15 @@ public final class CuratorPeer {
                     case "release":
                         release(a[1]);
                         break;
-                    case "list": {
-                        Collection<String> nodes = new InterProcessMutex(client, a[1]).getParticipantNodes();
+                    case "record":
+                        record = new FileOutputStream(a[1], true);
+                        reply("{\"event\":\"list\",\"nodes\":[]}");
+                        break;
+                    case "list":
+                    case "listrw": {
+                        Collection<String> nodes = a[0].equals("list")
+                            ? new InterProcessMutex(client, a[1]).getParticipantNodes()
+                            : ((InterProcessMutex) (a[2].equals("read") ? rwFor(a[1]).readLock() : rwFor(a[1]).writeLock())).getParticipantNodes();
                         StringBuilder b = new StringBuilder("{\"event\":\"list\",\"nodes\":[");
                         boolean first = true;
                         for (String n : nodes) {

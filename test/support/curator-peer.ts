@@ -139,9 +139,23 @@ export class CuratorPeer {
   }
 
   /** Curator's getParticipantNodes for a mutex on `path`. */
-  async list(path: string): Promise<string[]> {
+  list(path: string): Promise<string[]> {
+    return this.request(`list ${path}`);
+  }
+
+  /** Curator's getParticipantNodes of one half of a read-write lock on `path`. */
+  listReadWrite(path: string, half: 'read' | 'write'): Promise<string[]> {
+    return this.request(`listrw ${path} ${half}`);
+  }
+
+  /** Makes the peer log "enter/exit <ref> <kind>" lines to `file` around every hold. */
+  async recordTo(file: string): Promise<void> {
+    await this.request(`record ${file}`);
+  }
+
+  private async request(line: string): Promise<string[]> {
     const reply = new Promise<Reply>((res) => this.listWaiters.push(res));
-    this.send(`list ${path}`);
+    this.send(line);
     return (await reply).nodes ?? [];
   }
 

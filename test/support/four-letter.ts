@@ -16,3 +16,15 @@ export function fourLetterWord(port: number, word: string, timeoutMs = 2_000): P
     sock.on('close', () => { clearTimeout(timer); resolve(out); });
   });
 }
+
+/** Sessions (hex ids, without 0x) the server says watch `path`, from `wchp`. */
+export async function sessionsWatching(port: number, path: string): Promise<string[]> {
+  const out = await fourLetterWord(port, 'wchp');
+  const sessions: string[] = [];
+  let current: string | undefined;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('/')) current = line.trim();
+    else if (line.trim().startsWith('0x') && current === path) sessions.push(line.trim().slice(2));
+  }
+  return sessions;
+}

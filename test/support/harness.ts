@@ -58,3 +58,8 @@ export function track<T>(p: Promise<T>): { promise: Promise<T>; settled: () => b
   promise.catch(() => undefined);
   return { promise, settled: () => done, value: () => val };
 }
+
+/** Loopback port of the first server in the shared connect string (for 4lw commands). */
+export function sharedServerPort(): number {
+  return Number(sharedConnectString().split(',')[0]!.split('/')[0]!.split(':')[1]);
+}
