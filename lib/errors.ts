@@ -32,10 +32,24 @@ export class LockTimeoutError extends ZkuratorError {
   }
 }
 
-/** The lock is no longer held: its node or the session that owned it is gone. */
+/**
+ * Why a held lock may no longer be held:
+ * - `SUSPENDED`: the connection dropped; the lock may still be ours (policy `'suspended'`).
+ * - `SESSION_LOST`: the session expired or was given up: the lock is gone.
+ * - `NODE_DELETED`: someone deleted our lock node.
+ * - `CLIENT_CLOSED`: the client was closed.
+ * - `RELEASED`: the lease was released (its signal aborts too, so work tied to it stops).
+ */
+export type LockLossReason = 'SUSPENDED' | 'SESSION_LOST' | 'NODE_DELETED' | 'CLIENT_CLOSED' | 'RELEASED';
+
+/** The lock is (or may be) no longer held. `reason` says why; it is the abort reason of `lease.signal`. */
 export class LockLostError extends ZkuratorError {
-  constructor(readonly lockPath: string, reason: string) {
-    super('LOCK_LOST', `lock ${lockPath} was lost: ${reason}`);
+  constructor(
+    readonly lockPath: string,
+    message: string,
+    readonly reason: LockLossReason = 'SESSION_LOST',
+  ) {
+    super('LOCK_LOST', `lock ${lockPath}: ${message}`);
   }
 }
 

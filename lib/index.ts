@@ -1,6 +1,6 @@
 // zkurator: ZooKeeper lock recipes for Node.js, wire-compatible with Apache Curator.
 export { connect, ZkClient, CreateMode } from './zk-client.js';
-export type { ConnectOptions, ConnectionState, NodeStat, OperationName, WatchListener } from './zk-client.js';
+export type { ConnectOptions, ConnectionState, LossPolicy, NodeStat, OperationName, WatchListener } from './zk-client.js';
 export { Mutex } from './mutex.js';
 export type { MutexOptions } from './mutex.js';
 export type { AcquireOptions } from './reentrant-lock.js';
@@ -13,3 +13,5 @@ export {
 } from './errors.js';
 export { ReadWriteLock, ReadLock, WriteLock, WriteLease } from './read-write-lock.js';
 export type { ReadWriteLockOptions } from './read-write-lock.js';
+export type { HoldStatus } from './hold.js';
+export type { LockLossReason } from './errors.js';

@@ -1,12 +1,17 @@
 // What acquire() hands back: proof of one hold, released exactly once.
 import { NotHeldError } from './errors.js';
 import type { HeldNode } from './lock-engine.js';
+import type { HoldStatus } from './hold.js';
 
 /** @internal The shared state of one held lock node and its re-entrant holds. */
 export interface LeaseOwner {
   readonly lockPath: string;
   readonly nodePath: string;
   readonly node: HeldNode;
+  readonly status: HoldStatus;
+  readonly signal: AbortSignal;
+  readonly fencingToken: bigint;
+  untilSafe(): Promise<void>;
   releaseLease(lease: Lease): Promise<void>;
 }
 
@@ -31,6 +36,41 @@ export class Lease implements AsyncDisposable {
     return this.owner.lockPath;
   }
 
+  /**
+   * Aborts (reason: a LockLostError) as soon as the lock may no longer be held, per the loss
+   * policy: on a dropped connection (`'suspended'`, the default) or only once the session is
+   * gone (`'lost'`); also when our node is deleted, the client closes, or the lease is
+   * released. After a recovered disconnect this returns a NEW, unaborted signal: read it again
+   * when you start the next piece of work.
+   */
+  get signal(): AbortSignal {
+    return this.owner.signal;
+  }
+
+  /** `held`, `suspended` (connection down, outcome unknown), `lost`, or `released`. */
+  get status(): HoldStatus {
+    return this.#released ? 'released' : this.owner.status;
+  }
+
+  /**
+   * The czxid of our lock node: a 64-bit number that ZooKeeper never reuses and that grows with
+   * every create, so a later holder of this lock always has a larger token. Hand it to the
+   * resource you protect and have it reject writes carrying a token smaller than the largest
+   * it has seen: that fences off a holder that lost the lock without knowing (a long GC pause).
+   */
+  get fencingToken(): bigint {
+    return this.owner.fencingToken;
+  }
+
+  /**
+   * Resolves when the lock is certainly held again after a dropped connection (at once if it
+   * is held); rejects with LockLostError if it was lost.
+   */
+  untilSafe(): Promise<void> {
+    if (this.#released) return Promise.reject(new NotHeldError(`this lease on ${this.lockPath} was released`));
+    return this.owner.untilSafe();
+  }
+
   /** True once released. */
   get released(): boolean {
     return this.#released;
@@ -38,7 +78,8 @@ export class Lease implements AsyncDisposable {
 
   /**
    * Releases this hold. When it is the last hold of the node, the node is deleted (retried in
-   * the background if the connection is down). A second call rejects with {@link NotHeldError}.
+   * the background if the connection is down). Releasing a lost lease is fine: nothing is
+   * deleted. A second call rejects with {@link NotHeldError}.
    */
   async release(): Promise<void> {
     if (this.#released) {

@@ -8,14 +8,23 @@ import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
 import type { LockDriver } from './lock-driver.js';
 import { newProtectedPrefix, sortChildren } from './lock-node-name.js';
-import { CreateMode, type ZkClient } from './zk-client.js';
+import { CreateMode, type NodeStat, type ZkClient } from './zk-client.js';
 
-/** A node we hold: what release needs to delete it, and which session created it. */
-export interface HeldNode {
-  /** Full path of our lock node. */
-  readonly path: string;
-  /** The session generation that created it (ephemeral: gone if that session expired). */
-  readonly generation: number;
+/** A node of ours: what release needs to delete it, which session created it, its watch. */
+export class HeldNode {
+  /** The node's czxid: a fencing token, set once the node's stat has been read. */
+  czxid = 0n;
+  /** A watch on our own node is set on the server (it fires once). */
+  ownWatchArmed = false;
+  /** Called when our own node changes or is deleted (re-pointed by whoever owns it now). */
+  onChange: () => void = () => undefined;
+
+  constructor(
+    /** Full path of our lock node. */
+    readonly path: string,
+    /** The session generation that created it (ephemeral: gone if that session expired). */
+    readonly generation: number,
+  ) {}
 }
 
 /** Our node disappeared while we waited (session expired, or deleted by someone else). */
@@ -70,7 +79,7 @@ export class LockEngine {
       }
       try {
         await this.client.create(path, this.nodeData, CreateMode.EPHEMERAL);
-        return { path, generation };
+        return await this.armHeld(new HeldNode(path, generation), deadline);
       } catch (err) {
         if (err instanceof NoNodeError) {
           await this.read(deadline, () => this.client.createContainers(this.basePath));
@@ -78,7 +87,7 @@ export class LockEngine {
           // a retry after a lost reply: the node is ours if our session owns it
           const stat = await this.read(deadline, () => this.client.exists(path));
           if (stat?.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation) {
-            return { path, generation };
+            return await this.armHeld(new HeldNode(path, generation), deadline);
           }
           if (stat) throw err;
         } else if (!(err instanceof SessionExpiredError)) {
@@ -88,8 +97,33 @@ export class LockEngine {
     }
   }
 
+  /**
+   * Sets the watch on our own node and reads its stat (czxid). Resolves undefined when the
+   * node is gone. The watch tells a holder that its node changed or disappeared.
+   */
+  async armOwnWatch(node: HeldNode): Promise<NodeStat | undefined> {
+    const stat = await this.client.watchOwnNode(node.path, () => {
+      node.ownWatchArmed = false;
+      node.onChange();
+    });
+    if (stat) {
+      node.ownWatchArmed = true;
+      node.czxid = stat.czxid;
+    }
+    return stat;
+  }
+
+  /** Arms the own-node watch of a node that holds at once (reads its fencing token). */
+  private async armHeld(node: HeldNode, deadline: Deadline): Promise<HeldNode> {
+    const stat = await this.read(deadline, () => this.armOwnWatch(node));
+    if (!stat) throw new LockLostError(this.basePath, `our node ${node.path} vanished right after its creation`);
+    return node;
+  }
+
   /** Deletes our node, retrying in the background on connection loss. */
   async release(node: HeldNode): Promise<void> {
+    node.onChange = () => undefined;
+    this.client.unwatchOwnNode(node.path);
     await deleteGuaranteed(this.client, node.path, node.generation);
   }
 
@@ -138,7 +172,7 @@ export class LockEngine {
         const generation = this.client.sessionGeneration;
         try {
           const path = await this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
-          return { path, generation };
+          return new HeldNode(path, generation);
         } catch (err) {
           if (err instanceof NoNodeError) {
             await this.read(deadline, () => this.client.createContainers(this.basePath));
@@ -173,7 +207,7 @@ export class LockEngine {
     const path = `${this.basePath}/${name}`;
     const stat = await this.read(deadline, () => this.client.exists(path));
     if (stat && stat.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation) {
-      return { path, generation };
+      return new HeldNode(path, generation);
     }
     if (stat) await deleteGuaranteed(this.client, path, this.client.sessionGeneration);
     return undefined;
@@ -184,6 +218,11 @@ export class LockEngine {
     const ourName = node.path.slice(this.basePath.length + 1);
     for (;;) {
       if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
+      // Our own node's stat (fencing token) and watch ride along with the listing: both
+      // requests leave back to back and ZooKeeper answers in order, so it costs no round trip.
+      const own = node.ownWatchArmed || !this.client.isConnected
+        ? undefined
+        : this.armOwnWatch(node).then((stat) => ({ stat }), (err: unknown) => ({ err }));
       let children: string[];
       try {
         children = await this.read(deadline, () => this.client.getChildren(this.basePath));
@@ -191,11 +230,21 @@ export class LockEngine {
         if (err instanceof NoNodeError || err instanceof SessionExpiredError) throw new OwnNodeGone();
         throw err;
       }
+      if (own) {
+        const result = await own;
+        if ('err' in result) {
+          if (result.err instanceof SessionExpiredError) throw new OwnNodeGone();
+          if (!(result.err instanceof ConnectionLossError)) throw result.err;
+        } else if (!result.stat) {
+          throw new OwnNodeGone();
+        }
+      }
       const sorted = sortChildren(children, this.driver.sortNames);
       const ourIndex = sorted.indexOf(ourName);
       if (ourIndex < 0) throw new OwnNodeGone();
       const decision = this.driver.decide(sorted, ourIndex);
-      if (decision.held) return;
+      if (decision.held && node.ownWatchArmed) return;
+      if (decision.held) continue; // the own-node read was lost with the connection: again
       if (deadline.remaining() <= 0) throw deadline.timeoutError();
 
       const watched = `${this.basePath}/${decision.watch}`;
@@ -209,7 +258,12 @@ export class LockEngine {
         throw err;
       }
       if (!exists) continue; // already gone: look again at once
-      await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));
+      node.onChange = wake; // our own node changing (deleted?) must wake us too
+      try {
+        await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));
+      } finally {
+        node.onChange = () => undefined;
+      }
     }
   }
 }

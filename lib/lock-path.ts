@@ -56,3 +56,11 @@ export function validateSignal(signal: unknown): AbortSignal | undefined {
   if (!(signal instanceof AbortSignal)) throw new ValidationError('signal must be an AbortSignal');
   return signal;
 }
+
+/** lossPolicy: 'suspended' or 'lost'. */
+export function validateLossPolicy(policy: unknown): 'suspended' | 'lost' {
+  if (policy !== 'suspended' && policy !== 'lost') {
+    throw new ValidationError(`lossPolicy must be 'suspended' or 'lost', got ${String(policy)}`);
+  }
+  return policy;
+}

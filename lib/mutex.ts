@@ -5,7 +5,7 @@ import { LockEngine } from './lock-engine.js';
 import { validateLockPath, validateMaxLeases } from './lock-path.js';
 import { localAddressData } from './local-address.js';
 import { ReentrantLock } from './reentrant-lock.js';
-import type { ZkClient } from './zk-client.js';
+import type { LossPolicy, ZkClient } from './zk-client.js';
 
 /** Options for {@link Mutex}. */
 export interface MutexOptions {
@@ -13,6 +13,8 @@ export interface MutexOptions {
   maxLeases?: number;
   /** Data written into our lock node (default: the local IP address, as Curator does). */
   nodeData?: Buffer;
+  /** When a held lock counts as lost; default: the client's (`'suspended'`). */
+  lossPolicy?: LossPolicy;
 }
 
 /**
@@ -30,7 +32,7 @@ export class Mutex extends ReentrantLock {
     const zk = ReentrantLock.checkClient(client);
     const lockPath = validateLockPath(path);
     const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
-    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), options.nodeData ?? localAddressData()));
+    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), options.nodeData ?? localAddressData()), options.lossPolicy);
     this.maxLeases = maxLeases;
   }
 }

@@ -11,13 +11,15 @@ import { validateLockPath } from './lock-path.js';
 import { localAddressData } from './local-address.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
 import { ReentrantLock, type AcquireOptions } from './reentrant-lock.js';
-import type { ZkClient } from './zk-client.js';
+import type { LossPolicy, ZkClient } from './zk-client.js';
 import type { LeaseOwner } from './lease.js';
 
 /** Options for {@link ReadWriteLock}. */
 export interface ReadWriteLockOptions {
   /** Data written into our lock nodes (default: the local IP address, as Curator does). */
   nodeData?: Buffer;
+  /** When a held lock counts as lost; default: the client's (`'suspended'`). */
+  lossPolicy?: LossPolicy;
 }
 
 /**
@@ -50,8 +52,8 @@ export class WriteLock extends ReentrantLock {
   readLock!: ReadLock;
 
   /** @internal */
-  constructor(client: ZkClient, path: string, nodeData: Buffer) {
-    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData));
+  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined) {
+    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData), lossPolicy);
   }
 
   /** Acquires the write lock; the lease can be downgraded. */
@@ -73,8 +75,8 @@ export class WriteLock extends ReentrantLock {
 /** The read half: held while no write node sorts before ours. */
 export class ReadLock extends ReentrantLock {
   /** @internal */
-  constructor(client: ZkClient, path: string, nodeData: Buffer, private readonly writeLock: WriteLock) {
-    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData));
+  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, private readonly writeLock: WriteLock) {
+    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData), lossPolicy);
   }
 
   /**
@@ -122,8 +124,8 @@ export class ReadWriteLock {
     const zk = ReentrantLock.checkClient(client);
     this.path = validateLockPath(path);
     const data = options.nodeData ?? localAddressData();
-    this.writeLock = new WriteLock(zk, this.path, data);
-    this.readLock = new ReadLock(zk, this.path, data, this.writeLock);
+    this.writeLock = new WriteLock(zk, this.path, data, options.lossPolicy);
+    this.readLock = new ReadLock(zk, this.path, data, options.lossPolicy, this.writeLock);
     this.writeLock.readLock = this.readLock;
   }
 

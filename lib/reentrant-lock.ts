@@ -5,10 +5,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline } from './deadline.js';
 import { NotHeldError, ValidationError } from './errors.js';
+import { Hold } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
-import { validateSignal, validateTimeout } from './lock-path.js';
-import { ZkClient } from './zk-client.js';
+import { validateLossPolicy, validateSignal, validateTimeout } from './lock-path.js';
+import { ZkClient, type LossPolicy } from './zk-client.js';
 
 /** Options for one acquire. */
 export interface AcquireOptions {
@@ -24,52 +25,22 @@ export interface AcquireOptions {
 /** The holds of the current flow, by lock instance. Immutable: each scope gets a copy. */
 const flowHolds = new AsyncLocalStorage<ReadonlyMap<ReentrantLock, Hold>>();
 
-/** One node held by one flow, shared by its re-entrant leases. */
-class Hold implements LeaseOwner {
-  readonly leases: Lease[] = [];
-
-  constructor(
-    private readonly lock: ReentrantLock,
-    readonly node: HeldNode,
-  ) {}
-
-  get lockPath(): string {
-    return this.lock.path;
-  }
-
-  get nodePath(): string {
-    return this.node.path;
-  }
-
-  get active(): boolean {
-    return this.leases.length > 0;
-  }
-
-  newLease(): Lease {
-    const lease = this.lock.createLease(this);
-    this.leases.push(lease);
-    return lease;
-  }
-
-  async releaseLease(lease: Lease): Promise<void> {
-    const at = this.leases.indexOf(lease);
-    if (at < 0) throw new NotHeldError(`lease on ${this.lockPath} is not part of this hold`);
-    this.leases.splice(at, 1);
-    if (this.leases.length === 0) await this.lock.engine.release(this.node);
-  }
-}
-
 export abstract class ReentrantLock {
   /** @internal */
   readonly engine: LockEngine;
+
+  /** When a held lock counts as lost (see LossPolicy). */
+  readonly lossPolicy: LossPolicy;
 
   protected constructor(
     readonly client: ZkClient,
     /** The lock path (the parent of the lock nodes). */
     readonly path: string,
     engine: LockEngine,
+    lossPolicy: LossPolicy | undefined,
   ) {
     this.engine = engine;
+    this.lossPolicy = validateLossPolicy(lossPolicy ?? client.lossPolicy);
   }
 
   /** @internal */
@@ -81,7 +52,7 @@ export abstract class ReentrantLock {
   /** The hold of the current flow on this lock, if it has one. */
   protected currentHold(): Hold | undefined {
     const hold = flowHolds.getStore()?.get(this);
-    return hold?.active ? hold : undefined;
+    return hold?.active && hold.status !== 'released' ? hold : undefined;
   }
 
   /** @internal The node the current flow holds on this lock, if any. */
@@ -96,7 +67,7 @@ export abstract class ReentrantLock {
 
   /** @internal A lease for a node obtained outside acquire() (e.g. a downgrade). */
   adoptNode(node: HeldNode): Lease {
-    return new Hold(this, node).newLease();
+    return new Hold(this, node, this.lossPolicy).newLease();
   }
 
   /** True when the current async flow holds this lock (inside its withLock callback). */
@@ -119,9 +90,10 @@ export abstract class ReentrantLock {
     if (hold) {
       signal?.throwIfAborted();
     } else {
-      hold = new Hold(this, await this.acquireNode(new Deadline(this.client, this.path, timeout, signal)));
+      const node = await this.acquireNode(new Deadline(this.client, this.path, timeout, signal));
+      hold = new Hold(this, node, this.lossPolicy);
     }
-    return { hold, lease: hold.newLease() };
+    return { hold, lease: hold.newLease() }; // a lost flow hold throws LockLostError here
   }
 
   /** Takes a node for a flow that does not hold the lock yet. Recipes may override. */
@@ -130,16 +102,17 @@ export abstract class ReentrantLock {
   }
 
   /**
-   * Runs `fn` while holding the lock and releases it afterwards, whatever `fn` does. Inside
-   * `fn` (and what it awaits or starts) further acquires of this lock re-enter.
+   * Runs `fn(lease, signal)` while holding the lock and releases it afterwards, whatever `fn`
+   * does. `signal` aborts (reason: LockLostError) if the lock may be lost meanwhile: pass it to
+   * your I/O. Inside `fn` (and what it awaits or starts) further acquires of this lock re-enter.
    */
-  async withLock<T>(fn: (lease: Lease) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
+  async withLock<T>(fn: (lease: Lease, signal: AbortSignal) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
     if (typeof fn !== 'function') throw new ValidationError('withLock needs a function');
     const { hold, lease } = await this.acquireHold(options);
     const holds = new Map(flowHolds.getStore());
     holds.set(this, hold);
     try {
-      return await flowHolds.run(holds, () => fn(lease));
+      return await flowHolds.run(holds, () => fn(lease, lease.signal));
     } finally {
       if (!lease.released) await lease.release();
     }

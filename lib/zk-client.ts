@@ -96,8 +96,17 @@ export interface NodeStat {
   mtime: Date;
 }
 
+/**
+ * When a held lock counts as lost: `'suspended'` (default, Curator Tech Note 14): as soon as
+ * the connection drops, since the holder can no longer know; `'lost'`: only once the session
+ * is known to be gone (expired, or suspended for a whole session timeout).
+ */
+export type LossPolicy = 'suspended' | 'lost';
+
 /** Options for {@link connect}. */
 export interface ConnectOptions {
+  /** Default loss policy for locks on this client (each lock may override). Default `'suspended'`. */
+  lossPolicy?: LossPolicy;
   /** Requested session timeout in ms (the server clamps it to 2..20 ticks). Default 10 000. */
   sessionTimeout?: number;
   /** How long `connect()` waits for the first connection, in ms. Default 15 000. */
@@ -143,10 +152,19 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private generation = 0;
   private closed = false;
   private readonly watches = new Map<string, WatchEntry>();
+  /** Watches on nodes we own (held locks), kept apart from waiters' watches: a dropped
+   * connection must not fire them (the server restores them on reconnect). */
+  private readonly ownWatches = new Map<string, WatchListener>();
+  private suspendedTimer: NodeJS.Timeout | undefined;
   /** One watcher function for every data watch: the binding never frees the function it is
    * given, so a closure per watch would leak; we dispatch by path instead. */
   private readonly dispatchWatch: NativeWatcher = (type, _state, path) => {
     if (type === ZOO_SESSION_EVENT) return; // session changes come through `state`
+    const own = this.ownWatches.get(path);
+    if (own) {
+      this.ownWatches.delete(path);
+      own();
+    }
     const entry = this.watches.get(path);
     if (!entry) return;
     this.watches.delete(path);
@@ -169,6 +187,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   ) {
     super();
     this.openSession(options.session);
+  }
+
+  /** The default loss policy of locks on this client. */
+  get lossPolicy(): LossPolicy {
+    return this.options.lossPolicy ?? 'suspended';
   }
 
   /** Current connection state (`CONNECTING` before the first connection). */
@@ -213,6 +236,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     native.emit = (event, _handle, arg) => this.onNativeEvent(native, event, arg);
     this.native = native;
     this.watches.clear();
+    this.ownWatches.clear();
     native.init({
       connect: this.connectString,
       timeout: this.options.sessionTimeout,
@@ -230,28 +254,31 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (native !== this.native) return; // an old, replaced session
     switch (event) {
       case 'connect':
+        this.clearSuspendedTimer();
         this.setState(this.everConnected ? 'RECONNECTED' : 'CONNECTED');
         this.everConnected = true;
         for (const w of [...this.connectedWaiters]) w();
         break;
       case 'connecting':
-        if (this.isConnected) this.setState('SUSPENDED');
+        if (this.isConnected) {
+          this.setState('SUSPENDED');
+          // Like Curator: suspended for a whole session timeout means the server has expired
+          // the session by now (or will before we can tell). Call it LOST and start afresh.
+          const timeout = this.native.timeout > 0 ? this.native.timeout : this.options.sessionTimeout;
+          this.suspendedTimer = setTimeout(() => this.renewSession(), timeout);
+        }
         break;
       case 'close': {
         if (this.closed) break;
         const code = typeof arg === 'number' ? arg : 0;
         // The binding only closes by itself on session expiry or auth failure: both mean every
-        // ephemeral node of that session is gone. Report LOST and start a new session.
-        this.wakeAllWatches();
-        if (this.everConnected) this.setState('LOST');
+        // ephemeral node of that session is gone.
         if (code === ZAUTHFAILED) {
+          if (this.everConnected) this.setState('LOST');
           this.finishClose();
           break;
         }
-        this.generation++;
-        this.everConnected = false;
-        this.currentState = 'CONNECTING';
-        this.openSession();
+        this.renewSession();
         break;
       }
       default:
@@ -259,9 +286,28 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     }
   }
 
+  /** The session is gone (or given up on): report LOST, drop the handle, open a new session. */
+  private renewSession(): void {
+    this.clearSuspendedTimer();
+    const old = this.native;
+    this.generation++;
+    const wasConnected = this.everConnected;
+    this.everConnected = false;
+    this.currentState = 'CONNECTING';
+    this.openSession(); // this.native is the new handle from here on: old events are ignored
+    old.close();
+    if (wasConnected) this.setState('LOST'); // state stays LOST until the new session connects
+  }
+
+  private clearSuspendedTimer(): void {
+    if (this.suspendedTimer) clearTimeout(this.suspendedTimer);
+    this.suspendedTimer = undefined;
+  }
+
   private setState(state: ConnectionState): void {
     this.currentState = state;
     if (state === 'SUSPENDED' || state === 'LOST' || state === 'CLOSED') this.wakeAllWatches();
+    if (state === 'LOST' || state === 'CLOSED') this.ownWatches.clear();
     this.emit('state', state);
   }
 
@@ -401,6 +447,36 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     entry.listeners.clear();
   }
 
+  /**
+   * Watches a node we own (a held lock node) and resolves its stat, or `undefined` if it is
+   * gone. The listener fires once when the node changes or is deleted; unlike waiters'
+   * watches it is not fired by a dropped connection (the server restores it on reconnect).
+   */
+  async watchOwnNode(path: string, listener: WatchListener): Promise<NodeStat | undefined> {
+    if (this.closed) throw new ClientClosedError();
+    const already = this.ownWatches.has(path);
+    this.ownWatches.set(path, listener);
+    try {
+      const stat = await this.call<NativeStat | null>('getData', path, (done) => {
+        const cb = (rc: number, _e: string, st: NativeStat | null): void => done(rc === ZNONODE ? ZOK : rc, rc === ZOK ? st : null);
+        return already ? this.native.a_get(path, false, cb) : this.native.aw_get(path, this.dispatchWatch, cb);
+      });
+      if (!stat) {
+        if (this.ownWatches.get(path) === listener) this.ownWatches.delete(path);
+        return undefined;
+      }
+      return toStat(stat);
+    } catch (err) {
+      if (this.ownWatches.get(path) === listener) this.ownWatches.delete(path);
+      throw err;
+    }
+  }
+
+  /** Stops listening to a node watched with {@link watchOwnNode}. */
+  unwatchOwnNode(path: string): void {
+    this.ownWatches.delete(path);
+  }
+
   /** How many watch listeners are waiting for an event (diagnostics: 0 when idle). */
   get pendingWatchListeners(): number {
     let n = 0;
@@ -459,6 +535,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   private finishClose(): void {
     this.closed = true;
+    this.clearSuspendedTimer();
+    this.ownWatches.clear();
     this.setState('CLOSED');
     this.connectedWaiters.clear();
     this.removeAllListeners('state');

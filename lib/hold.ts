@@ -1,0 +1,170 @@
+// One held lock node over its lifetime: held -> (suspended -> held)* -> lost | released.
+// It turns connection states and our own node's watch into the lease's AbortSignal, under
+// the lock's loss policy. Re-entrant leases of one flow share one Hold.
+import { LockLostError, NotHeldError, type LockLossReason } from './errors.js';
+import type { Lease, LeaseOwner } from './lease.js';
+import type { HeldNode, LockEngine } from './lock-engine.js';
+import type { ConnectionState, LossPolicy } from './zk-client.js';
+
+/** Where a hold stands. */
+export type HoldStatus = 'held' | 'suspended' | 'lost' | 'released';
+
+/** What a Hold needs from the lock that made it. */
+export interface HoldHost {
+  readonly path: string;
+  readonly engine: LockEngine;
+  createLease(owner: LeaseOwner): Lease;
+}
+
+export class Hold implements LeaseOwner {
+  readonly leases: Lease[] = [];
+  private state: HoldStatus = 'held';
+  private controller = new AbortController();
+  private lostError: LockLostError | undefined;
+  private readonly safeWaiters = new Set<{ resolve: () => void; reject: (e: unknown) => void }>();
+  private readonly onState = (s: ConnectionState): void => this.onConnectionState(s);
+
+  constructor(
+    private readonly host: HoldHost,
+    readonly node: HeldNode,
+    private readonly policy: LossPolicy,
+  ) {
+    const client = host.engine.client;
+    client.on('state', this.onState);
+    node.onChange = () => void this.onOwnNodeChanged();
+    // The session may have moved on between our acquire and now.
+    if (client.sessionGeneration !== node.generation) this.lose('SESSION_LOST', 'the session that created our node is gone');
+    else if (!client.isConnected) this.onConnectionState('SUSPENDED');
+  }
+
+  get lockPath(): string {
+    return this.host.path;
+  }
+
+  get nodePath(): string {
+    return this.node.path;
+  }
+
+  get status(): HoldStatus {
+    return this.state;
+  }
+
+  /** Aborted once the lock may no longer be held (per policy); a fresh one after recovery. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get fencingToken(): bigint {
+    return this.node.czxid;
+  }
+
+  /** Still usable for re-entry by its flow. */
+  get active(): boolean {
+    return this.leases.length > 0;
+  }
+
+  newLease(): Lease {
+    if (this.state === 'lost') throw this.lostError ?? new LockLostError(this.lockPath, 'the lock was lost');
+    const lease = this.host.createLease(this);
+    this.leases.push(lease);
+    return lease;
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    const at = this.leases.indexOf(lease);
+    if (at < 0) throw new NotHeldError(`lease on ${this.lockPath} is not part of this hold`);
+    this.leases.splice(at, 1);
+    if (this.leases.length > 0) return;
+    const wasLost = this.state === 'lost';
+    this.finish('released');
+    // A lost node belongs to a dead session or was deleted: never touch the path again.
+    if (!wasLost) await this.host.engine.release(this.node);
+  }
+
+  /** Resolves when the hold is certain again; rejects with LockLostError once it is lost. */
+  untilSafe(): Promise<void> {
+    if (this.state === 'held') return Promise.resolve();
+    if (this.state === 'released') return Promise.reject(new NotHeldError(`the lease on ${this.lockPath} was released`));
+    if (this.state === 'lost') return Promise.reject(this.lostError);
+    return new Promise((resolve, reject) => this.safeWaiters.add({ resolve, reject }));
+  }
+
+  private onConnectionState(s: ConnectionState): void {
+    if (this.state === 'lost' || this.state === 'released') return;
+    switch (s) {
+      case 'SUSPENDED':
+        this.state = 'suspended';
+        if (this.policy === 'suspended') {
+          this.abort(new LockLostError(this.lockPath, 'the connection to ZooKeeper dropped: the lock may be lost (it may come back if the session survives)', 'SUSPENDED'));
+        }
+        break;
+      case 'RECONNECTED':
+        void this.verifyAfterReconnect();
+        break;
+      case 'LOST':
+        this.lose('SESSION_LOST', 'the ZooKeeper session was lost: our lock node is gone');
+        break;
+      case 'CLOSED':
+        this.lose('CLIENT_CLOSED', 'the client was closed');
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Same session back: the node should still be there. Check before calling it safe. */
+  private async verifyAfterReconnect(): Promise<void> {
+    const client = this.host.engine.client;
+    try {
+      const stat = this.node.ownWatchArmed ? await client.exists(this.node.path) : await this.host.engine.armOwnWatch(this.node);
+      if (this.state !== 'suspended') return;
+      if (!stat || stat.ephemeralOwner !== client.sessionId || client.sessionGeneration !== this.node.generation) {
+        this.lose('NODE_DELETED', `our lock node ${this.node.path} is gone`);
+        return;
+      }
+      this.state = 'held';
+      if (this.controller.signal.aborted) this.controller = new AbortController();
+      for (const w of this.safeWaiters) w.resolve();
+      this.safeWaiters.clear();
+    } catch {
+      // another state change (SUSPENDED again, LOST) will decide
+    }
+  }
+
+  private async onOwnNodeChanged(): Promise<void> {
+    if (this.state === 'lost' || this.state === 'released') return;
+    try {
+      // Re-arm: a data change (e.g. a revocation request) leaves the node in place.
+      const stat = await this.host.engine.armOwnWatch(this.node);
+      if (!stat && (this.state === 'held' || this.state === 'suspended')) {
+        this.lose('NODE_DELETED', `our lock node ${this.node.path} was deleted by someone else`);
+      }
+    } catch {
+      // connection trouble: the state events decide
+    }
+  }
+
+  private abort(err: LockLostError): void {
+    if (!this.controller.signal.aborted) this.controller.abort(err);
+  }
+
+  private lose(reason: LockLossReason, message: string): void {
+    if (this.state === 'lost' || this.state === 'released') return;
+    this.lostError = new LockLostError(this.lockPath, message, reason);
+    this.abort(this.lostError);
+    for (const w of this.safeWaiters) w.reject(this.lostError);
+    this.finish('lost');
+  }
+
+  private finish(state: 'lost' | 'released'): void {
+    this.state = state;
+    this.host.engine.client.off('state', this.onState);
+    this.node.onChange = () => undefined;
+    if (state === 'released') {
+      const err = new NotHeldError(`the lease on ${this.lockPath} was released`);
+      this.abort(new LockLostError(this.lockPath, 'the lease was released', 'RELEASED'));
+      for (const w of this.safeWaiters) w.reject(err);
+    }
+    this.safeWaiters.clear();
+  }
+}
