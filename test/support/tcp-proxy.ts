@@ -1,14 +1,49 @@
 // A TCP proxy on loopback in front of one ZooKeeper server, to cut, stall and restore a
-// client's connection on purpose. Only ever forwards to 127.0.0.1.
+// client's connection on purpose, and to cut at an exact protocol moment: right after the
+// server answered a given request (the reply is swallowed), or when a given request is sent
+// (it never reaches the server). Only ever forwards to 127.0.0.1.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 type Mode = 'open' | 'stalled' | 'refusing';
 
-interface Pair { client: Socket; server: Socket }
+/** ZooKeeper request types (OpCode) the tests cut on. */
+export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, CREATE2: 15, CREATE_CONTAINER: 19 } as const;
+
+interface Trigger {
+  kind: 'after-reply' | 'drop-request';
+  ops: number[];
+  reopen: boolean;
+  fire: () => void;
+}
+
+interface Pair {
+  client: Socket;
+  server: Socket;
+  /** xid of a request whose reply we are waiting to swallow. */
+  awaitedXid?: number;
+}
+
+/** Splits a byte stream into ZooKeeper frames (4-byte big-endian length + payload). */
+class FrameSplitter {
+  private buf: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): Buffer[] {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const frames: Buffer[] = [];
+    while (this.buf.length >= 4) {
+      const len = this.buf.readInt32BE(0);
+      if (this.buf.length < 4 + len) break;
+      frames.push(this.buf.subarray(0, 4 + len));
+      this.buf = this.buf.subarray(4 + len);
+    }
+    return frames;
+  }
+}
 
 export class TcpProxy {
   private mode: Mode = 'open';
   private readonly pairs = new Set<Pair>();
+  private trigger: Trigger | undefined;
 
   private constructor(private readonly server: Server, readonly port: number, readonly targetPort: number) {}
 
@@ -35,7 +70,7 @@ export class TcpProxy {
       return;
     }
     const server = connect({ host: '127.0.0.1', port: this.targetPort });
-    const pair = { client, server };
+    const pair: Pair = { client, server };
     this.pairs.add(pair);
     const drop = (): void => {
       client.destroy();
@@ -44,8 +79,76 @@ export class TcpProxy {
     };
     client.on('error', drop).on('close', drop);
     server.on('error', drop).on('close', drop);
-    client.on('data', (d) => { if (this.mode === 'open') server.write(d); });
-    server.on('data', (d) => { if (this.mode === 'open') client.write(d); });
+    // The first frame each way is the session handshake; requests and replies follow.
+    const up = new FrameSplitter();
+    const down = new FrameSplitter();
+    let upHandshake = true;
+    let downHandshake = true;
+    client.on('data', (chunk: Buffer) => {
+      for (const frame of up.push(chunk)) {
+        if (this.mode !== 'open' || !this.pairs.has(pair)) return;
+        if (upHandshake) {
+          upHandshake = false;
+        } else if (frame.length >= 12 && this.onRequest(pair, frame.readInt32BE(4), frame.readInt32BE(8))) {
+          return; // dropped, connection cut
+        }
+        server.write(frame);
+      }
+    });
+    server.on('data', (chunk: Buffer) => {
+      for (const frame of down.push(chunk)) {
+        if (this.mode !== 'open' || !this.pairs.has(pair)) return;
+        if (downHandshake) {
+          downHandshake = false;
+        } else if (frame.length >= 8 && pair.awaitedXid !== undefined && frame.readInt32BE(4) === pair.awaitedXid) {
+          this.fire(); // the server applied it; the client never hears
+          return;
+        }
+        client.write(frame);
+      }
+    });
+  }
+
+  /** True when the request must not be forwarded. */
+  private onRequest(pair: Pair, xid: number, op: number): boolean {
+    const t = this.trigger;
+    if (!t || !t.ops.includes(op)) return false;
+    if (t.kind === 'drop-request') {
+      this.fire();
+      return true;
+    }
+    pair.awaitedXid = xid;
+    return false;
+  }
+
+  private fire(): void {
+    const t = this.trigger;
+    if (!t) return;
+    this.trigger = undefined;
+    this.cut();
+    if (t.reopen) this.mode = 'open';
+    t.fire();
+  }
+
+  private arm(kind: Trigger['kind'], ops: number[], reopen: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.trigger = { kind, ops, reopen, fire: resolve };
+    });
+  }
+
+  /**
+   * Once the server replies to the next request of one of `ops`, swallows the reply and cuts
+   * every connection: the request was applied but the client never learns the outcome.
+   * With `reopen` new connections are accepted at once; otherwise only after restore().
+   * Resolves when it happened.
+   */
+  cutAfterReply(ops: number[], opts: { reopen: boolean }): Promise<void> {
+    return this.arm('after-reply', ops, opts.reopen);
+  }
+
+  /** Cuts every connection when the client sends a request of one of `ops` (not forwarded). */
+  dropRequest(ops: number[], opts: { reopen: boolean }): Promise<void> {
+    return this.arm('drop-request', ops, opts.reopen);
   }
 
   /** Drops every byte both ways but keeps the sockets open: the client sees silence. */
@@ -76,6 +179,7 @@ export class TcpProxy {
   }
 
   async close(): Promise<void> {
+    this.trigger = undefined;
     this.cut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

@@ -1,0 +1,260 @@
+// Faults on real servers: lost replies, cut connections, expired sessions, whole-ensemble
+// outages, reaped containers (fault-scenarios.md F3, F4, F5, F8, F13, F14, F20).
+import { expect } from 'chai';
+import {
+  LockLostError, LockTimeoutError, Mutex, type ConnectionState, type Lease, type ZkClient,
+} from '../lib/index.js';
+import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
+import { expireSession } from './support/expire-session.js';
+import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath } from './support/harness.js';
+import { pollUntil } from './support/poll.js';
+import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
+import { ZkCluster } from './support/zk-server.js';
+
+const proxies: TcpProxy[] = [];
+
+async function proxiedClient(options: { sessionTimeout?: number; lossPolicy?: 'suspended' | 'lost' } = {}): Promise<{ proxy: TcpProxy; client: ZkClient }> {
+  const proxy = await TcpProxy.start(sharedServerPort());
+  proxies.push(proxy);
+  const client = await newClient({ connectString: proxy.connectString, sessionTimeout: 8_000, ...options });
+  return { proxy, client };
+}
+
+function nextState(client: ZkClient, want: ConnectionState): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (s: ConnectionState): void => {
+      if (s === want) {
+        client.off('state', on);
+        resolve();
+      }
+    };
+    client.on('state', on);
+  });
+}
+
+function aborted(signal: AbortSignal): Promise<unknown> {
+  return signal.aborted ? Promise.resolve(signal.reason) : new Promise((r) => signal.addEventListener('abort', () => r(signal.reason), { once: true }));
+}
+
+describe('faults on real servers', function () {
+  this.timeout(90_000);
+
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+
+  it('F4: the create reply is lost; the node is found again by its protected prefix: one node, no orphan', async () => {
+    const { proxy, client } = await proxiedClient();
+    const other = await newClient();
+    const path = uniquePath('f4');
+    await client.createContainers(path); // so the lock node's create is the first create sent
+    const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: true });
+    const lease = await new Mutex(client, path).acquire({ timeout: 20_000 });
+    await cut;
+    expect(client.operationCounts.create).to.equal(path.split('/').length - 1 + 1); // containers + ONE lock create
+    const children = await childrenOf(other, path);
+    expect(children).to.deep.equal([lease.path.split('/').at(-1)]);
+    expect((await other.getData(lease.path)).stat.ephemeralOwner).to.equal(client.sessionId);
+    expect(client.sessionGeneration).to.equal(0); // same session: adopted, not re-created
+    await lease.release();
+    expect(await childrenOf(other, path)).to.deep.equal([]);
+  });
+
+  it('F5: the session expires while the node is looked for: the old node is not adopted, it disappears, acquire retries on the new session', async () => {
+    const { proxy, client } = await proxiedClient();
+    const other = await newClient();
+    const path = uniquePath('f5');
+    await client.createContainers(path);
+    const oldSession = client.sessionId;
+    const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: false });
+    const acquiring = track(new Mutex(client, path).acquire({ timeout: 40_000 }));
+    await cut;
+    // the old session's node exists on the server right now
+    const orphan = (await childrenOf(other, path))[0]!;
+    expect((await other.getData(`${path}/${orphan}`)).stat.ephemeralOwner).to.equal(oldSession);
+    await expireSession(client, proxy, sharedConnectString()); // proxy still refusing: the twin wins
+    const lease = await acquiring.promise;
+    expect(client.sessionGeneration).to.equal(1);
+    expect(client.sessionId).to.not.equal(oldSession);
+    const children = await childrenOf(other, path);
+    expect(children).to.deep.equal([lease.path.split('/').at(-1)]);
+    expect(children).to.not.include(orphan);
+    expect((await other.getData(lease.path)).stat.ephemeralOwner).to.equal(client.sessionId);
+    await lease.release();
+  });
+
+  it('F8: a failed try-lock whose delete is lost retries it until the node is gone; the lock is not stuck', async () => {
+    const holderClient = await newClient();
+    const third = await newClient();
+    const { proxy, client } = await proxiedClient();
+    const path = uniquePath('f8');
+    const held = await new Mutex(holderClient, path).acquire();
+    const dropped = proxy.dropRequest([ZkOp.DELETE], { reopen: true });
+    const err = await new Mutex(client, path).acquire({ timeout: 0 }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(LockTimeoutError);
+    await dropped;
+    // after the reconnect the background delete goes through
+    await pollUntil(async () => (await childrenOf(holderClient, path)).length === 1, { timeoutMs: 20_000, what: 'our node deleted by the retry' });
+    await settleBackgroundDeletes(client);
+    expect(client.operationCounts.delete).to.be.at.least(2);
+    await held.release();
+    const next = await new Mutex(third, path).acquire({ timeout: 5_000 });
+    expect(await childrenOf(third, path)).to.deep.equal([next.path.split('/').at(-1)]);
+    await next.release();
+  });
+
+  it('F3: server-side session expiry: the holder\'s lease reports loss, a waiter acquires, the stale release is harmless', async () => {
+    const { proxy, client } = await proxiedClient({ lossPolicy: 'lost' });
+    const waiterClient = await newClient();
+    const path = uniquePath('f3');
+    const lease = await new Mutex(client, path).acquire();
+    const waiting = track(new Mutex(waiterClient, path).acquire({ timeout: 30_000 }));
+    await pollUntil(async () => (await childrenOf(waiterClient, path)).length === 2, { timeoutMs: 5_000, what: 'waiter queued' });
+    const signal = lease.signal;
+    await expireSession(client, proxy, sharedConnectString());
+    const reason = await aborted(signal);
+    expect(reason).to.be.instanceOf(LockLostError);
+    expect((reason as LockLostError).reason).to.equal('SESSION_LOST');
+    expect(lease.status).to.equal('lost');
+    expect(await lease.untilSafe().catch((e: unknown) => e)).to.be.instanceOf(LockLostError);
+    const got = await waiting.promise;
+    const deletesBefore = client.operationCounts.delete;
+    await lease.release(); // no throw, nothing deleted
+    expect(client.operationCounts.delete).to.equal(deletesBefore);
+    expect(await new Mutex(waiterClient, path).participants()).to.deep.equal([got.path]);
+    await got.release();
+  });
+
+  it('F14: a short disconnect makes the hold uncertain, then safe again; waiters\' watches still fire', async () => {
+    const { proxy, client } = await proxiedClient(); // policy 'suspended' (default)
+    const { proxy: waiterProxy, client: waiterClient } = await proxiedClient();
+    const path = uniquePath('f14');
+    const lease = await new Mutex(client, path).acquire();
+    const firstSignal = lease.signal;
+    const waiting = track(new Mutex(waiterClient, path).acquire({ timeout: 30_000 }));
+    await pollUntil(() => waiterClient.pendingWatchListeners === 1, { timeoutMs: 5_000, what: 'waiter watching' });
+
+    const suspended = nextState(client, 'SUSPENDED');
+    const reconnected = nextState(client, 'RECONNECTED');
+    proxy.cut();
+    await suspended;
+    const reason = await aborted(firstSignal);
+    expect((reason as LockLostError).reason).to.equal('SUSPENDED');
+    expect(lease.status).to.equal('suspended');
+    const safe = track(lease.untilSafe());
+    expect(safe.settled()).to.equal(false);
+    proxy.restore();
+    await reconnected;
+    await safe.promise;
+    expect(lease.status).to.equal('held');
+    expect(lease.signal).to.not.equal(firstSignal);
+    expect(lease.signal.aborted).to.equal(false);
+    expect(client.sessionGeneration).to.equal(0);
+
+    // the waiter's connection drops too; its watch is restored by the server on reconnect
+    const waiterBack = nextState(waiterClient, 'RECONNECTED');
+    waiterProxy.cut();
+    waiterProxy.restore();
+    await waiterBack;
+    expect(waiting.settled()).to.equal(false);
+    await lease.release();
+    const got = await waiting.promise;
+    expect(await new Mutex(waiterClient, path).participants()).to.deep.equal([got.path]);
+    await got.release();
+  });
+
+  it('F14: with lossPolicy "lost", a short disconnect does not abort the lease signal', async () => {
+    const { proxy, client } = await proxiedClient();
+    const path = uniquePath('f14b');
+    const lease = await new Mutex(client, path, { lossPolicy: 'lost' }).acquire();
+    const signal = lease.signal;
+    const suspended = nextState(client, 'SUSPENDED');
+    const reconnected = nextState(client, 'RECONNECTED');
+    proxy.cut();
+    await suspended;
+    expect(lease.status).to.equal('suspended');
+    proxy.restore();
+    await reconnected;
+    await lease.untilSafe();
+    expect(signal.aborted).to.equal(false);
+    expect(lease.signal).to.equal(signal);
+    await lease.release();
+    expect(signal.aborted).to.equal(true); // released: work tied to it should stop
+    expect((signal.reason as LockLostError).reason).to.equal('RELEASED');
+  });
+
+  it('a deleted lock node aborts the holder\'s signal (NODE_DELETED)', async () => {
+    const client = await newClient();
+    const admin = await newClient();
+    const path = uniquePath('node-deleted');
+    const lease = await new Mutex(client, path).acquire();
+    await admin.delete(lease.path);
+    const reason = await aborted(lease.signal);
+    expect((reason as LockLostError).reason).to.equal('NODE_DELETED');
+    expect(lease.status).to.equal('lost');
+    await lease.release();
+  });
+
+  it('F20: containers reaped when idle are recreated by the next acquire, and fencing tokens only grow', async () => {
+    const server = await ZkCluster.standalone({ containerCheckIntervalMs: 100 });
+    try {
+      const client = await newClient({ connectString: server.connectString });
+      const path = '/f20/lock';
+      let last = 0n;
+      for (let round = 0; round < 4; round++) {
+        const lease = await new Mutex(client, path).acquire({ timeout: 5_000 });
+        expect(lease.fencingToken > last).to.equal(true);
+        // the sequence restarted with the recreated parent; the token did not
+        expect(lease.path.endsWith('-lock-0000000000')).to.equal(true);
+        last = lease.fencingToken;
+        await lease.release();
+        await pollUntil(async () => (await client.exists('/f20')) === undefined, { timeoutMs: 20_000, what: 'containers reaped' });
+      }
+    } finally {
+      await server.destroy();
+    }
+  });
+
+  describe('F13: whole ensemble down longer than the session timeout', () => {
+    let ensemble: ZkCluster;
+    before(async function () {
+      this.timeout(120_000);
+      ensemble = await ZkCluster.ensemble(3);
+    });
+    after(async () => {
+      await ensemble?.destroy();
+    });
+
+    it('every holder learns it lost its lock, nobody holds while down, locks work after the restart', async function () {
+      this.timeout(120_000);
+      const opts = { connectString: ensemble.connectString, sessionTimeout: 3_000 };
+      const [a, b, c] = await Promise.all([newClient(opts), newClient(opts), newClient({ ...opts, lossPolicy: 'lost' })]);
+      const pathA = uniquePath('f13a');
+      const pathC = uniquePath('f13c');
+      const leaseA: Lease = await new Mutex(a, pathA).acquire({ timeout: 10_000 });
+      const leaseC: Lease = await new Mutex(c, pathC).acquire({ timeout: 10_000 });
+      const lostA = aborted(leaseA.signal);
+      const lostC = nextState(c, 'LOST');
+      const sessionLostA = nextState(a, 'LOST');
+      await Promise.all(ensemble.members.map((m) => m.stop('SIGKILL')));
+      expect(((await lostA) as LockLostError).reason).to.equal('SUSPENDED'); // at once, per policy
+      await lostC; // after a whole session timeout without the ensemble
+      expect(leaseC.status).to.equal('lost');
+      expect((leaseC.signal.reason as LockLostError).reason).to.equal('SESSION_LOST');
+      await sessionLostA;
+      expect(leaseA.status).to.equal('lost');
+      // nobody can take a lock while the ensemble is down
+      const err = await new Mutex(b, pathA).acquire({ timeout: 1_000 }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(LockTimeoutError);
+      await Promise.all(ensemble.members.map((m) => { m.start(); return m.waitServing(60_000); }));
+      // the old sessions are expired by the restarted ensemble; then the locks work again
+      const again = await new Mutex(b, pathA).acquire({ timeout: 30_000 });
+      const againC = await new Mutex(c, pathC).acquire({ timeout: 30_000 });
+      expect(await childrenOf(b, pathA)).to.deep.equal([again.path.split('/').at(-1)]);
+      await leaseA.release();
+      await leaseC.release();
+      await again.release();
+      await againC.release();
+    });
+  });
+});
