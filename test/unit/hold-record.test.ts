@@ -15,4 +15,8 @@ describe('hold record checker (pure logic)', () => {
     expect(checkHoldRecord('exit a read\n').violations).to.have.length(1);
     expect(checkHoldRecord('enter m mutex\nenter n mutex\n').violations).to.have.length(1);
   });
+  it('checks that fencing tokens of exclusive holds strictly grow', () => {
+    expect(checkHoldRecord('enter a mutex 5\nexit a mutex\nenter c mutex\nexit c mutex\nenter b mutex 9\nexit b mutex\n').violations).to.deep.equal([]);
+    expect(checkHoldRecord('enter a mutex 9\nexit a mutex\nenter b mutex 5\nexit b mutex\n').violations).to.have.length(1);
+  });
 });
