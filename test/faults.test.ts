@@ -83,6 +83,45 @@ describe('faults on real servers', function () {
     await lease.release();
   });
 
+  it('F4: if the acquire gives up while a create\'s outcome is unknown, the node is found by prefix and deleted in the background', async () => {
+    const { proxy, client } = await proxiedClient();
+    const other = await newClient();
+    const path = uniquePath('f4b');
+    await client.createContainers(path);
+    const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: false });
+    const err = await new Mutex(client, path).acquire({ timeout: 1_500 }).catch((e: unknown) => e);
+    await cut;
+    expect(err).to.be.instanceOf(LockTimeoutError);
+    const orphan = await childrenOf(other, path);
+    expect(orphan).to.have.length(1); // applied on the server, reply never seen
+    proxy.restore();
+    await pollUntil(async () => (await childrenOf(other, path)).length === 0, { timeoutMs: 20_000, what: 'orphan deleted by prefix' });
+    await settleBackgroundDeletes(client);
+    expect(client.sessionGeneration).to.equal(0); // same session all along: deleted by us, not by expiry
+  });
+
+  it('a waiter whose session expires starts over on its new session and still gets the lock', async () => {
+    const holderClient = await newClient();
+    const { proxy, client } = await proxiedClient();
+    const path = uniquePath('waiter-expiry');
+    const held = await new Mutex(holderClient, path).acquire();
+    const waiting = track(new Mutex(client, path).acquire({ timeout: 40_000 }));
+    await pollUntil(() => client.pendingWatchListeners === 1, { timeoutMs: 5_000, what: 'waiter watching' });
+    const oldSession = client.sessionId;
+    await expireSession(client, proxy, sharedConnectString());
+    await pollUntil(async () => {
+      const queue = await new Mutex(holderClient, path).participants(); // sorted: holder first
+      if (queue.length !== 2) return false;
+      const owner = (await holderClient.exists(queue[1]!))?.ephemeralOwner; // may vanish meanwhile
+      return owner === client.sessionId && owner !== oldSession;
+    }, { timeoutMs: 20_000, what: 'waiter re-queued under its new session' });
+    expect(waiting.settled()).to.equal(false);
+    await held.release();
+    const lease = await waiting.promise;
+    expect(await childrenOf(holderClient, path)).to.deep.equal([lease.path.split('/').at(-1)]);
+    await lease.release();
+  });
+
   it('F8: a failed try-lock whose delete is lost retries it until the node is gone; the lock is not stuck', async () => {
     const holderClient = await newClient();
     const third = await newClient();
