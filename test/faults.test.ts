@@ -10,6 +10,7 @@ import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, un
 import { pollUntil } from './support/poll.js';
 import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
+import { useEnsemble } from './support/ensemble-fixture.js';
 
 const proxies: TcpProxy[] = [];
 
@@ -255,18 +256,11 @@ describe('faults on real servers', function () {
   });
 
   describe('F13: whole ensemble down longer than the session timeout', () => {
-    let ensemble: ZkCluster;
-    before(async function () {
-      this.timeout(120_000);
-      ensemble = await ZkCluster.ensemble(3);
-    });
-    after(async () => {
-      await ensemble?.destroy();
-    });
+    const cluster = useEnsemble();
 
     it('every holder learns it lost its lock, nobody holds while down, locks work after the restart', async function () {
       this.timeout(120_000);
-      const opts = { connectString: ensemble.connectString, sessionTimeout: 3_000 };
+      const opts = { connectString: cluster().connectString, sessionTimeout: 3_000 };
       const [a, b, c] = await Promise.all([newClient(opts), newClient(opts), newClient({ ...opts, lossPolicy: 'lost' })]);
       const pathA = uniquePath('f13a');
       const pathC = uniquePath('f13c');
@@ -275,7 +269,7 @@ describe('faults on real servers', function () {
       const lostA = aborted(leaseA.signal);
       const lostC = nextState(c, 'LOST');
       const sessionLostA = nextState(a, 'LOST');
-      await Promise.all(ensemble.members.map((m) => m.stop('SIGKILL')));
+      await Promise.all(cluster().members.map((m) => m.stop('SIGKILL')));
       expect(((await lostA) as LockLostError).reason).to.equal('SUSPENDED'); // at once, per policy
       await lostC; // after a whole session timeout without the ensemble
       expect(leaseC.status).to.equal('lost');
@@ -285,7 +279,7 @@ describe('faults on real servers', function () {
       // nobody can take a lock while the ensemble is down
       const err = await new Mutex(b, pathA).acquire({ timeout: 1_000 }).catch((e: unknown) => e);
       expect(err).to.be.instanceOf(LockTimeoutError);
-      await Promise.all(ensemble.members.map((m) => { m.start(); return m.waitServing(60_000); }));
+      await Promise.all(cluster().members.map((m) => { m.start(); return m.waitServing(60_000); }));
       // the old sessions are expired by the restarted ensemble; then the locks work again
       const again = await new Mutex(b, pathA).acquire({ timeout: 30_000 });
       const againC = await new Mutex(c, pathC).acquire({ timeout: 30_000 });

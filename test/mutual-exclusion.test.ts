@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CuratorPeer } from './support/curator-peer.js';
 import { checkHoldRecord } from './support/hold-record.js';
 import { newClient, uniquePath } from './support/harness.js';
-import { ZkCluster } from './support/zk-server.js';
+import { useEnsemble } from './support/ensemble-fixture.js';
 
 const workerScript = fileURLToPath(new URL('./support/mutex-worker.js', import.meta.url));
 
@@ -30,16 +30,13 @@ function startWorker(connect: string, path: string, name: string, cycles: number
 
 describe('multi-process mutual exclusion on a 3-node ensemble (F1, F2)', function () {
   this.timeout(240_000);
-  let ensemble: ZkCluster;
+  const cluster = useEnsemble();
   let dir: string;
 
-  before(async function () {
-    this.timeout(120_000);
-    ensemble = await ZkCluster.ensemble(3);
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'zkurator-mx-'));
   });
-  after(async () => {
-    await ensemble?.destroy();
+  after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -47,8 +44,8 @@ describe('multi-process mutual exclusion on a 3-node ensemble (F1, F2)', functio
     const record = join(dir, 'f1.log');
     const path = uniquePath('f1');
     const started = Date.now();
-    const workers = Array.from({ length: 10 }, (_, i) => startWorker(ensemble.connectString, path, `Z${i}`, 200, record));
-    const peers = await Promise.all([1, 2].map(() => CuratorPeer.start(ensemble.connectString)));
+    const workers = Array.from({ length: 10 }, (_, i) => startWorker(cluster().connectString, path, `Z${i}`, 200, record));
+    const peers = await Promise.all([1, 2].map(() => CuratorPeer.start(cluster().connectString)));
     try {
       await Promise.all(peers.map((peer) => peer.recordTo(record)));
       await Promise.all(peers.map(async (peer, p) => {
@@ -68,7 +65,7 @@ describe('multi-process mutual exclusion on a 3-node ensemble (F1, F2)', functio
     expect(verdict.violations).to.deep.equal([]);
     expect(verdict.enters).to.equal(10 * 200 + 2 * 50);
     expect(verdict.open).to.deep.equal([]);
-    const client = await newClient({ connectString: ensemble.connectString });
+    const client = await newClient({ connectString: cluster().connectString });
     expect(await client.getChildren(path).catch(() => [])).to.deep.equal([]);
     console.log(`      F1: ${verdict.enters} holds in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
@@ -77,7 +74,7 @@ describe('multi-process mutual exclusion on a 3-node ensemble (F1, F2)', functio
     const record = join(dir, 'f2.log');
     const path = uniquePath('f2');
     const started = Date.now();
-    const workers = Array.from({ length: 6 }, (_, i) => startWorker(ensemble.connectString, path, `K${i}`, 150, record));
+    const workers = Array.from({ length: 6 }, (_, i) => startWorker(cluster().connectString, path, `K${i}`, 150, record));
     let finished = false;
     const all = Promise.all(workers.map((w) => w.result)).finally(() => { finished = true; });
     const kills: string[] = [];
@@ -85,12 +82,12 @@ describe('multi-process mutual exclusion on a 3-node ensemble (F1, F2)', functio
       for (let round = 0; !finished && round < 20; round++) {
         await sleep(1_500); // let work progress between faults
         if (finished) break;
-        const leader = await ensemble.leader();
-        const victim = round % 2 === 0 && leader ? leader : ensemble.members[round % 3]!;
+        const leader = await cluster().leader();
+        const victim = round % 2 === 0 && leader ? leader : cluster().members[round % 3]!;
         kills.push(`${victim.id}${victim === leader ? '(leader)' : ''}`);
         await victim.stop('SIGKILL');
         await sleep(800);
-        await ensemble.restart(victim.id);
+        await cluster().restart(victim.id);
       }
       const results = await all;
       expect(results.map((r) => r.code)).to.deep.equal(Array(6).fill(0));
@@ -104,7 +101,7 @@ describe('multi-process mutual exclusion on a 3-node ensemble (F1, F2)', functio
       console.log(`      F2: ${verdict.enters} holds, kills ${kills.join(' ')}, ${losses} holds cut short by a lost connection, ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } finally {
       for (const w of workers) w.child.kill('SIGKILL');
-      await Promise.all(ensemble.members.filter((m) => !m.running).map((m) => ensemble.restart(m.id)));
+      await Promise.all(cluster().members.filter((m) => !m.running).map((m) => cluster().restart(m.id)));
     }
   });
 });

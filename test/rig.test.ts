@@ -1,48 +1,41 @@
 // The test rig itself, on real servers: a 3-node ensemble that loses and regains members,
-// server-side session expiry, and container parents reaped by the server.
+// server-side session expiry. (Container reaping: F20 in faults.test.ts.)
 import { expect } from 'chai';
 import { Mutex, type ConnectionState } from '../lib/index.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
-import { ZkCluster } from './support/zk-server.js';
+import { useEnsemble } from './support/ensemble-fixture.js';
 
 describe('test rig on real servers', function () {
   this.timeout(120_000);
 
   describe('3-node ensemble', () => {
-    let ensemble: ZkCluster;
-    before(async function () {
-      this.timeout(120_000);
-      ensemble = await ZkCluster.ensemble(3);
-    });
-    after(async () => {
-      await ensemble?.destroy();
-    });
+    const cluster = useEnsemble();
 
     it('elects one leader; the mutex keeps working after the leader is killed and restarted', async () => {
-      const modes = await Promise.all(ensemble.members.map((m) => m.mode()));
+      const modes = await Promise.all(cluster().members.map((m) => m.mode()));
       expect(modes.filter((m) => m === 'leader')).to.have.length(1);
       expect(modes.filter((m) => m === 'follower')).to.have.length(2);
       const [a, b] = await Promise.all([
-        newClient({ connectString: ensemble.connectString, sessionTimeout: 10_000 }),
-        newClient({ connectString: ensemble.connectString, sessionTimeout: 10_000 }),
+        newClient({ connectString: cluster().connectString, sessionTimeout: 10_000 }),
+        newClient({ connectString: cluster().connectString, sessionTimeout: 10_000 }),
       ]);
       const path = uniquePath('ensemble');
       const lease = await new Mutex(a, path).acquire({ timeout: 10_000 });
       const waiting = track(new Mutex(b, path).acquire({ timeout: 60_000 }));
       await pollUntil(async () => (await childrenOf(a, path).catch(() => [])).length === 2, { timeoutMs: 10_000, what: 'b queued' });
 
-      const leader = await ensemble.leader();
+      const leader = await cluster().leader();
       expect(leader).to.not.equal(undefined);
       await leader!.stop('SIGKILL');
-      await pollUntil(async () => (await ensemble.leader()) !== undefined, { timeoutMs: 60_000, intervalMs: 200, what: 'new leader' });
+      await pollUntil(async () => (await cluster().leader()) !== undefined, { timeoutMs: 60_000, intervalMs: 200, what: 'new leader' });
       // sessions survive the election (shorter than the session timeout): holder and waiter keep their nodes
       await lease.release();
       const got = await waiting.promise;
       expect(await new Mutex(b, path).participants()).to.deep.equal([got.path]);
-      await ensemble.restart(leader!.id);
+      await cluster().restart(leader!.id);
       expect(await leader!.mode()).to.be.oneOf(['follower', 'leader']);
       await got.release();
       expect(await childrenOf(b, path)).to.deep.equal([]);
@@ -76,22 +69,6 @@ describe('test rig on real servers', function () {
       await again.release();
     } finally {
       await proxy.close();
-    }
-  });
-
-  it('container parents are reaped by the server when idle and recreated by the next acquire', async () => {
-    const server = await ZkCluster.standalone({ containerCheckIntervalMs: 100 });
-    try {
-      const client = await newClient({ connectString: server.connectString });
-      const path = '/reap/me';
-      const first = await new Mutex(client, path).acquire();
-      await first.release();
-      await pollUntil(async () => (await client.exists('/reap')) === undefined, { timeoutMs: 20_000, what: 'containers reaped' });
-      const second = await new Mutex(client, path).acquire({ timeout: 5_000 });
-      expect(second.path.startsWith(`${path}/`)).to.equal(true);
-      await second.release();
-    } finally {
-      await server.destroy();
     }
   });
 });
