@@ -186,6 +186,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     private readonly options: Required<Pick<ConnectOptions, 'sessionTimeout' | 'connectTimeout'>> & ConnectOptions,
   ) {
     super();
+    // Every waiting acquire and every hold listens to `state` (and removes itself): many per
+    // client is normal, and Node's leak warning would print to the console.
+    this.setMaxListeners(0);
     this.openSession(options.session);
   }
 

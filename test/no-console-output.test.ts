@@ -16,6 +16,10 @@ describe('console silence', function () {
       const { connect, Mutex } = await import(${JSON.stringify(libIndex)});
       const client = await connect(${JSON.stringify(server.connectString)}, { sessionTimeout: 4000 });
       const lease = await new Mutex(client, '/quiet/lock').acquire({ timeout: 5000 });
+      // many waiters and holds on one client must not trip Node's listener-leak warning
+      const others = await Promise.all(Array.from({ length: 15 }, (_, i) => new Mutex(client, '/quiet/many-' + i).acquire({ timeout: 5000 })));
+      await Promise.all(Array.from({ length: 15 }, () => new Mutex(client, '/quiet/lock').acquire({ timeout: 300 }).catch(() => {})));
+      for (const o of others) await o.release();
       process.send('held');
       await new Promise((r) => process.once('message', r)); // server killed meanwhile
       if (client.isConnected) await new Promise((r) => client.once('state', r)); // SUSPENDED
