@@ -1,0 +1,94 @@
+// Curator 5.4.0 side of `npm run bench`: the same workloads as zkurator, on the same server.
+//   java CuratorBench <connect> <workload w1|w2> <count> <path>
+// Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+public final class CuratorBench {
+    private static CuratorFramework client(String connect) throws Exception {
+        CuratorFramework c = CuratorFrameworkFactory.newClient(connect, 10_000, 10_000, new ExponentialBackoffRetry(100, 5));
+        c.start();
+        if (!c.blockUntilConnected(30, TimeUnit.SECONDS)) throw new IllegalStateException("no connection");
+        return c;
+    }
+
+    private static double pct(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) return 0;
+        int i = (int) Math.min(sortedNanos.length - 1, Math.ceil(p * sortedNanos.length) - 1);
+        return sortedNanos[Math.max(0, i)] / 1e6;
+    }
+
+    private static void report(int cycles, long elapsedNanos, long[] lat) {
+        Arrays.sort(lat);
+        System.out.printf("{\"cyclesPerSec\":%.1f,\"p50Ms\":%.3f,\"p99Ms\":%.3f}%n",
+            cycles / (elapsedNanos / 1e9), pct(lat, 0.50), pct(lat, 0.99));
+    }
+
+    public static void main(String[] a) throws Exception {
+        String connect = a[0];
+        String workload = a[1];
+        int n = Integer.parseInt(a[2]);
+        String path = a[3];
+        if (workload.equals("w1")) {
+            CuratorFramework c = client(connect);
+            InterProcessMutex m = new InterProcessMutex(c, path);
+            for (int i = 0; i < Math.min(500, n); i++) { m.acquire(); m.release(); } // JIT warm-up
+            long[] lat = new long[n];
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                long s = System.nanoTime();
+                m.acquire();
+                m.release();
+                lat[i] = System.nanoTime() - s;
+            }
+            report(n, System.nanoTime() - t0, lat);
+            c.close();
+        } else if (workload.equals("w2")) {
+            int sessions = 8;
+            CuratorFramework[] cs = new CuratorFramework[sessions];
+            for (int i = 0; i < sessions; i++) cs[i] = client(connect);
+            AtomicInteger done = new AtomicInteger();
+            AtomicLong lastRelease = new AtomicLong(0);
+            long[] lat = new long[n + sessions];
+            AtomicInteger latN = new AtomicInteger();
+            CountDownLatch finished = new CountDownLatch(sessions);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < sessions; i++) {
+                final InterProcessMutex m = new InterProcessMutex(cs[i], path);
+                new Thread(() -> {
+                    try {
+                        while (true) {
+                            m.acquire();
+                            long now = System.nanoTime();
+                            long prev = lastRelease.get();
+                            int k = done.incrementAndGet();
+                            if (prev != 0 && k <= n) lat[latN.getAndIncrement()] = now - prev;
+                            lastRelease.set(System.nanoTime());
+                            m.release();
+                            if (k >= n) break;
+                        }
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    } finally {
+                        finished.countDown();
+                    }
+                }).start();
+            }
+            finished.await();
+            long elapsed = System.nanoTime() - t0;
+            report(n, elapsed, Arrays.copyOf(lat, latN.get()));
+            for (CuratorFramework c : cs) c.close();
+        } else {
+            throw new IllegalArgumentException("unknown workload " + workload);
+        }
+        System.exit(0);
+    }
+}

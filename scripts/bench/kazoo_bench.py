@@ -1,0 +1,87 @@
+"""kazoo 2.8 side of `npm run bench` (Debian's python3-kazoo, run with /usr/bin/python3).
+   kazoo_bench.py <connect> <workload w1|w2> <count> <path>
+Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
+kazoo's Lock recipe has its own node layout (not Curator-compatible); it is measured as the
+Python peer users compare with."""
+import json
+import logging
+import sys
+import threading
+import time
+
+from kazoo.client import KazooClient
+
+logging.disable(logging.CRITICAL)
+
+
+def client(connect):
+    c = KazooClient(hosts=connect, timeout=10.0)
+    c.start(timeout=30)
+    return c
+
+
+def pct(sorted_ns, p):
+    if not sorted_ns:
+        return 0.0
+    i = min(len(sorted_ns) - 1, max(0, int(-(-p * len(sorted_ns) // 1)) - 1))
+    return sorted_ns[i] / 1e6
+
+
+def report(cycles, elapsed_ns, lat):
+    lat.sort()
+    print(json.dumps({"cyclesPerSec": cycles / (elapsed_ns / 1e9), "p50Ms": pct(lat, 0.5), "p99Ms": pct(lat, 0.99)}))
+
+
+def main():
+    connect, workload, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    if workload == "w1":
+        c = client(connect)
+        lock = c.Lock(path)
+        for _ in range(min(200, n)):
+            lock.acquire()
+            lock.release()
+        lat = []
+        t0 = time.perf_counter_ns()
+        for _ in range(n):
+            s = time.perf_counter_ns()
+            lock.acquire()
+            lock.release()
+            lat.append(time.perf_counter_ns() - s)
+        report(n, time.perf_counter_ns() - t0, lat)
+        c.stop()
+    elif workload == "w2":
+        sessions = 8
+        clients = [client(connect) for _ in range(sessions)]
+        state = {"done": 0, "last_release": 0}
+        guard = threading.Lock()
+        lat = []
+
+        def worker(c):
+            lock = c.Lock(path)
+            while True:
+                lock.acquire()
+                now = time.perf_counter_ns()
+                with guard:
+                    state["done"] += 1
+                    k = state["done"]
+                    if state["last_release"] and k <= n:
+                        lat.append(now - state["last_release"])
+                    state["last_release"] = time.perf_counter_ns()
+                lock.release()
+                if k >= n:
+                    break
+
+        t0 = time.perf_counter_ns()
+        threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        report(n, time.perf_counter_ns() - t0, lat)
+        for c in clients:
+            c.stop()
+    else:
+        raise SystemExit("unknown workload " + workload)
+
+
+main()

@@ -1,0 +1,96 @@
+// zkurator and the raw npm `zookeeper` client (the floor: the minimum calls of a lock cycle,
+// create + list + delete, with no lock logic) for `npm run bench`. One process per run:
+//   node dist/scripts/bench/node-bench.js <zkurator|raw> <connect> <w1|w2> <count> <path>
+// Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
+import { createRequire } from 'node:module';
+import { connect, Mutex } from '../../lib/index.js';
+
+const [contender, connectString, workload, countArg, path] = process.argv.slice(2) as [string, string, string, string, string];
+const n = Number(countArg);
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))]! / 1e6;
+}
+
+function report(cycles: number, elapsedNs: number, lat: number[]): void {
+  lat.sort((a, b) => a - b);
+  console.log(JSON.stringify({ cyclesPerSec: cycles / (elapsedNs / 1e9), p50Ms: pct(lat, 0.5), p99Ms: pct(lat, 0.99) }));
+}
+
+const now = (): number => Number(process.hrtime.bigint());
+
+interface RawClient {
+  create(path: string, data: string | Buffer, flags: number): Promise<string>;
+  get_children(path: string, watch: boolean): Promise<string[]>;
+  delete_(path: string, version: number): Promise<void>;
+  mkdirp(path: string, cb: (err: Error | null) => void): void;
+  connect(opts: Record<string, unknown>, cb: (err: Error | null) => void): void;
+  close(): void;
+}
+
+async function rawW1(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const ZooKeeper = require('zookeeper') as new () => RawClient;
+  const zk = new ZooKeeper();
+  await new Promise<void>((res, rej) => zk.connect({ connect: connectString, timeout: 10_000, debug_level: 0 }, (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res, rej) => zk.mkdirp(path, (e) => (e ? rej(e) : res())));
+  const cycle = async (): Promise<void> => {
+    const node = await zk.create(`${path}/lock-`, '', 3); // EPHEMERAL_SEQUENTIAL
+    await zk.get_children(path, false);
+    await zk.delete_(node, -1);
+  };
+  for (let i = 0; i < Math.min(500, n); i++) await cycle();
+  const lat: number[] = [];
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const s = now();
+    await cycle();
+    lat.push(now() - s);
+  }
+  report(n, now() - t0, lat);
+  zk.close();
+}
+
+async function zkuratorW1(): Promise<void> {
+  const client = await connect(connectString, { sessionTimeout: 10_000 });
+  const mutex = new Mutex(client, path);
+  for (let i = 0; i < Math.min(500, n); i++) await (await mutex.acquire()).release();
+  const lat: number[] = [];
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    const s = now();
+    await (await mutex.acquire()).release();
+    lat.push(now() - s);
+  }
+  report(n, now() - t0, lat);
+  await client.close();
+}
+
+async function zkuratorW2(): Promise<void> {
+  const sessions = 8;
+  const clients = await Promise.all(Array.from({ length: sessions }, () => connect(connectString, { sessionTimeout: 10_000 })));
+  let done = 0;
+  let lastRelease = 0;
+  const lat: number[] = [];
+  const t0 = now();
+  await Promise.all(clients.map(async (client) => {
+    const mutex = new Mutex(client, path);
+    for (;;) {
+      const lease = await mutex.acquire();
+      const t = now();
+      const k = ++done;
+      if (lastRelease !== 0 && k <= n) lat.push(t - lastRelease);
+      lastRelease = now();
+      await lease.release();
+      if (k >= n) break;
+    }
+  }));
+  report(n, now() - t0, lat);
+  await Promise.all(clients.map((c) => c.close()));
+}
+
+if (contender === 'raw' && workload === 'w1') await rawW1();
+else if (contender === 'zkurator' && workload === 'w1') await zkuratorW1();
+else if (contender === 'zkurator' && workload === 'w2') await zkuratorW2();
+else throw new Error(`unknown run ${contender} ${workload}`);

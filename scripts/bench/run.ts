@@ -1,0 +1,99 @@
+// `npm run bench`: one throwaway standalone ZooKeeper (fsync off: forceSync=no, so the numbers
+// show client overhead, not the disk), then the same workloads, one after another on that
+// server, for zkurator, Curator 5.4.0, kazoo 2.8 and the raw npm client. Several rounds;
+// medians and ratios in a markdown table, written to scripts/bench/RESULTS.md.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ZkCluster } from '../../test/support/zk-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/scripts/bench
+const root = resolve(here, '..', '..', '..');
+const srcDir = join(root, 'scripts', 'bench');
+const buildDir = join(root, 'dist', 'bench-java');
+const J = '/usr/share/java';
+const jars = ['curator-client', 'curator-framework', 'curator-recipes', 'guava', 'zookeeper', 'zookeeper-jute', 'slf4j-api', 'slf4j-nop',
+  'netty-handler', 'netty-transport', 'netty-common', 'netty-buffer', 'netty-resolver', 'netty-codec',
+  'netty-transport-native-epoll', 'netty-transport-native-unix-common'].map((j) => join(J, `${j}.jar`)).join(':');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const W1_CYCLES = Number(process.env.BENCH_W1 ?? 3000);
+const W2_HANDOFFS = Number(process.env.BENCH_W2 ?? 2000);
+
+interface Result { cyclesPerSec: number; p50Ms: number; p99Ms: number }
+type Contender = 'zkurator' | 'curator' | 'kazoo' | 'raw';
+
+function runOnce(contender: Contender, connect: string, workload: string, count: number, path: string): Result {
+  const args: Record<Contender, [string, string[]]> = {
+    zkurator: [process.execPath, [join(here, 'node-bench.js'), 'zkurator', connect, workload, String(count), path]],
+    raw: [process.execPath, [join(here, 'node-bench.js'), 'raw', connect, workload, String(count), path]],
+    curator: ['java', ['-cp', `${buildDir}:${jars}`, 'CuratorBench', connect, workload, String(count), path]],
+    kazoo: ['/usr/bin/python3', [join(srcDir, 'kazoo_bench.py'), connect, workload, String(count), path]],
+  };
+  const [cmd, argv] = args[contender];
+  const out = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 600_000 });
+  const line = out.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as Result;
+  } catch {
+    throw new Error(`${contender} ${workload} failed: ${out.stderr}\n${out.stdout}`);
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+function version(cmd: string, args: string[]): string {
+  const out = spawnSync(cmd, args, { encoding: 'utf8' });
+  return `${out.stdout ?? ''}${out.stderr ?? ''}`.trim().split('\n')[0] ?? '?'; // java prints to stderr
+}
+
+async function main(): Promise<void> {
+  mkdirSync(buildDir, { recursive: true });
+  execFileSync('javac', ['-nowarn', '-d', buildDir, '-cp', jars, join(srcDir, 'CuratorBench.java')], { stdio: 'pipe' });
+  const server = await ZkCluster.standalone({ tickTime: 2000 });
+  const rows: string[] = [];
+  try {
+    const plan: Array<{ workload: string; label: string; count: number; contenders: Contender[] }> = [
+      { workload: 'w1', label: `W1 uncontended acquire+release, 1 session (${W1_CYCLES} cycles)`, count: W1_CYCLES, contenders: ['raw', 'zkurator', 'curator', 'kazoo'] },
+      { workload: 'w2', label: `W2 8 sessions contending on one lock (${W2_HANDOFFS} hand-offs)`, count: W2_HANDOFFS, contenders: ['zkurator', 'curator', 'kazoo'] },
+    ];
+    for (const step of plan) {
+      const results = new Map<Contender, Result[]>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const c of step.contenders) {
+          const r = runOnce(c, server.connectString, step.workload, step.count, `/bench/${step.workload}-${c}-${round}`);
+          results.set(c, [...(results.get(c) ?? []), r]);
+          process.stderr.write(`${step.workload} round ${round + 1}/${ROUNDS} ${c}: ${r.cyclesPerSec.toFixed(0)}/s p50 ${r.p50Ms.toFixed(2)} ms p99 ${r.p99Ms.toFixed(2)} ms\n`);
+        }
+      }
+      const med = (c: Contender, k: keyof Result): number => median((results.get(c) ?? []).map((r) => r[k]));
+      const curatorRate = med('curator', 'cyclesPerSec');
+      const zkRate = med('zkurator', 'cyclesPerSec');
+      rows.push(`\n### ${step.label}\n`, '| contender | per second (median) | p50 ms | p99 ms | zkurator / this |', '|---|---:|---:|---:|---:|');
+      for (const c of step.contenders) {
+        const rate = med(c, 'cyclesPerSec');
+        rows.push(`| ${c} | ${rate.toFixed(0)} | ${med(c, 'p50Ms').toFixed(2)} | ${med(c, 'p99Ms').toFixed(2)} | ${(zkRate / rate).toFixed(2)}x |`);
+      }
+      rows.push(`\nzkurator vs Curator: ${(zkRate / curatorRate).toFixed(2)}x`);
+    }
+  } finally {
+    await server.destroy();
+  }
+  const machine = [
+    `- machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    `- node ${process.version}; ${version('java', ['-version'])}; ${version('/usr/bin/python3', ['--version'])}`,
+    '- ZooKeeper 3.8.0 standalone (Debian), tickTime 2000, forceSync=no (fsync OFF: client overhead, not disk)',
+    '- Curator 5.4.0 and kazoo 2.8.0 from Debian; one process per run, contenders one after another on the same server',
+    `- ${ROUNDS} rounds, medians; W1 includes a 500-cycle warm-up per process (200 for kazoo), not measured`,
+  ];
+  const table = ['# zkurator benchmark results', '', `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.`, '', ...machine, ...rows, ''].join('\n');
+  writeFileSync(join(srcDir, 'RESULTS.md'), table);
+  console.log(table);
+}
+
+await main();
