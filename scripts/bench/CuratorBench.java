@@ -86,6 +86,36 @@ public final class CuratorBench {
             long elapsed = System.nanoTime() - t0;
             report(n, elapsed, Arrays.copyOf(lat, latN.get()));
             for (CuratorFramework c : cs) c.close();
+        } else if (workload.equals("w4")) {
+            // n waiters over 10 sessions queue behind one holder; then drain: each releases at once.
+            int sessions = 10;
+            CuratorFramework[] cs = new CuratorFramework[sessions];
+            for (int i = 0; i < sessions; i++) cs[i] = client(connect);
+            InterProcessMutex holder = new InterProcessMutex(cs[0], path);
+            holder.acquire();
+            CountDownLatch drained = new CountDownLatch(n);
+            for (int i = 0; i < n; i++) {
+                final InterProcessMutex m = new InterProcessMutex(cs[i % sessions], path);
+                Thread t = new Thread(() -> {
+                    try {
+                        m.acquire();
+                        m.release();
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    } finally {
+                        drained.countDown();
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            }
+            while (cs[0].getChildren().forPath(path).size() < n + 1) Thread.sleep(20);
+            long t0 = System.nanoTime();
+            holder.release();
+            drained.await();
+            long elapsed = System.nanoTime() - t0;
+            System.out.printf("{\"cyclesPerSec\":%.1f,\"p50Ms\":0,\"p99Ms\":0,\"drainMs\":%.1f}%n", n / (elapsed / 1e9), elapsed / 1e6);
+            for (CuratorFramework c : cs) c.close();
         } else {
             throw new IllegalArgumentException("unknown workload " + workload);
         }

@@ -80,6 +80,32 @@ def main():
         report(n, time.perf_counter_ns() - t0, lat)
         for c in clients:
             c.stop()
+    elif workload == "w4":
+        sessions = 10
+        clients = [client(connect) for _ in range(sessions)]
+        holder = clients[0].Lock(path)
+        holder.acquire()
+        threads = []
+        for i in range(n):
+            lock = clients[i % sessions].Lock(path)
+
+            def run(lock=lock):
+                lock.acquire()
+                lock.release()
+
+            t = threading.Thread(target=run, daemon=True)
+            t.start()
+            threads.append(t)
+        while len(clients[0].get_children(path)) < n + 1:
+            time.sleep(0.02)
+        t0 = time.perf_counter_ns()
+        holder.release()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter_ns() - t0
+        print(json.dumps({"cyclesPerSec": n / (elapsed / 1e9), "p50Ms": 0, "p99Ms": 0, "drainMs": elapsed / 1e6}))
+        for c in clients:
+            c.stop()
     else:
         raise SystemExit("unknown workload " + workload)
 

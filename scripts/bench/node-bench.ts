@@ -90,7 +90,28 @@ async function zkuratorW2(): Promise<void> {
   await Promise.all(clients.map((c) => c.close()));
 }
 
+async function zkuratorW4(): Promise<void> {
+  // n waiters over 10 sessions queue behind one holder; then drain: each releases at once.
+  const sessions = 10;
+  const clients = await Promise.all(Array.from({ length: sessions }, () => connect(connectString, { sessionTimeout: 10_000 })));
+  const holder = await new Mutex(clients[0]!, path).acquire();
+  const drained = Promise.all(Array.from({ length: n }, async (_, i) => {
+    const lease = await new Mutex(clients[i % sessions]!, path).acquire();
+    await lease.release();
+  }));
+  while (clients.reduce((k, c) => k + c.pendingWatchListeners, 0) < n) await new Promise((r) => setTimeout(r, 20));
+  const listings = (): number => clients.reduce((k, c) => k + c.operationCounts.getChildren, 0);
+  const before = listings();
+  const t0 = now();
+  await holder.release();
+  await drained;
+  const elapsed = now() - t0;
+  console.log(JSON.stringify({ cyclesPerSec: n / (elapsed / 1e9), p50Ms: 0, p99Ms: 0, drainMs: elapsed / 1e6, rereadsPerHandoff: (listings() - before) / n }));
+  await Promise.all(clients.map((c) => c.close()));
+}
+
 if (contender === 'raw' && workload === 'w1') await rawW1();
+else if (contender === 'zkurator' && workload === 'w4') await zkuratorW4();
 else if (contender === 'zkurator' && workload === 'w1') await zkuratorW1();
 else if (contender === 'zkurator' && workload === 'w2') await zkuratorW2();
 else throw new Error(`unknown run ${contender} ${workload}`);
