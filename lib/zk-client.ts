@@ -15,7 +15,6 @@ interface NativeStat {
   version: number; cversion: number; aversion: number; ctime: Date; mtime: Date;
   ephemeralOwner: string;
 }
-type NativeWatcher = (type: number, state: number, path: string) => void;
 interface NativeHandle {
   init(config: Record<string, unknown>): unknown;
   close(): unknown;
@@ -27,7 +26,6 @@ interface NativeHandle {
   a_create(path: string, data: Buffer, flags: number, cb: (rc: number, err: string, path: string) => void): number;
   a_get_children(path: string, watch: boolean, cb: (rc: number, err: string, children: string[] | null) => void): number;
   a_get(path: string, watch: boolean, cb: (rc: number, err: string, stat: NativeStat | null, data: Buffer | null) => void): number;
-  aw_get(path: string, watcher: NativeWatcher, cb: (rc: number, err: string, stat: NativeStat | null, data: Buffer | null) => void): number;
   a_exists(path: string, watch: boolean, cb: (rc: number, err: string, stat: NativeStat | null) => void): number;
   a_set(path: string, data: Buffer, version: number, cb: (rc: number, err: string, stat: NativeStat | null) => void): number;
   a_delete_(path: string, version: number, cb: (rc: number, err: string) => void): number;
@@ -49,7 +47,6 @@ const ZNOTEMPTY = -111;
 const ZSESSIONEXPIRED = -112;
 const ZAUTHFAILED = -115;
 const ZCLOSING = -116;
-const ZOO_SESSION_EVENT = -1;
 const CODE_NAMES: Record<number, string> = {
   [-1]: 'SYSTEMERROR', [-2]: 'RUNTIMEINCONSISTENCY', [-3]: 'DATAINCONSISTENCY',
   [-4]: 'CONNECTIONLOSS', [-5]: 'MARSHALLINGERROR', [-6]: 'UNIMPLEMENTED',
@@ -156,10 +153,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * connection must not fire them (the server restores them on reconnect). */
   private readonly ownWatches = new Map<string, WatchListener>();
   private suspendedTimer: NodeJS.Timeout | undefined;
-  /** One watcher function for every data watch: the binding never frees the function it is
-   * given, so a closure per watch would leak; we dispatch by path instead. */
-  private readonly dispatchWatch: NativeWatcher = (type, _state, path) => {
-    if (type === ZOO_SESSION_EVENT) return; // session changes come through `state`
+  /**
+   * Every data watch is set with `watch=true`, i.e. on the handle's default watcher, whose
+   * events the binding emits on the handle ('deleted', 'changed', ...); we dispatch them by
+   * path. The binding never frees the per-call watcher functions of aw_get (native memory on
+   * every watch), so a lock cycle must not create one.
+   */
+  private readonly dispatchWatch = (path: string): void => {
     const own = this.ownWatches.get(path);
     if (own) {
       this.ownWatches.delete(path);
@@ -284,8 +284,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         this.renewSession();
         break;
       }
+      case 'created':
+      case 'deleted':
+      case 'changed':
+      case 'child':
+      case 'notwatching':
+        if (typeof arg === 'string') this.dispatchWatch(arg);
+        break;
       default:
-        break; // data/child events arrive through watcher functions
+        break;
     }
   }
 
@@ -425,9 +432,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       const exists = await this.call<boolean>('getData', path, (done) => {
         const cb = (rc: number): void => done(rc === ZNONODE ? ZOK : rc, rc === ZOK);
         // A joiner only needs to know the node exists; the owner's native watch covers it.
-        return existing
-          ? this.native.a_get(path, false, cb)
-          : this.native.aw_get(path, this.dispatchWatch, cb);
+        return this.native.a_get(path, !existing, cb);
       });
       if (!exists) this.abandonWatch(path, entry, listener, !existing);
       return exists;
@@ -462,7 +467,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     try {
       const stat = await this.call<NativeStat | null>('getData', path, (done) => {
         const cb = (rc: number, _e: string, st: NativeStat | null): void => done(rc === ZNONODE ? ZOK : rc, rc === ZOK ? st : null);
-        return already ? this.native.a_get(path, false, cb) : this.native.aw_get(path, this.dispatchWatch, cb);
+        return this.native.a_get(path, !already, cb);
       });
       if (!stat) {
         if (this.ownWatches.get(path) === listener) this.ownWatches.delete(path);

@@ -20,6 +20,14 @@ public final class CuratorBench {
         return c;
     }
 
+    /** Resident set size of this process, from /proc (kB). */
+    private static long rssKb() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+        return -1;
+    }
+
     private static double pct(long[] sortedNanos, double p) {
         if (sortedNanos.length == 0) return 0;
         int i = (int) Math.min(sortedNanos.length - 1, Math.ceil(p * sortedNanos.length) - 1);
@@ -86,6 +94,18 @@ public final class CuratorBench {
             long elapsed = System.nanoTime() - t0;
             report(n, elapsed, Arrays.copyOf(lat, latN.get()));
             for (CuratorFramework c : cs) c.close();
+        } else if (workload.equals("w6")) {
+            CuratorFramework c = client(connect);
+            InterProcessMutex m = new InterProcessMutex(c, path);
+            for (int i = 0; i < 1000; i++) { m.acquire(); m.release(); }
+            long before = rssKb();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) { m.acquire(); m.release(); }
+            long elapsed = System.nanoTime() - t0;
+            long after = rssKb();
+            System.out.printf("{\"cyclesPerSec\":%.1f,\"p50Ms\":0,\"p99Ms\":0,\"rssBeforeMb\":%.1f,\"rssAfterMb\":%.1f}%n",
+                n / (elapsed / 1e9), before / 1024.0, after / 1024.0);
+            c.close();
         } else if (workload.equals("w4")) {
             // n waiters over 10 sessions queue behind one holder; then drain: each releases at once.
             int sessions = 10;

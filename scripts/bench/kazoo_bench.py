@@ -20,6 +20,14 @@ def client(connect):
     return c
 
 
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    return -1.0
+
+
 def pct(sorted_ns, p):
     if not sorted_ns:
         return 0.0
@@ -80,6 +88,20 @@ def main():
         report(n, time.perf_counter_ns() - t0, lat)
         for c in clients:
             c.stop()
+    elif workload == "w6":
+        c = client(connect)
+        lock = c.Lock(path)
+        for _ in range(1000):
+            lock.acquire()
+            lock.release()
+        before = rss_mb()
+        t0 = time.perf_counter_ns()
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+        elapsed = time.perf_counter_ns() - t0
+        print(json.dumps({"cyclesPerSec": n / (elapsed / 1e9), "p50Ms": 0, "p99Ms": 0, "rssBeforeMb": before, "rssAfterMb": rss_mb()}))
+        c.stop()
     elif workload == "w4":
         sessions = 10
         clients = [client(connect) for _ in range(sessions)]

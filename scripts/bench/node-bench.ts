@@ -110,7 +110,23 @@ async function zkuratorW4(): Promise<void> {
   await Promise.all(clients.map((c) => c.close()));
 }
 
+async function zkuratorW6(): Promise<void> {
+  const client = await connect(connectString, { sessionTimeout: 10_000 });
+  const mutex = new Mutex(client, path);
+  for (let i = 0; i < 1000; i++) await (await mutex.acquire()).release();
+  globalThis.gc?.();
+  const before = process.memoryUsage().rss;
+  const t0 = now();
+  for (let i = 0; i < n; i++) await (await mutex.acquire()).release();
+  const elapsed = now() - t0;
+  globalThis.gc?.();
+  const after = process.memoryUsage().rss;
+  console.log(JSON.stringify({ cyclesPerSec: n / (elapsed / 1e9), p50Ms: 0, p99Ms: 0, rssBeforeMb: before / 2 ** 20, rssAfterMb: after / 2 ** 20 }));
+  await client.close();
+}
+
 if (contender === 'raw' && workload === 'w1') await rawW1();
+else if (contender === 'zkurator' && workload === 'w6') await zkuratorW6();
 else if (contender === 'zkurator' && workload === 'w4') await zkuratorW4();
 else if (contender === 'zkurator' && workload === 'w1') await zkuratorW1();
 else if (contender === 'zkurator' && workload === 'w2') await zkuratorW2();

@@ -22,13 +22,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const W1_CYCLES = Number(process.env.BENCH_W1 ?? 3000);
 const W2_HANDOFFS = Number(process.env.BENCH_W2 ?? 2000);
 const W4_WAITERS = Number(process.env.BENCH_W4 ?? 1000);
+const W6_CYCLES = Number(process.env.BENCH_W6 ?? 100_000);
 
-interface Result { cyclesPerSec: number; p50Ms: number; p99Ms: number; drainMs?: number; rereadsPerHandoff?: number }
+interface Result {
+  cyclesPerSec: number; p50Ms: number; p99Ms: number; drainMs?: number; rereadsPerHandoff?: number;
+  rssBeforeMb?: number; rssAfterMb?: number;
+}
 type Contender = 'zkurator' | 'curator' | 'kazoo' | 'raw';
 
 function runOnce(contender: Contender, connect: string, workload: string, count: number, path: string): Result {
   const args: Record<Contender, [string, string[]]> = {
-    zkurator: [process.execPath, [join(here, 'node-bench.js'), 'zkurator', connect, workload, String(count), path]],
+    zkurator: [process.execPath, ['--expose-gc', join(here, 'node-bench.js'), 'zkurator', connect, workload, String(count), path]],
     raw: [process.execPath, [join(here, 'node-bench.js'), 'raw', connect, workload, String(count), path]],
     curator: ['java', ['-cp', `${buildDir}:${jars}`, 'CuratorBench', connect, workload, String(count), path]],
     kazoo: ['/usr/bin/python3', [join(srcDir, 'kazoo_bench.py'), connect, workload, String(count), path]],
@@ -60,18 +64,19 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   const notes: string[] = [];
   try {
-    const plan: Array<{ workload: string; label: string; count: number; contenders: Contender[] }> = [
+    const plan: Array<{ workload: string; label: string; count: number; contenders: Contender[]; rounds?: number }> = [
       { workload: 'w1', label: `W1 uncontended acquire+release, 1 session (${W1_CYCLES} cycles)`, count: W1_CYCLES, contenders: ['raw', 'zkurator', 'curator', 'kazoo'] },
       { workload: 'w2', label: `W2 8 sessions contending on one lock (${W2_HANDOFFS} hand-offs)`, count: W2_HANDOFFS, contenders: ['zkurator', 'curator', 'kazoo'] },
+      { workload: 'w6', label: `W6 memory: RSS before and after ${W6_CYCLES} acquire+release cycles in one process (1 round)`, count: W6_CYCLES, contenders: ['zkurator', 'curator', 'kazoo'], rounds: 1 },
       { workload: 'w4', label: `W4 ${W4_WAITERS} waiters queued on one lock over 10 sessions, drained (hand-offs per second; drain time)`, count: W4_WAITERS, contenders: ['zkurator', 'curator', 'kazoo'] },
     ];
     for (const step of plan) {
       const results = new Map<Contender, Result[]>();
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < (step.rounds ?? ROUNDS); round++) {
         for (const c of step.contenders) {
           const r = runOnce(c, server.connectString, step.workload, step.count, `/bench/${step.workload}-${c}-${round}`);
           results.set(c, [...(results.get(c) ?? []), r]);
-          process.stderr.write(`${step.workload} round ${round + 1}/${ROUNDS} ${c}: ${r.cyclesPerSec.toFixed(0)}/s p50 ${r.p50Ms.toFixed(2)} ms p99 ${r.p99Ms.toFixed(2)} ms\n`);
+          process.stderr.write(`${step.workload} round ${round + 1}/${step.rounds ?? ROUNDS} ${c}: ${r.cyclesPerSec.toFixed(0)}/s p50 ${r.p50Ms.toFixed(2)} ms p99 ${r.p99Ms.toFixed(2)} ms\n`);
         }
       }
       const med = (c: Contender, k: 'cyclesPerSec' | 'p50Ms' | 'p99Ms'): number => median((results.get(c) ?? []).map((r) => r[k]));
@@ -81,10 +86,13 @@ async function main(): Promise<void> {
       for (const c of step.contenders) {
         const rate = med(c, 'cyclesPerSec');
         const rs = results.get(c) ?? [];
-        const extra = rs[0]?.drainMs !== undefined
-          ? ` drain ${median(rs.map((r) => r.drainMs ?? 0)).toFixed(0)} ms${rs[0]?.rereadsPerHandoff !== undefined ? `, ${median(rs.map((r) => r.rereadsPerHandoff ?? 0)).toFixed(3)} children re-reads per hand-off` : ''}`
-          : '';
-        const lat = (k: 'p50Ms' | 'p99Ms'): string => (rs[0]?.drainMs !== undefined ? '-' : med(c, k).toFixed(2)); // W4 times the drain only
+        const first = rs[0];
+        const extra = first?.drainMs !== undefined
+          ? ` drain ${median(rs.map((r) => r.drainMs ?? 0)).toFixed(0)} ms${first.rereadsPerHandoff !== undefined ? `, ${median(rs.map((r) => r.rereadsPerHandoff ?? 0)).toFixed(3)} children re-reads per hand-off` : ''}`
+          : first?.rssBeforeMb !== undefined
+            ? ` RSS ${first.rssBeforeMb.toFixed(1)} MB -> ${(first.rssAfterMb ?? 0).toFixed(1)} MB (growth ${((first.rssAfterMb ?? 0) - first.rssBeforeMb).toFixed(1)} MB)`
+            : '';
+        const lat = (k: 'p50Ms' | 'p99Ms'): string => (extra ? '-' : med(c, k).toFixed(2)); // W4/W6 measure other things
         rows.push(`| ${c} | ${rate.toFixed(0)} | ${lat('p50Ms')} | ${lat('p99Ms')} | ${(zkRate / rate).toFixed(2)}x |`);
         if (extra) notes.push(`- ${step.workload} ${c}:${extra}`);
       }
