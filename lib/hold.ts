@@ -118,7 +118,7 @@ export class Hold implements LeaseOwner {
     try {
       const stat = this.node.ownWatchArmed ? await client.exists(this.node.path) : await this.host.engine.armOwnWatch(this.node);
       if (this.state !== 'suspended') return;
-      if (!stat || stat.ephemeralOwner !== client.sessionId || client.sessionGeneration !== this.node.generation) {
+      if (!this.host.engine.isOurs(stat, this.node.generation)) {
         this.lose('NODE_DELETED', `our lock node ${this.node.path} is gone`);
         return;
       }

@@ -86,15 +86,21 @@ export class LockEngine {
         } else if (err instanceof NodeExistsError || err instanceof ConnectionLossError) {
           // a retry after a lost reply: the node is ours if our session owns it
           const stat = await this.read(deadline, () => this.client.exists(path));
-          if (stat?.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation) {
-            return await this.armHeld(new HeldNode(path, generation), deadline);
-          }
+          if (this.isOurs(stat, generation)) return await this.armHeld(new HeldNode(path, generation), deadline);
           if (stat) throw err;
         } else if (!(err instanceof SessionExpiredError)) {
           throw err;
         }
       }
     }
+  }
+
+  /**
+   * The node with this stat belongs to our current session, which is still the one of
+   * `generation`: the only node we may adopt after a lost reply or a reconnect (CURATOR-498).
+   */
+  isOurs(stat: NodeStat | undefined, generation: number): boolean {
+    return stat !== undefined && stat.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation;
   }
 
   /**
@@ -206,9 +212,7 @@ export class LockEngine {
     if (!name) return undefined;
     const path = `${this.basePath}/${name}`;
     const stat = await this.read(deadline, () => this.client.exists(path));
-    if (stat && stat.ephemeralOwner === this.client.sessionId && this.client.sessionGeneration === generation) {
-      return new HeldNode(path, generation);
-    }
+    if (this.isOurs(stat, generation)) return new HeldNode(path, generation);
     if (stat) await deleteGuaranteed(this.client, path, this.client.sessionGeneration);
     return undefined;
   }
