@@ -52,7 +52,7 @@ export abstract class ReentrantLock {
   /** The hold of the current flow on this lock, if it has one. */
   protected currentHold(): Hold | undefined {
     const hold = flowHolds.getStore()?.get(this);
-    return hold?.active && hold.status !== 'released' ? hold : undefined;
+    return hold?.active ? hold : undefined; // a released hold has no leases left
   }
 
   /** @internal The node the current flow holds on this lock, if any. */

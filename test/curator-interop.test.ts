@@ -3,8 +3,7 @@
 import { expect } from 'chai';
 import { LockTimeoutError, Mutex, type Lease } from '../lib/index.js';
 import { CuratorPeer } from './support/curator-peer.js';
-import { childrenOf, newClient, sharedConnectString, track, uniquePath } from './support/harness.js';
-import { pollUntil } from './support/poll.js';
+import { childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
 
 const CURATOR_NODE_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-lock-\d{10}$/;
 
@@ -27,7 +26,7 @@ describe('interop with real Curator 5.4.0 (F15: mutex, maxLeases)', function () 
     expect(await curator.acquire('n1', 'mutex', path, 5_000)).to.equal(true);
     const ours = track(new Mutex(client, path).acquire({ timeout: 20_000 }));
     expect(await curator.acquire('n2', 'mutex', path, 0)).to.equal(false); // Curator try-lock fails
-    await pollUntil(async () => (await childrenOf(client, path)).length === 2, { timeoutMs: 5_000, what: 'our node' });
+    await untilChildren(client, path, 2);
     const names = await childrenOf(client, path);
     for (const name of names) expect(name).to.match(CURATOR_NODE_RE);
     // getParticipantNodes (Curator) and participants() (zkurator) agree, holder first
@@ -48,7 +47,7 @@ describe('interop with real Curator 5.4.0 (F15: mutex, maxLeases)', function () 
     expect(err).to.be.instanceOf(LockTimeoutError);
     expect(await childrenOf(client, path)).to.have.length(1); // only Curator's node
     const waiting = track(new Mutex(client, path).acquire({ timeout: 20_000 }));
-    await pollUntil(async () => (await childrenOf(client, path)).length === 2, { timeoutMs: 5_000, what: 'zkurator queued' });
+    await untilChildren(client, path, 2);
     expect(waiting.settled()).to.equal(false);
     await curator.release('c1');
     const lease = await waiting.promise;
@@ -64,7 +63,7 @@ describe('interop with real Curator 5.4.0 (F15: mutex, maxLeases)', function () 
     expect(await curator.acquire('c2', 'mutex', path, 500)).to.equal(false);
     expect(await childrenOf(client, path)).to.have.length(1); // Curator cleaned its node up
     const curatorWaits = track(curator.acquire('c3', 'mutex', path, 20_000));
-    await pollUntil(async () => (await childrenOf(client, path)).length === 2, { timeoutMs: 5_000, what: 'Curator queued' });
+    await untilChildren(client, path, 2);
     expect(curatorWaits.settled()).to.equal(false);
     // while Curator waits, zkurator still excludes others too
     const err = await new Mutex(client, path).acquire({ timeout: 0 }).catch((e: unknown) => e);
@@ -102,8 +101,7 @@ describe('interop with real Curator 5.4.0 (F15: mutex, maxLeases)', function () 
       if (lease) await lease.release();
       else await curator.release(who);
     };
-    const countNodes = async (n: number): Promise<void> =>
-      pollUntil(async () => (await childrenOf(clients[0]!, path)).length === n, { timeoutMs: 5_000, what: `${n} nodes` });
+    const countNodes = (n: number): Promise<void> => untilChildren(clients[0]!, path, n);
 
     await cur('C-A');
     await zk('Z-B', 0);

@@ -9,14 +9,11 @@ import { LockTimeoutError, ReadWriteLock, type Lease, type ZkClient } from '../l
 import { CuratorPeer, type PeerKind } from './support/curator-peer.js';
 import { checkHoldRecord } from './support/hold-record.js';
 import { sessionsWatching } from './support/four-letter.js';
-import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath } from './support/harness.js';
+import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 
 type Kind = 'read' | 'write';
 
-async function nodesAre(client: ZkClient, path: string, n: number): Promise<void> {
-  await pollUntil(async () => (await childrenOf(client, path)).length === n, { timeoutMs: 5_000, what: `${n} nodes` });
-}
 
 describe('interop with real Curator 5.4.0 (F15: read-write lock, downgrade)', function () {
   this.timeout(90_000);
@@ -56,7 +53,7 @@ describe('interop with real Curator 5.4.0 (F15: read-write lock, downgrade)', fu
         expect(await zkAcquire(client, path, askKind, 300).catch((e: unknown) => e)).to.be.instanceOf(LockTimeoutError);
         expect(await childrenOf(client, path)).to.have.length(1);
         const waiting = track(zkAcquire(client, path, askKind, 20_000));
-        await nodesAre(client, path, 2);
+        await untilChildren(client, path, 2);
         expect(waiting.settled()).to.equal(false);
         await curator.release(r);
         await (await waiting.promise).release();
@@ -78,7 +75,7 @@ describe('interop with real Curator 5.4.0 (F15: read-write lock, downgrade)', fu
         expect(await childrenOf(client, path)).to.have.length(1);
         const r2 = ref();
         const waiting = track(curator.acquire(r2, askKind as PeerKind, path, 20_000));
-        await nodesAre(client, path, 2);
+        await untilChildren(client, path, 2);
         expect(waiting.settled()).to.equal(false);
         await lease.release();
         expect(await waiting.promise).to.equal(true);
@@ -95,14 +92,14 @@ describe('interop with real Curator 5.4.0 (F15: read-write lock, downgrade)', fu
     const w1 = await zkAcquire(a, path, 'write', 5_000);
     const cr1 = ref();
     const r1 = track(curator.acquire(cr1, 'read', path, 30_000).then((ok) => { order.push('C-R1'); return ok; }));
-    await nodesAre(a, path, 2);
+    await untilChildren(a, path, 2);
     const w2 = track(zkAcquire(b, path, 'write', 30_000).then((l) => { order.push('Z-W2'); return l; }));
-    await nodesAre(a, path, 3);
+    await untilChildren(a, path, 3);
     const cr2 = ref();
     const r2 = track(curator.acquire(cr2, 'read', path, 30_000).then((ok) => { order.push('C-R2'); return ok; }));
-    await nodesAre(a, path, 4);
+    await untilChildren(a, path, 4);
     const r3 = track(zkAcquire(c, path, 'read', 30_000).then((l) => { order.push('Z-R3'); return l; }));
-    await nodesAre(a, path, 5);
+    await untilChildren(a, path, 5);
     // both sides list the same order, half by half as Curator does
     const rw = new ReadWriteLock(a, path);
     expect(await rw.readLock.participants()).to.deep.equal(await curator.listReadWrite(path, 'read'));
@@ -132,9 +129,9 @@ describe('interop with real Curator 5.4.0 (F15: read-write lock, downgrade)', fu
     const w = await zkAcquire(a, path, 'write', 5_000) as import('../lib/index.js').WriteLease;
     const cw = ref();
     const curatorWriter = track(curator.acquire(cw, 'write', path, 30_000));
-    await nodesAre(a, path, 2);
+    await untilChildren(a, path, 2);
     const zkWriter = track(zkAcquire(b, path, 'write', 30_000));
-    await nodesAre(a, path, 3);
+    await untilChildren(a, path, 3);
     await pollUntil(() => b.pendingWatchListeners === 1, { timeoutMs: 5_000, what: 'our writer watching' });
     const bListings = b.operationCounts.getChildren;
     const r = await w.downgrade();
@@ -164,7 +161,7 @@ describe('interop with real Curator 5.4.0 (F15: read-write lock, downgrade)', fu
     const cw = ref();
     expect(await curator.acquire(cw, 'write', path, 5_000)).to.equal(true);
     const zkWriter = track(zkAcquire(client, path, 'write', 30_000));
-    await nodesAre(client, path, 2);
+    await untilChildren(client, path, 2);
     const cr = ref();
     expect(await curator.nested(cw, cr, 'read')).to.equal(true);
     await curator.release(cw);

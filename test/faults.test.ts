@@ -6,7 +6,7 @@ import {
 } from '../lib/index.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
-import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath } from './support/harness.js';
+import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
@@ -96,7 +96,7 @@ describe('faults on real servers', function () {
     const orphan = await childrenOf(other, path);
     expect(orphan).to.have.length(1); // applied on the server, reply never seen
     proxy.restore();
-    await pollUntil(async () => (await childrenOf(other, path)).length === 0, { timeoutMs: 20_000, what: 'orphan deleted by prefix' });
+    await untilChildren(other, path, 0, 20_000);
     await settleBackgroundDeletes(client);
     expect(client.sessionGeneration).to.equal(0); // same session all along: deleted by us, not by expiry
   });
@@ -134,7 +134,7 @@ describe('faults on real servers', function () {
     expect(err).to.be.instanceOf(LockTimeoutError);
     await dropped;
     // after the reconnect the background delete goes through
-    await pollUntil(async () => (await childrenOf(holderClient, path)).length === 1, { timeoutMs: 20_000, what: 'our node deleted by the retry' });
+    await untilChildren(holderClient, path, 1, 20_000);
     await settleBackgroundDeletes(client);
     expect(client.operationCounts.delete).to.be.at.least(2);
     await held.release();
@@ -149,7 +149,7 @@ describe('faults on real servers', function () {
     const path = uniquePath('f3');
     const lease = await new Mutex(client, path).acquire();
     const waiting = track(new Mutex(waiterClient, path).acquire({ timeout: 30_000 }));
-    await pollUntil(async () => (await childrenOf(waiterClient, path)).length === 2, { timeoutMs: 5_000, what: 'waiter queued' });
+    await untilChildren(waiterClient, path, 2);
     const signal = lease.signal;
     await expireSession(client, proxy, sharedConnectString());
     const reason = await aborted(signal);
@@ -262,32 +262,47 @@ describe('faults on real servers', function () {
       this.timeout(120_000);
       const opts = { connectString: cluster().connectString, sessionTimeout: 3_000 };
       const [a, b, c] = await Promise.all([newClient(opts), newClient(opts), newClient({ ...opts, lossPolicy: 'lost' })]);
-      const pathA = uniquePath('f13a');
-      const pathC = uniquePath('f13c');
-      const leaseA: Lease = await new Mutex(a, pathA).acquire({ timeout: 10_000 });
-      const leaseC: Lease = await new Mutex(c, pathC).acquire({ timeout: 10_000 });
-      const lostA = aborted(leaseA.signal);
-      const lostC = nextState(c, 'LOST');
-      const sessionLostA = nextState(a, 'LOST');
-      await Promise.all(cluster().members.map((m) => m.stop('SIGKILL')));
-      expect(((await lostA) as LockLostError).reason).to.equal('SUSPENDED'); // at once, per policy
-      await lostC; // after a whole session timeout without the ensemble
-      expect(leaseC.status).to.equal('lost');
-      expect((leaseC.signal.reason as LockLostError).reason).to.equal('SESSION_LOST');
-      await sessionLostA;
-      expect(leaseA.status).to.equal('lost');
-      // nobody can take a lock while the ensemble is down
-      const err = await new Mutex(b, pathA).acquire({ timeout: 1_000 }).catch((e: unknown) => e);
-      expect(err).to.be.instanceOf(LockTimeoutError);
-      await Promise.all(cluster().members.map((m) => { m.start(); return m.waitServing(60_000); }));
-      // the old sessions are expired by the restarted ensemble; then the locks work again
-      const again = await new Mutex(b, pathA).acquire({ timeout: 30_000 });
-      const againC = await new Mutex(c, pathC).acquire({ timeout: 30_000 });
-      expect(await childrenOf(b, pathA)).to.deep.equal([again.path.split('/').at(-1)]);
-      await leaseA.release();
-      await leaseC.release();
-      await again.release();
-      await againC.release();
+      // A timeline of what each client saw, printed if anything below fails (rare; see note).
+      const t0 = Date.now();
+      const timeline: string[] = [];
+      const step = (what: string): void => { timeline.push(`${Date.now() - t0}ms ${what}`); };
+      for (const [name, client] of [['a', a], ['b', b], ['c', c]] as const) client.on('state', (st) => step(`${name}:${st}`));
+      try {
+        const pathA = uniquePath('f13a');
+        const pathC = uniquePath('f13c');
+        const leaseA: Lease = await new Mutex(a, pathA).acquire({ timeout: 10_000 });
+        const leaseC: Lease = await new Mutex(c, pathC).acquire({ timeout: 10_000 });
+        const lostA = aborted(leaseA.signal);
+        const lostC = nextState(c, 'LOST');
+        const sessionLostA = nextState(a, 'LOST');
+        step('kill all');
+        await Promise.all(cluster().members.map((m) => m.stop('SIGKILL')));
+        expect(((await lostA) as LockLostError).reason).to.equal('SUSPENDED'); // at once, per policy
+        await lostC; // after a whole session timeout without the ensemble
+        expect(leaseC.status).to.equal('lost');
+        expect((leaseC.signal.reason as LockLostError).reason).to.equal('SESSION_LOST');
+        await sessionLostA;
+        expect(leaseA.status).to.equal('lost');
+        // nobody can take a lock while the ensemble is down
+        step('acquire while down');
+        const err = await new Mutex(b, pathA).acquire({ timeout: 1_000 }).catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(LockTimeoutError);
+        step('restart');
+        await Promise.all(cluster().members.map((m) => { m.start(); return m.waitServing(60_000); }));
+        step('serving');
+        // the old sessions are expired by the restarted ensemble; then the locks work again
+        const again = await new Mutex(b, pathA).acquire({ timeout: 30_000 });
+        step('b acquired');
+        const againC = await new Mutex(c, pathC).acquire({ timeout: 30_000 });
+        expect(await childrenOf(b, pathA)).to.deep.equal([again.path.split('/').at(-1)]);
+        await leaseA.release();
+        await leaseC.release();
+        await again.release();
+        await againC.release();
+      } catch (err) {
+        if (err instanceof Error) err.message += `\n      F13 timeline: ${timeline.join(', ')}`;
+        throw err;
+      }
     });
   });
 });

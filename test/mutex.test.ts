@@ -4,7 +4,7 @@ import {
   ClientClosedError, LockTimeoutError, Mutex, NotHeldError, ValidationError, connect, type ZkClient,
 } from '../lib/index.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
-import { activeTimers, childrenOf, newClient, sharedConnectString, track, uniquePath } from './support/harness.js';
+import { activeTimers, childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 
 const NODE_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-lock-\d{10}$/;
@@ -44,7 +44,7 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect((err as LockTimeoutError).lockPath).to.equal(path);
     expect(await childrenOf(a, path)).to.deep.equal([held.path.split('/').at(-1)]);
     const waiting = track(other.acquire({ timeout: 10_000 }));
-    await pollUntil(async () => (await childrenOf(a, path)).length === 2, { timeoutMs: 5_000, what: 'waiter node' });
+    await untilChildren(a, path, 2);
     expect(waiting.settled()).to.equal(false);
     await held.release();
     const lease = await waiting.promise;
@@ -84,9 +84,9 @@ describe('Mutex on a real ZooKeeper server', () => {
     const held = await new Mutex(a, path).acquire();
     const controller = new AbortController();
     const bWait = track(new Mutex(b, path).acquire({ signal: controller.signal }));
-    await pollUntil(async () => (await childrenOf(a, path)).length === 2, { timeoutMs: 5_000, what: 'b queued' });
+    await untilChildren(a, path, 2);
     const cWait = track(new Mutex(c, path).acquire({ timeout: 20_000 }));
-    await pollUntil(async () => (await childrenOf(a, path)).length === 3, { timeoutMs: 5_000, what: 'c queued' });
+    await untilChildren(a, path, 3);
     const reason = new Error('shutting down');
     controller.abort(reason);
     const err = await bWait.promise.catch((e: unknown) => e);
@@ -118,9 +118,9 @@ describe('Mutex on a real ZooKeeper server', () => {
     const leases: import('../lib/index.js').Lease[] = [];
     for (const m of mutexes.slice(0, 3)) leases.push(await m.acquire({ timeout: 5_000 }));
     const fourth = track(mutexes[3]!.acquire({ timeout: 20_000 }));
-    await pollUntil(async () => (await childrenOf(clients[0]!, path)).length === 4, { timeoutMs: 5_000, what: '4 nodes' });
+    await untilChildren(clients[0]!, path, 4);
     const fifth = track(mutexes[4]!.acquire({ timeout: 20_000 }));
-    await pollUntil(async () => (await childrenOf(clients[0]!, path)).length === 5, { timeoutMs: 5_000, what: '5 nodes' });
+    await untilChildren(clients[0]!, path, 5);
     expect(fourth.settled() || fifth.settled()).to.equal(false);
     // Curator's rule: the 4th watches the 1st holder, the 5th the 2nd.
     await leases[0]!.release();
@@ -171,7 +171,7 @@ describe('Mutex on a real ZooKeeper server', () => {
       });
       await pollUntil(() => order.length === 1, { timeoutMs: 5_000, what: 'first flow inside' });
       const second = track(mutex.withLock(async () => { order.push('second in'); }, { timeout: 10_000 }));
-      await pollUntil(async () => (await childrenOf(client, path)).length === 2, { timeoutMs: 5_000, what: 'second node' });
+      await untilChildren(client, path, 2);
       expect(second.settled()).to.equal(false);
       releaseFirst();
       await first;
@@ -290,7 +290,7 @@ describe('Mutex on a real ZooKeeper server', () => {
       const client = await connect(sharedConnectString(), { sessionTimeout: 6_000 });
       const timersBefore = activeTimers();
       const waits = [1, 2, 3].map(() => track(new Mutex(client, path).acquire({ timeout: 30_000 })));
-      await pollUntil(async () => (await childrenOf(holder, path)).length === 4, { timeoutMs: 5_000, what: 'waiters queued' });
+      await untilChildren(holder, path, 4);
       const started = performance.now();
       await client.close();
       for (const w of waits) expect(await w.promise.catch((e: unknown) => e)).to.be.instanceOf(ClientClosedError);
@@ -311,7 +311,7 @@ describe('Mutex on a real ZooKeeper server', () => {
       const client = await connect(sharedConnectString(), { sessionTimeout: 6_000 });
       const lease = await new Mutex(client, path).acquire();
       const waiting = track(new Mutex(other, path).acquire({ timeout: 10_000 }));
-      await pollUntil(async () => (await childrenOf(other, path)).length === 2, { timeoutMs: 5_000, what: 'waiter queued' });
+      await untilChildren(other, path, 2);
       const states: string[] = [];
       client.on('state', (s) => states.push(s));
       await client.close();

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import {
-  LockTimeoutError, NotHeldError, ReadWriteLock, ValidationError, type Lease, type ZkClient,
+  LockTimeoutError, NotHeldError, ReadWriteLock, ValidationError, type Lease,
 } from '../lib/index.js';
-import { childrenOf, newClient, track, uniquePath } from './support/harness.js';
+import { childrenOf, newClient, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 
 const READ_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-__READ__\d{10}$/;
@@ -10,9 +10,6 @@ const WRITE_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 const name = (p: string): string => p.split('/').at(-1)!;
 const seq = (p: string): string => p.slice(-10);
 
-async function nodesAre(client: ZkClient, path: string, n: number): Promise<void> {
-  await pollUntil(async () => (await childrenOf(client, path)).length === n, { timeoutMs: 5_000, what: `${n} nodes under ${path}` });
-}
 
 describe('ReadWriteLock on a real ZooKeeper server', () => {
   it('writes Curator node names under the lock path and cleans them up', async () => {
@@ -51,11 +48,11 @@ describe('ReadWriteLock on a real ZooKeeper server', () => {
     const order: string[] = [];
     const w1 = await rws[0]!.writeLock.acquire();
     const r1 = track(rws[1]!.readLock.acquire({ timeout: 20_000 }).then((l) => { order.push('R1'); return l; }));
-    await nodesAre(clients[0]!, path, 2);
+    await untilChildren(clients[0]!, path, 2);
     const w2 = track(rws[2]!.writeLock.acquire({ timeout: 20_000 }).then((l) => { order.push('W2'); return l; }));
-    await nodesAre(clients[0]!, path, 3);
+    await untilChildren(clients[0]!, path, 3);
     const r2 = track(rws[3]!.readLock.acquire({ timeout: 20_000 }).then((l) => { order.push('R2'); return l; }));
-    await nodesAre(clients[0]!, path, 4);
+    await untilChildren(clients[0]!, path, 4);
     await w1.release();
     const lr1 = await r1.promise;
     expect(w2.settled() || r2.settled()).to.equal(false);
@@ -74,9 +71,9 @@ describe('ReadWriteLock on a real ZooKeeper server', () => {
     const rw = (i: number): ReadWriteLock => new ReadWriteLock(clients[i % clients.length]!, path);
     const early: Lease[] = await Promise.all(Array.from({ length: 20 }, (_, i) => rw(i).readLock.acquire({ timeout: 10_000 })));
     const writer = track(rw(0).writeLock.acquire({ timeout: 30_000 }));
-    await nodesAre(clients[0]!, path, 21);
+    await untilChildren(clients[0]!, path, 21);
     const late = Array.from({ length: 5 }, (_, i) => track(rw(i + 1).readLock.acquire({ timeout: 30_000 })));
-    await nodesAre(clients[0]!, path, 26);
+    await untilChildren(clients[0]!, path, 26);
     // every late reader watches the writer: 5 listeners (shared native watches per client)
     await pollUntil(() => clients.reduce((n, c) => n + c.pendingWatchListeners, 0) === 6, { timeoutMs: 5_000, what: 'watches set' });
     expect(writer.settled() || late.some((l) => l.settled())).to.equal(false);
@@ -101,7 +98,7 @@ describe('ReadWriteLock on a real ZooKeeper server', () => {
     const mine = new ReadWriteLock(a, path);
     const w = await mine.writeLock.acquire();
     const queued = track(new ReadWriteLock(b, path).writeLock.acquire({ timeout: 30_000 }));
-    await nodesAre(a, path, 2);
+    await untilChildren(a, path, 2);
     const r = await w.downgrade();
     expect(w.released).to.equal(true);
     // Curator 5.5+ form: plain EPHEMERAL, our write node's sequence, __READ__

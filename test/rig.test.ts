@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { Mutex, type ConnectionState } from '../lib/index.js';
 import { expireSession } from './support/expire-session.js';
-import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath } from './support/harness.js';
+import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { useEnsemble } from './support/ensemble-fixture.js';
@@ -52,7 +52,7 @@ describe('test rig on real servers', function () {
       const oldSession = holder.sessionId;
       const lease = await new Mutex(holder, path).acquire();
       const waiting = track(new Mutex(waiter, path).acquire({ timeout: 30_000 }));
-      await pollUntil(async () => (await childrenOf(waiter, path)).length === 2, { timeoutMs: 5_000, what: 'waiter queued' });
+      await untilChildren(waiter, path, 2);
       await expireSession(holder, proxy, sharedConnectString());
       const got = await waiting.promise;
       await pollUntil(() => states.includes('CONNECTED'), { timeoutMs: 20_000, what: 'holder reconnected with a new session' });

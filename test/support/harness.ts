@@ -2,6 +2,7 @@
 // unique lock paths, and a raw view of a lock directory.
 import { randomUUID } from 'node:crypto';
 import { connect, type ConnectOptions, type ZkClient } from '../../lib/index.js';
+import { pollUntil } from './poll.js';
 
 let shared: string | undefined;
 const tracked = new Set<ZkClient>();
@@ -62,4 +63,12 @@ export function track<T>(p: Promise<T>): { promise: Promise<T>; settled: () => b
 /** Loopback port of the first server in the shared connect string (for 4lw commands). */
 export function sharedServerPort(): number {
   return Number(sharedConnectString().split(',')[0]!.split('/')[0]!.split(':')[1]);
+}
+
+/**
+ * Waits until `path` has exactly `n` children (a contender's node has been created). There is
+ * no event for another session's create, so this polls, with a deadline.
+ */
+export async function untilChildren(client: ZkClient, path: string, n: number, timeoutMs = 5_000): Promise<void> {
+  await pollUntil(async () => (await childrenOf(client, path)).length === n, { timeoutMs, what: `${n} nodes under ${path}` });
 }
