@@ -7,6 +7,16 @@ import pTimeout from 'p-timeout';
 import { ClientClosedError, LockTimeoutError } from './errors.js';
 import type { ZkClient } from './zk-client.js';
 
+/** Where an acquire stands in the queue while it waits (see AcquireOptions.onQueued). */
+export interface QueuePosition {
+  /** Full path of our lock node. */
+  readonly node: string;
+  /** How many nodes sort before ours (holders and earlier waiters). */
+  readonly ahead: number;
+  /** Full path of the one node we wait on. */
+  readonly watching: string;
+}
+
 export class Deadline {
   private readonly expiresAt: number;
 
@@ -16,6 +26,8 @@ export class Deadline {
     /** ms; undefined waits forever, 0 is a try-lock. */
     readonly timeoutMs: number | undefined,
     readonly signal: AbortSignal | undefined,
+    /** The caller's progress callback, told each time the acquire has to wait. */
+    readonly onQueued?: (position: QueuePosition) => void,
   ) {
     this.expiresAt = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
   }

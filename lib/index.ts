@@ -4,6 +4,7 @@ export type { ConnectOptions, ConnectionState, LossPolicy, NodeStat, OperationNa
 export { Mutex } from './mutex.js';
 export type { MutexOptions } from './mutex.js';
 export type { AcquireOptions } from './reentrant-lock.js';
+export type { QueuePosition } from './deadline.js';
 export { ReentrantLock } from './reentrant-lock.js';
 export { Lease } from './lease.js';
 export {
@@ -14,4 +15,6 @@ export {
 export { ReadWriteLock, ReadLock, WriteLock, WriteLease } from './read-write-lock.js';
 export type { ReadWriteLockOptions } from './read-write-lock.js';
 export type { HoldStatus } from './hold.js';
+export { inspectLock } from './lock-inspector.js';
+export type { InspectOptions, LockSnapshot, Participant, ParticipantKind } from './lock-inspector.js';
 export type { LockLossReason } from './errors.js';

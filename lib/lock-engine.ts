@@ -262,6 +262,12 @@ export class LockEngine {
         throw err;
       }
       if (!exists) continue; // already gone: look again at once
+      try {
+        deadline.onQueued?.({ node: node.path, ahead: ourIndex, watching: watched });
+      } catch (err) {
+        this.client.unwatchNode(watched, wake);
+        throw err;
+      }
       node.onChange = wake; // our own node changing (deleted?) must wake us too
       try {
         await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));

@@ -57,6 +57,13 @@ export function validateSignal(signal: unknown): AbortSignal | undefined {
   return signal;
 }
 
+/** onQueued: undefined or a function. */
+export function validateOnQueued<T>(callback: T): T | undefined {
+  if (callback === undefined) return undefined;
+  if (typeof callback !== 'function') throw new ValidationError('onQueued must be a function');
+  return callback;
+}
+
 /** lossPolicy: 'suspended' or 'lost'. */
 export function validateLossPolicy(policy: unknown): 'suspended' | 'lost' {
   if (policy !== 'suspended' && policy !== 'lost') {

@@ -6,9 +6,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline } from './deadline.js';
 import { NotHeldError, ValidationError } from './errors.js';
 import { Hold } from './hold.js';
+import type { QueuePosition } from './deadline.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
-import { validateLossPolicy, validateSignal, validateTimeout } from './lock-path.js';
+import { validateLossPolicy, validateOnQueued, validateSignal, validateTimeout } from './lock-path.js';
 import { ZkClient, type LossPolicy } from './zk-client.js';
 
 /** Options for one acquire. */
@@ -20,6 +21,12 @@ export interface AcquireOptions {
   timeout?: number;
   /** Cancels the wait: the promise rejects with `signal.reason` and our node is deleted. */
   signal?: AbortSignal;
+  /**
+   * Called each time the acquire looks at the queue and has to wait: how many nodes sort
+   * before ours and which one it now watches. For progress displays; it costs no request.
+   * If it throws, the acquire stops, deletes its node and rejects with that error.
+   */
+  onQueued?: (position: QueuePosition) => void;
 }
 
 /** The holds of the current flow, by lock instance. Immutable: each scope gets a copy. */
@@ -86,11 +93,12 @@ export abstract class ReentrantLock {
   private async acquireHold(options: AcquireOptions): Promise<{ hold: Hold; lease: Lease }> {
     const timeout = validateTimeout(options.timeout);
     const signal = validateSignal(options.signal);
+    const onQueued = validateOnQueued(options.onQueued);
     let hold = this.currentHold();
     if (hold) {
       signal?.throwIfAborted();
     } else {
-      const node = await this.acquireNode(new Deadline(this.client, this.path, timeout, signal));
+      const node = await this.acquireNode(new Deadline(this.client, this.path, timeout, signal, onQueued));
       hold = new Hold(this, node, this.lossPolicy);
     }
     return { hold, lease: hold.newLease() }; // a lost flow hold throws LockLostError here

@@ -134,6 +134,33 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(await childrenOf(clients[0]!, path)).to.deep.equal([]);
   });
 
+  it('onQueued reports places ahead and the one watched node when it waits; if it throws, the acquire stops cleanly', async () => {
+    const [a, b, c] = await Promise.all([newClient(), newClient(), newClient()]);
+    const path = uniquePath('queued');
+    const first = await new Mutex(a!, path).acquire();
+    const second = new Mutex(b!, path).acquire();
+    await untilChildren(a!, path, 2);
+    const seen: Array<{ ahead: number; watching: string }> = [];
+    const third = track(new Mutex(c!, path).acquire({ onQueued: (p) => seen.push({ ahead: p.ahead, watching: p.watching }) }));
+    await pollUntil(() => seen.length === 1, { timeoutMs: 5_000, what: 'first onQueued' });
+    await first.release();
+    const secondLease = await second;
+    // the third watches the second only, so the first's release did not wake it (no herd)
+    expect(seen).to.deep.equal([{ ahead: 2, watching: secondLease.path }]);
+    expect(third.settled()).to.equal(false);
+    await secondLease.release();
+    await (await third.promise).release();
+    expect(seen).to.have.length(1);
+
+    const held = await new Mutex(a!, path).acquire();
+    const boom = new Error('progress display failed');
+    const failing = new Mutex(b!, path).acquire({ onQueued: () => { throw boom; } });
+    expect(await failing.catch((e: unknown) => e)).to.equal(boom);
+    expect(b!.pendingWatchListeners).to.equal(0);
+    expect(await childrenOf(a!, path)).to.deep.equal([held.path.slice(path.length + 1)]);
+    await held.release();
+  });
+
   describe('re-entrancy per async flow', () => {
     it('a nested acquire inside withLock re-enters on the same node; the node goes with the last hold', async () => {
       const [a, b] = await Promise.all([newClient(), newClient()]);

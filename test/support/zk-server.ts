@@ -1,31 +1,16 @@
 // Real ZooKeeper servers for the tests: standalone or a 3-node ensemble on free loopback
 // ports, each with a fresh data dir, started from Debian's jars (see environment.md).
 // Every process we start is tracked by pid and killed on stop; we never touch others.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QUORUM_MAIN, STANDALONE_MAIN, spawnZooKeeper, zooCfgLines } from '../../lib/cli/local-zookeeper.js';
 import { freePort } from './ports.js';
 import { fourLetterWord } from './four-letter.js';
 import { pollUntil } from './poll.js';
 
-const JAVA_DIR = '/usr/share/java';
-const SERVER_JARS = [
-  'zookeeper.jar', 'zookeeper-jute.jar', 'netty-handler.jar', 'netty-transport.jar',
-  'netty-common.jar', 'netty-buffer.jar', 'netty-resolver.jar', 'netty-codec.jar',
-  'netty-transport-native-epoll.jar', 'netty-transport-native-unix-common.jar',
-  'slf4j-api.jar', 'slf4j-simple.jar', 'metrics-core.jar', 'snappy-java.jar', 'commons-io.jar',
-  'audience-annotations.jar', 'commons-cli.jar',
-];
-
-/** True when Debian's ZooKeeper server jars are installed on this machine. */
-export function localZooKeeperAvailable(): boolean {
-  return existsSync(join(JAVA_DIR, 'zookeeper.jar'));
-}
-
-function serverClasspath(): string {
-  return SERVER_JARS.map((j) => join(JAVA_DIR, j)).filter((p) => existsSync(p)).join(':');
-}
+export { localZooKeeperAvailable } from '../../lib/cli/local-zookeeper.js';
 
 export interface ServerOptions {
   /** ZooKeeper tickTime in ms; min session timeout is 2 ticks, max 20 ticks. */
@@ -72,12 +57,7 @@ export class ZkServerProcess {
   /** Starts the JVM; resolves once the process is spawned (use waitServing for readiness). */
   start(): void {
     if (this.child) throw new Error(`server ${this.id} already running`);
-    const log = openSync(this.logFile, 'a');
-    const child = spawn('java', [
-      '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
-      ...this.jvmProps, '-cp', serverClasspath(), this.mainClass, this.configFile,
-    ], { stdio: ['ignore', log, log] });
-    closeSync(log);
+    const child = spawnZooKeeper(this.configFile, this.logFile, { mainClass: this.mainClass, jvmProps: this.jvmProps });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', () => {
@@ -123,25 +103,11 @@ function writeConfig(dir: string, lines: string[]): string {
 }
 
 function baseConfig(dataDir: string, clientPort: number, opts: ServerOptions): string[] {
-  return [
-    `tickTime=${opts.tickTime ?? 500}`,
-    `dataDir=${dataDir}`,
-    `clientPort=${clientPort}`,
-    'clientPortAddress=127.0.0.1',
-    'admin.enableServer=false',
-    '4lw.commands.whitelist=*',
-    'maxClientCnxns=0',
-    'forceSync=no',
-    ...(opts.extraConfig ?? []),
-  ];
+  return zooCfgLines({ dataDir, clientPort, tickTime: opts.tickTime ?? 500, extra: opts.extraConfig ?? [] });
 }
 
 function jvmProps(opts: ServerOptions): string[] {
-  const props = ['-Dzookeeper.admin.enableServer=false'];
-  if (opts.containerCheckIntervalMs !== undefined) {
-    props.push(`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`);
-  }
-  return props;
+  return opts.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`];
 }
 
 /** A standalone server or an ensemble, with helpers to stop, kill and restart members. */
@@ -163,7 +129,7 @@ export class ZkCluster {
     mkdirSync(dataDir);
     const cfg = writeConfig(root, baseConfig(dataDir, clientPort, opts));
     const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'),
-      'org.apache.zookeeper.server.ZooKeeperServerMain', jvmProps(opts));
+      STANDALONE_MAIN, jvmProps(opts));
     const cluster = new ZkCluster([server], root);
     server.start();
     try {
@@ -193,7 +159,7 @@ export class ZkCluster {
         ...serverLines,
       ]);
       return new ZkServerProcess(s.id, s.clientPort, cfg, join(dir, 'server.log'),
-        'org.apache.zookeeper.server.quorum.QuorumPeerMain', jvmProps(opts));
+        QUORUM_MAIN, jvmProps(opts));
     });
     const cluster = new ZkCluster(members, root);
     for (const m of members) m.start();

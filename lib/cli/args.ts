@@ -1,0 +1,234 @@
+// Command-line parsing for the `zkurator` executable: argv in, a typed command out, or a
+// UsageError naming what is wrong. No I/O here, so every rule is unit-tested.
+import { parseArgs } from 'node:util';
+import { ValidationError } from '../errors.js';
+import { validateLockPath } from '../lock-path.js';
+import type { LossPolicy } from '../zk-client.js';
+
+/** Default connection string when neither --connect nor ZOOKEEPER_CONNECT is given. */
+export const DEFAULT_CONNECT = '127.0.0.1:2181';
+
+export const USAGE = `Usage:
+  zkurator run <path> [--read | --write | --max-leases N] [--timeout 30s] [options] -- <command...>
+      Take the lock, run the command, release. Exits with the command's code.
+  zkurator status <path> [--max-leases N] [--json] [options]     (also: zkurator ls <path>)
+      Holders and waiters of a lock, in lock order.
+  zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
+      A throwaway local ZooKeeper; prints its connection string; Ctrl-C stops it.
+
+Options:
+  --connect <hosts>          ZooKeeper connection string (default: $ZOOKEEPER_CONNECT or ${DEFAULT_CONNECT})
+  --connect-timeout <dur>    how long to wait for ZooKeeper (default 15s)
+  --timeout <dur>            run: give up waiting for the lock after this long (default: wait forever;
+                             0 = try once). Exit code 75.
+  --read | --write           run: take the read or the write half of a read-write lock
+  --max-leases <n>           run/status: holders allowed at once on a mutex (default 1)
+  --loss-policy <p>          run: 'suspended' (default: stop the command as soon as the connection
+                             drops) or 'lost' (only once the session is gone)
+  --kill-after <dur>         run: after the lock is lost, SIGKILL the command if SIGTERM has not
+                             ended it within this long (default 10s)
+  --progress | --no-progress run: show queue position while waiting (default: when stderr is a terminal)
+  --json                     status: machine-readable output
+  -h, --help                 this text;  -V, --version: the version
+
+Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
+Exit codes: 64 usage, 69 ZooKeeper unreachable, 70 internal error, 75 lock timeout,
+76 lock lost while the command ran, 126/127 command not executable/not found,
+128+N interrupted by signal N; otherwise the command's own code.`;
+
+/** Bad command-line arguments. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface ConnectionArgs {
+  readonly connect: string;
+  readonly connectTimeoutMs: number;
+}
+
+export type LockMode =
+  | { readonly kind: 'mutex'; readonly maxLeases: number }
+  | { readonly kind: 'read' }
+  | { readonly kind: 'write' };
+
+export interface RunArgs extends ConnectionArgs {
+  readonly name: 'run';
+  readonly path: string;
+  readonly mode: LockMode;
+  /** undefined: wait forever. */
+  readonly timeoutMs: number | undefined;
+  readonly lossPolicy: LossPolicy;
+  readonly killAfterMs: number;
+  /** undefined: decide from whether stderr is a terminal. */
+  readonly progress: boolean | undefined;
+  readonly command: readonly [string, ...string[]];
+}
+
+export interface StatusArgs extends ConnectionArgs {
+  readonly name: 'status';
+  readonly path: string;
+  readonly maxLeases: number;
+  readonly json: boolean;
+}
+
+export interface DevServerArgs {
+  readonly name: 'dev-server';
+  readonly port: number;
+  readonly tickTimeMs: number;
+  readonly backend: 'auto' | 'local' | 'docker';
+}
+
+export type CliArgs = RunArgs | StatusArgs | DevServerArgs | { readonly name: 'help' } | { readonly name: 'version' };
+
+/** Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds into milliseconds. */
+export function parseDuration(text: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`${option} must be a duration like 500ms, 30s, 2m or 1h, got ${JSON.stringify(text)}`);
+  const scale = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Number(m[1]) * scale;
+  if (!Number.isFinite(ms) || ms > 2_147_483_647) throw new UsageError(`${option} is too large: ${text}`);
+  return Math.round(ms);
+}
+
+function parseInteger(text: string, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`${option} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** Runs a library validator, turning its ValidationError into a usage error. */
+function valid<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ValidationError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+const CONNECTION_OPTIONS = {
+  connect: { type: 'string' },
+  'connect-timeout': { type: 'string' },
+} as const;
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** Runs node:util's parseArgs, whose errors (unknown option, missing value) become usage errors. */
+function parse<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function connection(values: { connect?: string | boolean; 'connect-timeout'?: string | boolean }, env: NodeJS.ProcessEnv): ConnectionArgs {
+  const connect = typeof values.connect === 'string' ? values.connect : env.ZOOKEEPER_CONNECT || DEFAULT_CONNECT;
+  if (connect.trim() === '') throw new UsageError('--connect must not be empty');
+  const timeout = values['connect-timeout'];
+  return {
+    connect,
+    connectTimeoutMs: typeof timeout === 'string' ? parseDuration(timeout, '--connect-timeout') : 15_000,
+  };
+}
+
+function onePath(positionals: string[], command: string): string {
+  if (positionals.length === 0) throw new UsageError(`${command} needs a lock path, e.g. /locks/nightly-report`);
+  if (positionals.length > 1) {
+    throw new UsageError(`${command} takes one lock path, got ${positionals.length} arguments: ${positionals.join(' ')}` +
+      (command === 'run' ? ' (put the command after "--")' : ''));
+  }
+  return valid(() => validateLockPath(positionals[0]));
+}
+
+function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'help' } {
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const { values, positionals } = parse(() => parseArgs({ args: own, allowPositionals: true, strict: true, options: {
+    ...CONNECTION_OPTIONS,
+    ...HELP_OPTION,
+    read: { type: 'boolean' },
+    write: { type: 'boolean' },
+    'max-leases': { type: 'string' },
+    timeout: { type: 'string' },
+    'loss-policy': { type: 'string' },
+    'kill-after': { type: 'string' },
+    progress: { type: 'boolean' },
+    'no-progress': { type: 'boolean' },
+  } }));
+  if (values.help) return { name: 'help' };
+  const path = onePath(positionals, 'run');
+  const command = dash < 0 ? [] : argv.slice(dash + 1);
+  if (command.length === 0) throw new UsageError('run needs a command after "--", e.g. zkurator run /locks/x -- ./job.sh');
+  const kinds = [values.read && '--read', values.write && '--write', values['max-leases'] !== undefined && '--max-leases'].filter(Boolean);
+  if (kinds.length > 1) throw new UsageError(`choose one of --read, --write, --max-leases (got ${kinds.join(' and ')})`);
+  const mode: LockMode = values.read ? { kind: 'read' } : values.write ? { kind: 'write' } : {
+    kind: 'mutex',
+    maxLeases: values['max-leases'] === undefined ? 1 : parseInteger(values['max-leases'], '--max-leases', 1),
+  };
+  const policy = values['loss-policy'] ?? 'suspended';
+  if (policy !== 'suspended' && policy !== 'lost') throw new UsageError(`--loss-policy must be 'suspended' or 'lost', got ${JSON.stringify(policy)}`);
+  if (values.progress && values['no-progress']) throw new UsageError('choose one of --progress and --no-progress');
+  return {
+    name: 'run',
+    ...connection(values, env),
+    path,
+    mode,
+    timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout, '--timeout'),
+    lossPolicy: policy,
+    killAfterMs: values['kill-after'] === undefined ? 10_000 : parseDuration(values['kill-after'], '--kill-after'),
+    progress: values.progress ? true : values['no-progress'] ? false : undefined,
+    command: command as [string, ...string[]],
+  };
+}
+
+function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): StatusArgs | { name: 'help' } {
+  const { values, positionals } = parse(() => parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    ...CONNECTION_OPTIONS, ...HELP_OPTION, 'max-leases': { type: 'string' }, json: { type: 'boolean' },
+  } }));
+  if (values.help) return { name: 'help' };
+  return {
+    name: 'status',
+    ...connection(values, env),
+    path: onePath(positionals, command),
+    maxLeases: values['max-leases'] === undefined ? 1 : parseInteger(values['max-leases'], '--max-leases', 1),
+    json: values.json === true,
+  };
+}
+
+function parseDevServer(argv: string[]): DevServerArgs | { name: 'help' } {
+  const { values, positionals } = parse(() => parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    ...HELP_OPTION, port: { type: 'string' }, 'tick-time': { type: 'string' }, backend: { type: 'string' },
+  } }));
+  if (values.help) return { name: 'help' };
+  if (positionals.length > 0) throw new UsageError(`dev-server takes no arguments, got: ${positionals.join(' ')}`);
+  const backend = values.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'local' && backend !== 'docker') {
+    throw new UsageError(`--backend must be auto, local or docker, got ${JSON.stringify(backend)}`);
+  }
+  return {
+    name: 'dev-server',
+    port: values.port === undefined ? 2181 : parseInteger(values.port, '--port', 0, 65_535),
+    tickTimeMs: values['tick-time'] === undefined ? 2_000 : Math.max(1, parseDuration(values['tick-time'], '--tick-time')),
+    backend,
+  };
+}
+
+/** Parses the arguments after `zkurator`. @throws UsageError */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run': return parseRun(rest, env);
+    case 'status':
+    case 'ls': return parseStatus(rest, env, command);
+    case 'dev-server': return parseDevServer(rest);
+    case undefined: throw new UsageError('no command given');
+    case 'help':
+    case '-h':
+    case '--help': return { name: 'help' };
+    case '-V':
+    case '--version': return { name: 'version' };
+    default: throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+}

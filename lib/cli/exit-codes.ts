@@ -1,0 +1,27 @@
+// The CLI's exit codes, in one place because scripts branch on them (documented in the README).
+// They follow sysexits.h and the shell's conventions where one exists.
+import { constants } from 'node:os';
+
+export const ExitCode = {
+  /** Success (or, for `run`, the command's own code). */
+  OK: 0,
+  /** Bad arguments: usage was printed (EX_USAGE). */
+  USAGE: 64,
+  /** ZooKeeper could not be reached within the connect timeout (EX_UNAVAILABLE). */
+  UNAVAILABLE: 69,
+  /** An unexpected error (EX_SOFTWARE). */
+  INTERNAL: 70,
+  /** `run`: the lock was not obtained within --timeout (EX_TEMPFAIL: try again later). */
+  LOCK_TIMEOUT: 75,
+  /** `run`: the lock was lost while the command ran; the command was stopped. */
+  LOCK_LOST: 76,
+  /** `run`: the command exists but could not be executed (as in a shell). */
+  CANNOT_EXECUTE: 126,
+  /** `run`: the command was not found (as in a shell). */
+  NOT_FOUND: 127,
+} as const;
+
+/** Exit code for a process ended by a signal, as a shell reports it: 128 + its number. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
+}

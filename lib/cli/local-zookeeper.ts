@@ -1,0 +1,131 @@
+// A throwaway ZooKeeper server run from the local install (Debian's `zookeeper` package: jars
+// in /usr/share/java, started with `java`). Used by `zkurator dev-server`, the demo and the
+// test rig, so all three start servers the same way.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const JAVA_DIR = '/usr/share/java';
+const SERVER_JARS = [
+  'zookeeper.jar', 'zookeeper-jute.jar', 'netty-handler.jar', 'netty-transport.jar',
+  'netty-common.jar', 'netty-buffer.jar', 'netty-resolver.jar', 'netty-codec.jar',
+  'netty-transport-native-epoll.jar', 'netty-transport-native-unix-common.jar',
+  'slf4j-api.jar', 'slf4j-simple.jar', 'metrics-core.jar', 'snappy-java.jar', 'commons-io.jar',
+  'audience-annotations.jar', 'commons-cli.jar',
+];
+
+export const STANDALONE_MAIN = 'org.apache.zookeeper.server.ZooKeeperServerMain';
+export const QUORUM_MAIN = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
+
+/** True when ZooKeeper's jars and a `java` to run them are installed. */
+export function localZooKeeperAvailable(): boolean {
+  return existsSync(join(JAVA_DIR, 'zookeeper.jar')) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The server's class path from the installed jars. */
+export function zooKeeperServerClasspath(): string {
+  return SERVER_JARS.map((j) => join(JAVA_DIR, j)).filter((p) => existsSync(p)).join(':');
+}
+
+/**
+ * A free loopback port: `port` itself if it can be bound (rejects with EADDRINUSE if not),
+ * or any free one for 0.
+ */
+export function freeLoopbackPort(port = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => {
+      const addr = srv.address();
+      const bound = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(bound));
+    });
+  });
+}
+
+export interface ServerConfig {
+  dataDir: string;
+  clientPort: number;
+  /** ms; sessions may last 2..20 ticks. */
+  tickTime: number;
+  /** More zoo.cfg lines (ensemble members, container reaping...). */
+  extra?: readonly string[];
+}
+
+/**
+ * zoo.cfg lines for a loopback-only server. fsync is off (forceSync=no): these servers are
+ * throwaway, and with it on the disk, not the lock code, sets the pace.
+ */
+export function zooCfgLines(config: ServerConfig): string[] {
+  return [
+    `tickTime=${config.tickTime}`,
+    `dataDir=${config.dataDir}`,
+    `clientPort=${config.clientPort}`,
+    'clientPortAddress=127.0.0.1',
+    'admin.enableServer=false',
+    '4lw.commands.whitelist=*',
+    'maxClientCnxns=0',
+    'forceSync=no',
+    ...(config.extra ?? []),
+  ];
+}
+
+/** Starts a server JVM with its output going to `logFile`. */
+export function spawnZooKeeper(configFile: string, logFile: string, options: { mainClass?: string; jvmProps?: readonly string[] } = {}): ChildProcess {
+  const log = openSync(logFile, 'a');
+  try {
+    return spawn('java', [
+      '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.admin.enableServer=false',
+      ...(options.jvmProps ?? []), '-cp', zooKeeperServerClasspath(), options.mainClass ?? STANDALONE_MAIN, configFile,
+    ], { stdio: ['ignore', log, log] });
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** A running standalone server with its own temp dir; `stop()` kills it and removes the dir. */
+export interface LocalServer {
+  readonly connectString: string;
+  readonly port: number;
+  readonly dir: string;
+  /** Resolves when the server process exits (for whatever reason). */
+  readonly exited: Promise<void>;
+  /** The end of the server log, for error messages. */
+  logTail(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a standalone server on `port` (0: any free port). Readiness is the caller's to check. */
+export function startLocalZooKeeper(port: number, tickTime: number): LocalServer {
+  const dir = mkdtempSync(join(tmpdir(), 'zkurator-dev-'));
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir);
+  const configFile = join(dir, 'zoo.cfg');
+  writeFileSync(configFile, zooCfgLines({ dataDir, clientPort: port, tickTime }).join('\n') + '\n');
+  const logFile = join(dir, 'server.log');
+  const child = spawnZooKeeper(configFile, logFile);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    connectString: `127.0.0.1:${port}`,
+    port,
+    dir,
+    exited,
+    logTail: () => {
+      try {
+        return readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
+      } catch {
+        return '';
+      }
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

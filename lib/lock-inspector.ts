@@ -1,0 +1,117 @@
+// A read-only view of one lock path: every node in lock order, whether it holds or waits,
+// and on what. It applies the same drivers the recipes use, so what it reports is what the
+// participants themselves decide (and what Curator decides: same names, same sort).
+import { NoNodeError } from './errors.js';
+import { StandardLockDriver, type LockDriver } from './lock-driver.js';
+import { sequenceOf, sortChildren } from './lock-node-name.js';
+import { validateLockPath, validateMaxLeases } from './lock-path.js';
+import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
+import { ReentrantLock } from './reentrant-lock.js';
+import type { ZkClient } from './zk-client.js';
+
+const MUTEX_LOCK_NAME = 'lock-';
+
+/** What kind of participant a node is, from its name. */
+export type ParticipantKind = 'lock' | 'read' | 'write' | 'foreign';
+
+/** One node under a lock path. */
+export interface Participant {
+  /** Child name, e.g. `_c_<uuid>-lock-0000000003`. */
+  readonly name: string;
+  /** Full path of the node. */
+  readonly path: string;
+  /** `lock` (Mutex / InterProcessMutex), `read`, `write`, or `foreign` (not a lock node). */
+  readonly kind: ParticipantKind;
+  /** `holder`, `waiting`, or `foreign` (a node no recipe made: it only takes a place). */
+  readonly state: 'holder' | 'waiting' | 'foreign';
+  /** For a waiter: the full path of the one node it waits on. */
+  readonly waitingOn: string | undefined;
+  /** The ten-digit sequence ZooKeeper appended, if the name has one. */
+  readonly sequence: string | undefined;
+  /** Hex id of the session owning the node (`'0'` for a persistent node). */
+  readonly sessionId: string;
+  /** When the node was created (server clock). */
+  readonly createdAt: Date;
+  /** The node's data as UTF-8 (Curator and zkurator write the holder's IP address). */
+  readonly data: string;
+}
+
+/** The state of a lock path at one moment. */
+export interface LockSnapshot {
+  readonly path: string;
+  /** `mutex` when the nodes are mutex nodes (or there are none), `read-write` otherwise. */
+  readonly recipe: 'mutex' | 'read-write';
+  /** The maxLeases the holders were judged with (mutex only; 1 for read-write). */
+  readonly maxLeases: number;
+  /** Every node in lock order: holders first, then waiters in the order they will get it. */
+  readonly participants: readonly Participant[];
+}
+
+/** Options for {@link inspectLock}. */
+export interface InspectOptions {
+  /** The maxLeases the mutex's users agree on (default 1). Ignored for a read-write lock. */
+  maxLeases?: number;
+}
+
+function kindOf(name: string): ParticipantKind {
+  if (name.includes(WRITE_LOCK_NAME)) return 'write';
+  if (name.includes(READ_LOCK_NAME)) return 'read';
+  if (name.includes(MUTEX_LOCK_NAME)) return 'lock';
+  return 'foreign';
+}
+
+/**
+ * Reads who holds and who waits on `path`: one children listing, then every node's data and
+ * stat requested back to back. A node that goes away in between is left out. A path that
+ * does not exist has no participants.
+ *
+ * @throws ValidationError for a bad path or maxLeases (before any ZooKeeper call).
+ */
+export async function inspectLock(client: ZkClient, path: string, options: InspectOptions = {}): Promise<LockSnapshot> {
+  const zk = ReentrantLock.checkClient(client);
+  const lockPath = validateLockPath(path);
+  const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
+  let children: string[];
+  try {
+    children = await zk.getChildren(lockPath);
+  } catch (err) {
+    if (err instanceof NoNodeError) return { path: lockPath, recipe: 'mutex', maxLeases, participants: [] };
+    throw err;
+  }
+  const readWrite = children.some((c) => { const k = kindOf(c); return k === 'read' || k === 'write'; });
+  const sortNames = readWrite ? READ_WRITE_SORT_NAMES : [MUTEX_LOCK_NAME];
+  const drivers: Record<Exclude<ParticipantKind, 'foreign'>, LockDriver> = {
+    lock: new StandardLockDriver(maxLeases),
+    write: new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES),
+    read: new ReadLockDriver(),
+  };
+  const sorted = sortChildren(children, sortNames);
+  const nodes = await Promise.all(sorted.map(async (name) => {
+    try {
+      return { name, ...(await zk.getData(`${lockPath}/${name}`)) };
+    } catch (err) {
+      if (err instanceof NoNodeError) return undefined;
+      throw err;
+    }
+  }));
+  const participants: Participant[] = [];
+  sorted.forEach((name, index) => {
+    const node = nodes[index];
+    if (!node) return;
+    const kind = kindOf(name);
+    // Judged on the listing as read, the one every participant also decides from.
+    const decision = kind === 'foreign' ? undefined : drivers[kind].decide(sorted, index);
+    participants.push({
+      name,
+      path: `${lockPath}/${name}`,
+      kind,
+      state: decision === undefined ? 'foreign' : decision.held ? 'holder' : 'waiting',
+      waitingOn: decision && !decision.held ? `${lockPath}/${decision.watch}` : undefined,
+      sequence: sequenceOf(name, sortNames),
+      sessionId: node.stat.ephemeralOwner,
+      createdAt: node.stat.ctime,
+      data: node.data.toString('utf8'),
+    });
+  });
+  return { path: lockPath, recipe: readWrite ? 'read-write' : 'mutex', maxLeases: readWrite ? 1 : maxLeases, participants };
+}

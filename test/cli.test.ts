@@ -1,0 +1,342 @@
+// The real `zkurator` executable against the real test server: exit codes, signal forwarding,
+// the lost-lock path, progress, status, and a Curator holder seen and honoured by the CLI.
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Mutex, ReadWriteLock } from '../lib/index.js';
+import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
+import { CuratorPeer } from './support/curator-peer.js';
+import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
+import { freePort } from './support/ports.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+
+const NODE = process.execPath;
+/** A command that says it holds, then exits with the number it reads on stdin. */
+const GATE = [NODE, '-e', `
+  console.log('holding ' + process.env.ZKURATOR_LOCK_NODE + ' token ' + process.env.ZKURATOR_FENCING_TOKEN);
+  process.stdin.once('data', (d) => process.exit(Number(String(d).trim())));
+`];
+/** A command that exits 42 on SIGTERM/SIGINT (saying which), and otherwise runs until stopped. */
+const TRAPPING = [NODE, '-e', `
+  for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { console.log('command got ' + s); process.exit(42); });
+  console.log('ready ' + process.env.ZKURATOR_LOCK_NODE);
+  setInterval(() => {}, 1e6);
+`];
+/** A command that ignores SIGTERM (so only SIGKILL ends it). */
+const STUBBORN = [NODE, '-e', `
+  process.on('SIGTERM', () => console.log('ignoring SIGTERM'));
+  console.log('ready');
+  setInterval(() => {}, 1e6);
+`];
+
+describe('zkurator CLI (the real executable, real server)', function () {
+  this.timeout(60_000);
+  let connect: string;
+
+  before(() => {
+    connect = sharedConnectString();
+  });
+
+  afterEach(async () => {
+    await killRunningClis();
+  });
+
+  function run(path: string, extra: string[], command: string[]): CliProcess {
+    return new CliProcess(['run', path, ...extra, '--', ...command], { ZOOKEEPER_CONNECT: connect });
+  }
+
+  describe('usage', () => {
+    it('bad arguments print the usage and exit 64 without touching ZooKeeper', async () => {
+      for (const args of [[], ['frobnicate'], ['run', '/x'], ['run', 'relative', '--', 'true'], ['run', '/x', '--read', '--write', '--', 'true'],
+        ['run', '/x', '--timeout', 'soon', '--', 'true'], ['run', '/x', '--max-leases', '0', '--', 'true'], ['status'], ['status', '/a', '/b'],
+        ['run', '/x', '--bogus', '--', 'true'], ['run', '/x//y', '--', 'true']]) {
+        // an unreachable --connect proves no connection is attempted: it would take 15 s and exit 69
+        const result = await runCli([...args, ...(args.length > 1 ? ['--connect', '127.0.0.1:1'] : [])]);
+        expect(result.code, `zkurator ${args.join(' ')}: ${result.stderr}`).to.equal(64);
+        expect(result.stderr).to.match(/^zkurator: .+\n\nUsage:/);
+      }
+    });
+
+    it('--help and --version exit 0', async () => {
+      const help = await runCli(['--help']);
+      expect(help.code).to.equal(0);
+      expect(help.stdout).to.contain('zkurator run <path>');
+      const version = await runCli(['--version']);
+      expect(version.code).to.equal(0);
+      expect(version.stdout).to.match(/^zkurator \d+\.\d+\.\d+\n$/);
+    });
+
+    it('an unreachable ZooKeeper exits 69 with a clear message', async () => {
+      const port = await freePort();
+      const result = await runCli(['status', '/x', '--connect', `127.0.0.1:${port}`, '--connect-timeout', '1s']);
+      expect(result.code).to.equal(69);
+      expect(result.stderr).to.contain(`cannot reach ZooKeeper at 127.0.0.1:${port} within 1s`);
+    });
+  });
+
+  describe('run', () => {
+    it('runs the command holding the lock, exits with its code, and leaves no node', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-run');
+      const cli = run(path, [], GATE);
+      const [, node, token] = await cli.waitFor(/holding (\S+) token (\d+)/);
+      expect((await childrenOf(client, path)).map((c) => `${path}/${c}`)).to.deep.equal([node]);
+      expect((await client.exists(node!))?.czxid).to.equal(BigInt(token!));
+      cli.send('7');
+      const result = await cli.exited;
+      expect(result.code).to.equal(7);
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+
+    it('a second run waits its turn, showing progress; --timeout exits 75 and leaves no node', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-queue');
+      const holder = run(path, [], GATE);
+      await holder.waitFor(/holding/);
+
+      const tryOnce = await runCli(['run', path, '--timeout', '0', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      expect(tryOnce.code).to.equal(75);
+      expect(tryOnce.stderr).to.contain(`${path} is held by others`);
+      const timedOut = await runCli(['run', path, '--timeout', '300ms', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      expect(timedOut.code).to.equal(75);
+      expect(timedOut.stderr).to.contain(`timed out after 300ms waiting for ${path} (1 ahead)`);
+      expect(await childrenOf(client, path)).to.have.length(1);
+
+      const waiter = run(path, ['--progress'], [NODE, '-e', 'console.log("second ran")']);
+      await waiter.waitFor(new RegExp(`waiting for ${path}: 1 ahead`));
+      expect(waiter.stdout).to.equal(''); // not run yet
+      holder.send('0');
+      expect((await holder.exited).code).to.equal(0);
+      const result = await waiter.exited;
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.equal('second ran\n');
+      expect(result.stderr).to.match(new RegExp(`acquired ${path} after`));
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+
+    it('forwards SIGTERM and SIGINT to the command and exits with its code', async () => {
+      const client = await newClient();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        const path = uniquePath('cli-signal');
+        const cli = run(path, [], TRAPPING);
+        await cli.waitFor(/ready/);
+        cli.signal(signal); // to zkurator's pid only: the command hears it only if forwarded
+        const result = await cli.exited;
+        expect(result.stdout).to.contain(`command got ${signal}`);
+        expect(result.code).to.equal(42);
+        expect(await childrenOf(client, path)).to.deep.equal([]);
+      }
+    });
+
+    it('a signal while waiting stops the wait: exit 128+N, command not run, node removed', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-wait-signal');
+      const holder = run(path, [], GATE);
+      await holder.waitFor(/holding/);
+      const waiter = run(path, ['--progress'], [NODE, '-e', 'console.log("must not run")']);
+      await waiter.waitFor(/1 ahead/);
+      await untilChildren(client, path, 2);
+      waiter.signal('SIGINT');
+      const result = await waiter.exited;
+      expect(result.code).to.equal(130);
+      expect(result.stderr).to.contain(`SIGINT while waiting for ${path}; the command was not run`);
+      expect(result.stdout).to.equal('');
+      expect(await childrenOf(client, path)).to.have.length(1);
+      holder.send('0');
+      await holder.exited;
+    });
+
+    it('lost lock (node deleted): stops the command and exits 76', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-lost');
+      const cli = run(path, [], TRAPPING);
+      const [, node] = await cli.waitFor(/ready (\S+)/);
+      await client.delete(node!);
+      const result = await cli.exited;
+      expect(result.stdout).to.contain('command got SIGTERM');
+      expect(result.code).to.equal(76);
+      expect(result.stderr).to.match(/zkurator: lock .+ \[NODE_DELETED\]; stopping the command/);
+    });
+
+    it('lost lock (connection dropped, policy suspended): stops the command and exits 76', async () => {
+      const proxy = await TcpProxy.start(sharedServerPort());
+      try {
+        const path = uniquePath('cli-suspended');
+        const cli = new CliProcess(['run', path, '--connect', proxy.connectString, '--', ...TRAPPING]);
+        await cli.waitFor(/ready/);
+        proxy.cut();
+        const result = await cli.exited;
+        expect(result.stdout).to.contain('command got SIGTERM');
+        expect(result.code).to.equal(76);
+        expect(result.stderr).to.contain('[SUSPENDED]');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('a command that ignores SIGTERM after a loss is killed after --kill-after', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-kill-after');
+      const cli = run(path, ['--kill-after', '300ms'], STUBBORN);
+      await cli.waitFor(/ready/);
+      const [name] = await childrenOf(client, path);
+      await client.delete(`${path}/${name}`);
+      const result = await cli.exited;
+      expect(result.stdout).to.contain('ignoring SIGTERM');
+      expect(result.code).to.equal(76);
+    });
+
+    it('command not found exits 127, not executable 126; the lock is released either way', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-notfound');
+      const missing = await runCli(['run', path, '--', 'zkurator-no-such-command'], { ZOOKEEPER_CONNECT: connect });
+      expect(missing.code).to.equal(127);
+      expect(missing.stderr).to.contain('command not found: zkurator-no-such-command');
+      const dir = mkdtempSync(join(tmpdir(), 'zkurator-cli-'));
+      try {
+        const file = join(dir, 'not-executable.sh');
+        writeFileSync(file, '#!/bin/sh\necho hi\n');
+        chmodSync(file, 0o644);
+        const denied = await runCli(['run', path, '--', file], { ZOOKEEPER_CONNECT: connect });
+        expect(denied.code).to.equal(126);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+
+    it('--read shares with readers, --write waits for them; --max-leases 2 admits two', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-rw');
+      const r1 = run(path, ['--read'], GATE);
+      const r2 = run(path, ['--read'], GATE);
+      await Promise.all([r1.waitFor(/holding/), r2.waitFor(/holding/)]);
+      const w = run(path, ['--write', '--progress'], GATE);
+      await w.waitFor(/waiting for .*: 2 ahead/);
+      r1.send('0');
+      r2.send('0');
+      await w.waitFor(/holding .*__WRIT__/);
+      w.send('0');
+      expect((await w.exited).code).to.equal(0);
+
+      const sem = uniquePath('cli-leases');
+      const a = run(sem, ['--max-leases', '2'], GATE);
+      const b = run(sem, ['--max-leases', '2'], GATE);
+      await Promise.all([a.waitFor(/holding/), b.waitFor(/holding/)]);
+      const third = await runCli(['run', sem, '--max-leases', '2', '--timeout', '0', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      expect(third.code).to.equal(75);
+      a.send('0');
+      b.send('0');
+      await Promise.all([a.exited, b.exited]);
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+      expect(await childrenOf(client, sem)).to.deep.equal([]);
+    });
+  });
+
+  describe('status', () => {
+    it('lists holders and waiters in lock order, as a table and as JSON', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-status');
+      const rw = new ReadWriteLock(client, path, { nodeData: Buffer.from('reader-1') });
+      const reader = await rw.readLock.acquire();
+      const writer = new ReadWriteLock(await newClient(), path, { nodeData: Buffer.from('writer-1') }).writeLock.acquire();
+      await untilChildren(client, path, 2);
+      const lateReader = new ReadWriteLock(await newClient(), path).readLock.acquire();
+      await untilChildren(client, path, 3);
+
+      const json = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: connect });
+      expect(json.code).to.equal(0);
+      const snapshot = JSON.parse(json.stdout) as { recipe: string; holders: number; waiters: number; participants: Array<{ path: string; kind: string; state: string; waitingOn?: string; data: string; ageMs: number }> };
+      expect(snapshot.recipe).to.equal('read-write');
+      expect([snapshot.holders, snapshot.waiters]).to.deep.equal([1, 2]);
+      const [first, second, third] = snapshot.participants;
+      expect([first!.kind, first!.state, first!.path, first!.data]).to.deep.equal(['read', 'holder', reader.path, 'reader-1']);
+      expect([second!.kind, second!.state, second!.waitingOn, second!.data]).to.deep.equal(['write', 'waiting', reader.path, 'writer-1']);
+      expect([third!.kind, third!.state, third!.waitingOn]).to.deep.equal(['read', 'waiting', second!.path]);
+      expect(first!.ageMs).to.be.at.least(0);
+
+      const table = await runCli(['ls', path], { ZOOKEEPER_CONNECT: connect });
+      expect(table.code).to.equal(0);
+      const lines = table.stdout.trimEnd().split('\n');
+      expect(lines[0]).to.equal(`${path} (read-write lock): 1 holding, 2 waiting`);
+      expect(lines[1]).to.match(/^#\s+STATE\s+KIND\s+AGE\s+SESSION\s+DATA\s+NODE$/);
+      expect(lines.slice(2).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).to.deep.equal(['1 holder read', '2 waiting write', '3 waiting read']);
+
+      await reader.release();
+      await (await writer).release();
+      await (await lateReader).release();
+      const empty = await runCli(['status', path], { ZOOKEEPER_CONNECT: connect });
+      expect(empty.stdout).to.equal(`${path} (read-write lock): 0 holding, 0 waiting\n`.replace('read-write lock', 'mutex'));
+    });
+
+    it('judges a mutex with --max-leases', async () => {
+      const path = uniquePath('cli-status-leases');
+      const clients = await Promise.all([newClient(), newClient(), newClient()]);
+      const held = await Promise.all(clients.slice(0, 2).map((c) => new Mutex(c, path, { maxLeases: 2 }).acquire()));
+      const waiting = new Mutex(clients[2]!, path, { maxLeases: 2 }).acquire();
+      await untilChildren(clients[0]!, path, 3);
+      const states = async (extra: string[]): Promise<string[]> => {
+        const r = await runCli(['status', path, '--json', ...extra], { ZOOKEEPER_CONNECT: connect });
+        return (JSON.parse(r.stdout) as { participants: Array<{ state: string }> }).participants.map((p) => p.state);
+      };
+      expect(await states([])).to.deep.equal(['holder', 'waiting', 'waiting']);
+      expect(await states(['--max-leases', '2'])).to.deep.equal(['holder', 'holder', 'waiting']);
+      await Promise.all(held.map((l) => l.release()));
+      await (await waiting).release();
+    });
+  });
+
+  describe('with a real Curator 5.4.0 peer', () => {
+    let curator: CuratorPeer;
+    before(async function () {
+      this.timeout(120_000);
+      curator = await CuratorPeer.start(sharedConnectString());
+    });
+    after(async () => {
+      await curator?.stop();
+    });
+
+    it('status shows the Curator holder; run refuses, then waits for and follows it', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-curator');
+      expect(await curator.acquire('c1', 'mutex', path, 5_000)).to.equal(true);
+      const [curatorNode] = await curator.list(path);
+      const status = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: connect });
+      const holders = (JSON.parse(status.stdout) as { participants: Array<{ path: string; state: string }> }).participants;
+      expect(holders).to.deep.equal([{ ...holders[0], path: curatorNode, state: 'holder' }]);
+
+      const refused = await runCli(['run', path, '--timeout', '0', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      expect(refused.code).to.equal(75);
+      const cli = run(path, ['--progress'], GATE);
+      await cli.waitFor(/1 ahead/);
+      expect(cli.stdout).to.equal('');
+      await curator.release('c1');
+      await cli.waitFor(/holding/);
+      // and now Curator is the one kept out
+      expect(await curator.acquire('c2', 'mutex', path, 0)).to.equal(false);
+      cli.send('0');
+      expect((await cli.exited).code).to.equal(0);
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+  });
+
+  describe('dev-server', () => {
+    it('starts a server, prints its connection string, and removes it on SIGTERM', async () => {
+      const dev = new CliProcess(['dev-server', '--port', '0', '--backend', 'local']);
+      const [, connectString] = await dev.waitFor(/^(127\.0\.0\.1:\d+)\n/, 60_000);
+      const [, dataDir] = await dev.waitFor(/data in (\S+)/);
+      const client = await newClient({ connectString: connectString! });
+      await client.create('/dev-server-check', Buffer.from('x'), 0);
+      expect(await childrenOf(client, '/')).to.include('dev-server-check');
+      await client.close();
+      expect(existsSync(dataDir!)).to.equal(true);
+      dev.signal('SIGTERM');
+      expect((await dev.exited).code).to.equal(0);
+      expect(existsSync(dataDir!)).to.equal(false);
+      const busy = await runCli(['dev-server', '--port', String(sharedServerPort()), '--backend', 'local']);
+      expect(busy.code).to.equal(69);
+      expect(busy.stderr).to.contain(`port ${sharedServerPort()} on 127.0.0.1 is in use`);
+    });
+  });
+});
