@@ -9,6 +9,7 @@ import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
 import { CuratorPeer } from './support/curator-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { freePort } from './support/ports.js';
+import { serverBackend } from './support/server-backend.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const NODE = process.execPath;
@@ -322,8 +323,8 @@ describe('zkurator CLI (the real executable, real server)', function () {
   });
 
   describe('dev-server', () => {
-    it('starts a server, prints its connection string, and removes it on SIGTERM', async () => {
-      const dev = new CliProcess(['dev-server', '--port', '0', '--backend', 'local']);
+    it('starts a server (on the rig\'s backend), prints its connection string, and removes it on SIGTERM', async () => {
+      const dev = new CliProcess(['dev-server', '--port', '0', '--backend', serverBackend()]);
       const [, connectString] = await dev.waitFor(/^(127\.0\.0\.1:\d+)\n/, 60_000);
       const [, dataDir] = await dev.waitFor(/data in (\S+)/);
       const client = await newClient({ connectString: connectString! });
@@ -334,7 +335,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
       dev.signal('SIGTERM');
       expect((await dev.exited).code).to.equal(0);
       expect(existsSync(dataDir!)).to.equal(false);
-      const busy = await runCli(['dev-server', '--port', String(sharedServerPort()), '--backend', 'local']);
+      const busy = await runCli(['dev-server', '--port', String(sharedServerPort()), '--backend', serverBackend()]);
       expect(busy.code).to.equal(69);
       expect(busy.stderr).to.contain(`port ${sharedServerPort()} on 127.0.0.1 is in use`);
     });

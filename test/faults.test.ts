@@ -288,7 +288,7 @@ describe('faults on real servers', function () {
         const err = await new Mutex(b, pathA).acquire({ timeout: 1_000 }).catch((e: unknown) => e);
         expect(err).to.be.instanceOf(LockTimeoutError);
         step('restart');
-        await Promise.all(cluster().members.map((m) => { m.start(); return m.waitServing(60_000); }));
+        await Promise.all(cluster().members.map(async (m) => { await m.start(); await m.waitServing(60_000); }));
         step('serving');
         // the old sessions are expired by the restarted ensemble; then the locks work again
         const again = await new Mutex(b, pathA).acquire({ timeout: 30_000 });

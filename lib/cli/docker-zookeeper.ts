@@ -5,7 +5,8 @@
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import type { LocalServer } from './local-zookeeper.js';
+import { rmSync } from 'node:fs';
+import { prepareStandalone, zooKeeperJavaArgs, type LocalServer } from './local-zookeeper.js';
 
 const run = promisify(execFile);
 
@@ -19,22 +20,32 @@ export function dockerZooKeeperAvailable(): boolean {
   return spawnSync('docker', ['image', 'inspect', zooKeeperImage()], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
-/** Starts a standalone server container on 127.0.0.1:`port`. Readiness is the caller's to check. */
+/**
+ * Starts a standalone server container on 127.0.0.1:`port` (host network), its config and
+ * data in a host temp dir bind-mounted at the same path. Readiness is the caller's to check.
+ */
 export async function startDockerZooKeeper(port: number, tickTime: number): Promise<LocalServer> {
+  const { dir, configFile } = prepareStandalone(port, tickTime);
   const name = `zkurator-dev-${randomUUID().slice(0, 8)}`;
-  await run('docker', ['run', '-d', '--rm', '--network', 'host', '--name', name,
-    '-e', `ZK_CLIENT_PORT=${port}`, '-e', `ZK_TICK_TIME=${tickTime}`, zooKeeperImage()]);
+  try {
+    await run('docker', ['run', '-d', '--rm', '--network', 'host', '--name', name, '-v', `${dir}:${dir}`,
+      zooKeeperImage(), 'java', ...zooKeeperJavaArgs(configFile, { local: false })]);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const waiter = spawn('docker', ['wait', name], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => waiter.once('exit', () => resolve()));
   return {
     connectString: `127.0.0.1:${port}`,
     port,
-    dir: `container ${name}`,
+    dir,
     exited,
     logTail: () => spawnSync('docker', ['logs', '--tail', '15', name], { encoding: 'utf8' }).stdout ?? '',
     stop: async () => {
       await run('docker', ['rm', '-f', name]).catch(() => undefined);
       await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

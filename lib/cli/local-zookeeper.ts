@@ -24,9 +24,12 @@ export function localZooKeeperAvailable(): boolean {
   return existsSync(join(JAVA_DIR, 'zookeeper.jar')) && spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** The server's class path from the installed jars. */
-export function zooKeeperServerClasspath(): string {
-  return SERVER_JARS.map((j) => join(JAVA_DIR, j)).filter((p) => existsSync(p)).join(':');
+/**
+ * The server's class path: Debian's jars that exist here, or (`local: false`, for a Debian
+ * container image) all of them.
+ */
+export function zooKeeperServerClasspath(local = true): string {
+  return SERVER_JARS.map((j) => join(JAVA_DIR, j)).filter((p) => !local || existsSync(p)).join(':');
 }
 
 /**
@@ -73,14 +76,28 @@ export function zooCfgLines(config: ServerConfig): string[] {
   ];
 }
 
+export interface JvmOptions {
+  /** STANDALONE_MAIN (default) or QUORUM_MAIN. */
+  mainClass?: string;
+  /** Extra -D properties. */
+  jvmProps?: readonly string[];
+  /** False when the JVM runs in a container: the class path is not checked against this host. */
+  local?: boolean;
+}
+
+/** The `java` arguments that run a server from `configFile` (also used inside containers). */
+export function zooKeeperJavaArgs(configFile: string, options: JvmOptions = {}): string[] {
+  return [
+    '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.admin.enableServer=false',
+    ...(options.jvmProps ?? []), '-cp', zooKeeperServerClasspath(options.local ?? true), options.mainClass ?? STANDALONE_MAIN, configFile,
+  ];
+}
+
 /** Starts a server JVM with its output going to `logFile`. */
-export function spawnZooKeeper(configFile: string, logFile: string, options: { mainClass?: string; jvmProps?: readonly string[] } = {}): ChildProcess {
+export function spawnZooKeeper(configFile: string, logFile: string, options: JvmOptions = {}): ChildProcess {
   const log = openSync(logFile, 'a');
   try {
-    return spawn('java', [
-      '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.admin.enableServer=false',
-      ...(options.jvmProps ?? []), '-cp', zooKeeperServerClasspath(), options.mainClass ?? STANDALONE_MAIN, configFile,
-    ], { stdio: ['ignore', log, log] });
+    return spawn('java', zooKeeperJavaArgs(configFile, options), { stdio: ['ignore', log, log] });
   } finally {
     closeSync(log);
   }
@@ -98,14 +115,19 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
-/** Starts a standalone server on `port` (0: any free port). Readiness is the caller's to check. */
-export function startLocalZooKeeper(port: number, tickTime: number): LocalServer {
+/** A fresh temp dir with a standalone server's zoo.cfg and empty data dir. */
+export function prepareStandalone(port: number, tickTime: number): { dir: string; configFile: string; logFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'zkurator-dev-'));
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir);
   const configFile = join(dir, 'zoo.cfg');
   writeFileSync(configFile, zooCfgLines({ dataDir, clientPort: port, tickTime }).join('\n') + '\n');
-  const logFile = join(dir, 'server.log');
+  return { dir, configFile, logFile: join(dir, 'server.log') };
+}
+
+/** Starts a standalone server on a free `port`. Readiness is the caller's to check. */
+export function startLocalZooKeeper(port: number, tickTime: number): LocalServer {
+  const { dir, configFile, logFile } = prepareStandalone(port, tickTime);
   const child = spawnZooKeeper(configFile, logFile);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

@@ -1,6 +1,7 @@
 // Mocha root hooks: one standalone ZooKeeper for the whole run (or ZOOKEEPER_CONNECT), and a
 // check that every test closed what it opened.
-import { ZkCluster, localZooKeeperAvailable } from './zk-server.js';
+import { ZkCluster } from './zk-server.js';
+import { serverBackend } from './server-backend.js';
 import { closeTrackedClients, setSharedConnectString } from './harness.js';
 
 let cluster: ZkCluster | undefined;
@@ -13,9 +14,7 @@ export const mochaHooks = {
       setSharedConnectString(external);
       return;
     }
-    if (!localZooKeeperAvailable()) {
-      throw new Error('No ZooKeeper: install it with scripts/install-deps.sh (Debian package "zookeeper") or set ZOOKEEPER_CONNECT=host:port');
-    }
+    serverBackend(); // fails with instructions when there is no way to start a server
     cluster = await ZkCluster.standalone();
     setSharedConnectString(cluster.connectString);
   },

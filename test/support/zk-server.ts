@@ -1,16 +1,14 @@
 // Real ZooKeeper servers for the tests: standalone or a 3-node ensemble on free loopback
 // ports, each with a fresh data dir, started from Debian's jars (see environment.md).
 // Every process we start is tracked by pid and killed on stop; we never touch others.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUORUM_MAIN, STANDALONE_MAIN, spawnZooKeeper, zooCfgLines } from '../../lib/cli/local-zookeeper.js';
+import { QUORUM_MAIN, STANDALONE_MAIN, zooCfgLines, type JvmOptions } from '../../lib/cli/local-zookeeper.js';
+import { launchServer, type ServerRun } from './server-backend.js';
 import { freePort } from './ports.js';
 import { fourLetterWord } from './four-letter.js';
 import { pollUntil } from './poll.js';
-
-export { localZooKeeperAvailable } from '../../lib/cli/local-zookeeper.js';
 
 export interface ServerOptions {
   /** ZooKeeper tickTime in ms; min session timeout is 2 ticks, max 20 ticks. */
@@ -28,18 +26,18 @@ interface MemberSpec {
   electionPort: number;
 }
 
-/** One ZooKeeper server process (standalone, or one member of an ensemble). */
+/** One ZooKeeper server (standalone, or one member of an ensemble), local or in a container. */
 export class ZkServerProcess {
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private run: ServerRun | undefined;
 
   constructor(
     readonly id: number,
     readonly clientPort: number,
     private readonly configFile: string,
     private readonly logFile: string,
-    private readonly mainClass: string,
-    private readonly jvmProps: string[],
+    /** Host dir with every member's config and data (a container mounts it). */
+    private readonly dir: string,
+    private readonly jvm: JvmOptions,
   ) {}
 
   get connectString(): string {
@@ -47,28 +45,19 @@ export class ZkServerProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined;
+    return this.run?.running ?? false;
   }
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  /** Starts the JVM; resolves once the process is spawned (use waitServing for readiness). */
-  start(): void {
-    if (this.child) throw new Error(`server ${this.id} already running`);
-    const child = spawnZooKeeper(this.configFile, this.logFile, { mainClass: this.mainClass, jvmProps: this.jvmProps });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
-    });
+  /** Starts the JVM (use waitServing for readiness). */
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`server ${this.id} already running`);
+    this.run = await launchServer({ configFile: this.configFile, logFile: this.logFile, dir: this.dir, jvm: this.jvm });
   }
 
   /** Waits until the server answers `ruok` and (in an ensemble) serves requests. */
   async waitServing(timeoutMs = 30_000): Promise<void> {
     await pollUntil(async () => {
-      if (!this.child) throw new Error(`server ${this.id} exited; see ${this.logFile}`);
+      if (!this.running) throw new Error(`server ${this.id} exited; see ${this.logFile}`);
       try {
         const srvr = await fourLetterWord(this.clientPort, 'srvr');
         return /Mode: (standalone|leader|follower)/.test(srvr);
@@ -89,10 +78,7 @@ export class ZkServerProcess {
 
   /** SIGTERM (graceful) or SIGKILL the process and wait for it to exit. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    child.kill(signal);
-    await this.exited;
+    await this.run?.stop(signal);
   }
 }
 
@@ -106,8 +92,11 @@ function baseConfig(dataDir: string, clientPort: number, opts: ServerOptions): s
   return zooCfgLines({ dataDir, clientPort, tickTime: opts.tickTime ?? 500, extra: opts.extraConfig ?? [] });
 }
 
-function jvmProps(opts: ServerOptions): string[] {
-  return opts.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`];
+function jvm(mainClass: string, opts: ServerOptions): JvmOptions {
+  return {
+    mainClass,
+    jvmProps: opts.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`],
+  };
 }
 
 /** A standalone server or an ensemble, with helpers to stop, kill and restart members. */
@@ -128,11 +117,10 @@ export class ZkCluster {
     const dataDir = join(root, 'data');
     mkdirSync(dataDir);
     const cfg = writeConfig(root, baseConfig(dataDir, clientPort, opts));
-    const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'),
-      STANDALONE_MAIN, jvmProps(opts));
+    const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'), root, jvm(STANDALONE_MAIN, opts));
     const cluster = new ZkCluster([server], root);
-    server.start();
     try {
+      await server.start();
       await server.waitServing();
     } catch (err) {
       await cluster.destroy();
@@ -158,12 +146,11 @@ export class ZkCluster {
         'initLimit=20', 'syncLimit=10', 'electionPortBindRetry=0',
         ...serverLines,
       ]);
-      return new ZkServerProcess(s.id, s.clientPort, cfg, join(dir, 'server.log'),
-        QUORUM_MAIN, jvmProps(opts));
+      return new ZkServerProcess(s.id, s.clientPort, cfg, join(dir, 'server.log'), root, jvm(QUORUM_MAIN, opts));
     });
     const cluster = new ZkCluster(members, root);
-    for (const m of members) m.start();
     try {
+      await Promise.all(members.map((m) => m.start()));
       await Promise.all(members.map((m) => m.waitServing(60_000)));
     } catch (err) {
       await cluster.destroy();
@@ -188,7 +175,7 @@ export class ZkCluster {
 
   async restart(id: number): Promise<void> {
     const m = this.member(id);
-    if (!m.running) m.start();
+    if (!m.running) await m.start();
     await m.waitServing(60_000);
   }
 
