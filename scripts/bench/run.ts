@@ -2,21 +2,18 @@
 // show client overhead, not the disk), then the same workloads, one after another on that
 // server, for zkurator, Curator 5.4.0, kazoo 2.8 and the raw npm client. Several rounds;
 // medians and ratios in a markdown table, written to scripts/bench/RESULTS.md.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZkCluster } from '../../test/support/zk-server.js';
+import { compileAgainstCurator, curatorClasspath } from '../curator-java.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/scripts/bench
 const root = resolve(here, '..', '..', '..');
 const srcDir = join(root, 'scripts', 'bench');
 const buildDir = join(root, 'dist', 'bench-java');
-const J = '/usr/share/java';
-const jars = ['curator-client', 'curator-framework', 'curator-recipes', 'guava', 'zookeeper', 'zookeeper-jute', 'slf4j-api', 'slf4j-nop',
-  'netty-handler', 'netty-transport', 'netty-common', 'netty-buffer', 'netty-resolver', 'netty-codec',
-  'netty-transport-native-epoll', 'netty-transport-native-unix-common'].map((j) => join(J, `${j}.jar`)).join(':');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const W1_CYCLES = Number(process.env.BENCH_W1 ?? 3000);
@@ -34,7 +31,7 @@ function runOnce(contender: Contender, connect: string, workload: string, count:
   const args: Record<Contender, [string, string[]]> = {
     zkurator: [process.execPath, ['--expose-gc', join(here, 'node-bench.js'), 'zkurator', connect, workload, String(count), path]],
     raw: [process.execPath, [join(here, 'node-bench.js'), 'raw', connect, workload, String(count), path]],
-    curator: ['java', ['-cp', `${buildDir}:${jars}`, 'CuratorBench', connect, workload, String(count), path]],
+    curator: ['java', ['-cp', curatorClasspath([buildDir]), 'CuratorBench', connect, workload, String(count), path]],
     kazoo: ['/usr/bin/python3', [join(srcDir, 'kazoo_bench.py'), connect, workload, String(count), path]],
   };
   const [cmd, argv] = args[contender];
@@ -58,8 +55,7 @@ function version(cmd: string, args: string[]): string {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(buildDir, { recursive: true });
-  execFileSync('javac', ['-nowarn', '-d', buildDir, '-cp', jars, join(srcDir, 'CuratorBench.java')], { stdio: 'pipe' });
+  compileAgainstCurator(join(srcDir, 'CuratorBench.java'), buildDir);
   const server = await ZkCluster.standalone({ tickTime: 2000 });
   const rows: string[] = [];
   const notes: string[] = [];

@@ -1,39 +1,20 @@
 // Drives test/peer/CuratorPeer.java: a real Curator 5.4.0 client (Debian's jars) in its own
 // JVM, compiled with javac on first use. Commands go over stdin, JSON replies come back.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-
-const JAVA_DIR = '/usr/share/java';
-const PEER_JARS = [
-  'curator-client.jar', 'curator-framework.jar', 'curator-recipes.jar', 'guava.jar',
-  'zookeeper.jar', 'zookeeper-jute.jar', 'slf4j-api.jar', 'slf4j-nop.jar',
-  'netty-handler.jar', 'netty-transport.jar', 'netty-common.jar', 'netty-buffer.jar',
-  'netty-resolver.jar', 'netty-codec.jar', 'netty-transport-native-epoll.jar',
-  'netty-transport-native-unix-common.jar',
-];
+import { compileAgainstCurator, curatorClasspath } from '../../scripts/curator-java.js';
 
 // dist/test/support -> repo root
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const peerSource = join(repoRoot, 'test', 'peer', 'CuratorPeer.java');
 const peerBuild = join(repoRoot, 'test', 'peer', 'build');
 
-function classpath(extra: string[] = []): string {
-  return [...extra, ...PEER_JARS.map((j) => join(JAVA_DIR, j))].join(':');
-}
-
-/** True when Debian's Curator jars are installed. */
-export function curatorAvailable(): boolean {
-  return existsSync(join(JAVA_DIR, 'curator-recipes.jar'));
-}
-
 let compiled = false;
 function compilePeer(): void {
   if (compiled) return;
-  mkdirSync(peerBuild, { recursive: true });
-  execFileSync('javac', ['-nowarn', '-d', peerBuild, '-cp', classpath(), peerSource], { stdio: 'pipe' });
+  compileAgainstCurator(peerSource, peerBuild);
   compiled = true;
 }
 
@@ -57,7 +38,7 @@ export class CuratorPeer {
   static async start(connectString: string): Promise<CuratorPeer> {
     compilePeer();
     const child = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-      '-cp', classpath([peerBuild]), 'CuratorPeer', connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
+      '-cp', curatorClasspath([peerBuild]), 'CuratorPeer', connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
     const peer = new CuratorPeer(child);
     await peer.expect('ready', '');
     return peer;
