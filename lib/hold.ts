@@ -16,10 +16,17 @@ export interface HoldHost {
   createLease(owner: LeaseOwner): Lease;
 }
 
+function releasedError(lockPath: string): LockLostError {
+  return new LockLostError(lockPath, 'the lease was released', 'RELEASED');
+}
+
 export class Hold implements LeaseOwner {
   readonly leases: Lease[] = [];
   private state: HoldStatus = 'held';
-  private controller = new AbortController();
+  /** Made when the signal is first read: most holds never look at it, and it is not free. */
+  private controller: AbortController | undefined;
+  /** Why the signal must start aborted if it is first read after a loss or release. */
+  private abortReason: LockLostError | undefined;
   private lostError: LockLostError | undefined;
   private readonly safeWaiters = new Set<{ resolve: () => void; reject: (e: unknown) => void }>();
   private readonly onState = (s: ConnectionState): void => this.onConnectionState(s);
@@ -51,6 +58,11 @@ export class Hold implements LeaseOwner {
 
   /** Aborted once the lock may no longer be held (per policy); a fresh one after recovery. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+      else if (this.state === 'released') this.controller.abort(releasedError(this.lockPath));
+    }
     return this.controller.signal;
   }
 
@@ -123,7 +135,8 @@ export class Hold implements LeaseOwner {
         return;
       }
       this.state = 'held';
-      if (this.controller.signal.aborted) this.controller = new AbortController();
+      this.abortReason = undefined;
+      if (this.controller?.signal.aborted) this.controller = undefined; // a fresh one on next read
       for (const w of this.safeWaiters) w.resolve();
       this.safeWaiters.clear();
     } catch {
@@ -145,7 +158,8 @@ export class Hold implements LeaseOwner {
   }
 
   private abort(err: LockLostError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(err);
+    this.abortReason ??= err;
+    if (this.controller && !this.controller.signal.aborted) this.controller.abort(this.abortReason);
   }
 
   private lose(reason: LockLossReason, message: string): void {
@@ -161,9 +175,13 @@ export class Hold implements LeaseOwner {
     this.host.engine.client.off('state', this.onState);
     this.node.onChange = () => undefined;
     if (state === 'released') {
-      const err = new NotHeldError(`the lease on ${this.lockPath} was released`);
-      this.abort(new LockLostError(this.lockPath, 'the lease was released', 'RELEASED'));
-      for (const w of this.safeWaiters) w.reject(err);
+      // Errors (and their stack traces) only for someone who looks: most holds are released
+      // without their signal ever being read.
+      if (this.controller && !this.controller.signal.aborted) this.abort(releasedError(this.lockPath));
+      if (this.safeWaiters.size > 0) {
+        const err = new NotHeldError(`the lease on ${this.lockPath} was released`);
+        for (const w of this.safeWaiters) w.reject(err);
+      }
     }
     this.safeWaiters.clear();
   }

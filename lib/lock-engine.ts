@@ -18,6 +18,11 @@ export class HeldNode {
   ownWatchArmed = false;
   /** Called when our own node changes or is deleted (re-pointed by whoever owns it now). */
   onChange: () => void = () => undefined;
+  /**
+   * Requests sent right behind our create, before its reply: the first children listing and
+   * (when the sequence was guessed right) the own-node read. The first look uses them.
+   */
+  firstLook: { listing: Promise<string[]>; ownRead: Promise<NodeStat | undefined> | undefined } | undefined;
 
   constructor(
     /** Full path of our lock node. */
@@ -34,7 +39,17 @@ class OwnNodeGone extends Error {}
  * again is an outside actor, not bad luck. */
 const MAX_NODE_LOSS_RETRIES = 16;
 
+/** The ten-digit sequence at the end of a lock node name (a negative one is not guessed). */
+const TRAILING_SEQUENCE = /(\d{10})$/;
+
 export class LockEngine {
+  /**
+   * The sequence our next node will most likely get: one more than our last, when we were
+   * alone last time (ZooKeeper numbers from the parent's child-create count). A right guess
+   * lets the own-node read leave with the create; a wrong one costs one NONODE reply.
+   */
+  private nextSequenceGuess: number | undefined;
+
   constructor(
     readonly client: ZkClient,
     /** The lock path: lock nodes are its children. */
@@ -177,8 +192,7 @@ export class LockEngine {
         await this.connected(deadline);
         const generation = this.client.sessionGeneration;
         try {
-          const path = await this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
-          return new HeldNode(path, generation);
+          return await this.createAndLook(target, generation);
         } catch (err) {
           if (err instanceof NoNodeError) {
             await this.read(deadline, () => this.client.createContainers(this.basePath));
@@ -195,6 +209,34 @@ export class LockEngine {
       if (uncertain) void deleteByPrefixGuaranteed(this.client, this.basePath, prefix, this.client.sessionGeneration);
       throw err;
     }
+  }
+
+  /**
+   * Sends the create, then at once (before its reply) the children listing and, if we can
+   * guess our node's name, the own-node read that arms its watch and gives the fencing token.
+   * ZooKeeper handles a session's requests in order, so the listing already includes our node
+   * and the read finds it: the first look costs no round trip of its own. A wrong guess reads
+   * a name that cannot exist (it carries our fresh UUID) and sets no watch (getData on a
+   * missing node does not), so the regular read follows.
+   */
+  private async createAndLook(target: string, generation: number): Promise<HeldNode> {
+    const creating = this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
+    const listing = this.client.getChildren(this.basePath);
+    listing.catch(() => undefined); // used (and its error handled) only if the create succeeds
+    const guess = this.nextSequenceGuess === undefined ? undefined : new HeldNode(`${target}${String(this.nextSequenceGuess).padStart(10, '0')}`, generation);
+    const guessRead = guess ? this.armOwnWatch(guess) : undefined;
+    guessRead?.catch(() => undefined);
+    const path = await creating;
+    this.nextSequenceGuess = undefined; // set again once we know whether we were alone
+    const node = guess?.path === path ? guess : new HeldNode(path, generation);
+    node.firstLook = { listing, ownRead: node === guess ? guessRead : undefined };
+    return node;
+  }
+
+  /** After a look at the children: guess our next sequence only when we were alone. */
+  private learnSequence(node: HeldNode, childCount: number): void {
+    const seq = TRAILING_SEQUENCE.exec(node.path)?.[1];
+    this.nextSequenceGuess = childCount === 1 && seq !== undefined ? Number(seq) + 1 : undefined;
   }
 
   private async findOwnNode(prefix: string, generation: number, deadline: Deadline): Promise<HeldNode | undefined> {
@@ -224,12 +266,15 @@ export class LockEngine {
       if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
       // Our own node's stat (fencing token) and watch ride along with the listing: both
       // requests leave back to back and ZooKeeper answers in order, so it costs no round trip.
-      const own = node.ownWatchArmed || !this.client.isConnected
-        ? undefined
-        : this.armOwnWatch(node).then((stat) => ({ stat }), (err: unknown) => ({ err }));
+      // The first look was sent with the create already (createAndLook).
+      const first = node.firstLook;
+      node.firstLook = undefined;
+      const ownRead = first?.ownRead ?? (node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node));
+      const own = ownRead?.then((stat) => ({ stat }), (err: unknown) => ({ err }));
+      const list = (): Promise<string[]> => this.read(deadline, () => this.client.getChildren(this.basePath));
       let children: string[];
       try {
-        children = await this.read(deadline, () => this.client.getChildren(this.basePath));
+        children = await (first ? first.listing.catch(list) : list());
       } catch (err) {
         if (err instanceof NoNodeError || err instanceof SessionExpiredError) throw new OwnNodeGone();
         throw err;
@@ -246,6 +291,7 @@ export class LockEngine {
       const sorted = sortChildren(children, this.driver.sortNames);
       const ourIndex = sorted.indexOf(ourName);
       if (ourIndex < 0) throw new OwnNodeGone();
+      this.learnSequence(node, sorted.length);
       const decision = this.driver.decide(sorted, ourIndex);
       if (decision.held && node.ownWatchArmed) return;
       if (decision.held) continue; // the own-node read was lost with the connection: again

@@ -492,6 +492,11 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return n;
   }
 
+  /** Our own lock nodes this client watches right now (diagnostics). */
+  get ownWatchedPaths(): string[] {
+    return [...this.ownWatches.keys()];
+  }
+
   /** Paths this client has waiters watching right now (diagnostics: who waits on what). */
   get watchedPaths(): string[] {
     return [...this.watches.entries()].filter(([, e]) => e.listeners.size > 0).map(([p]) => p);

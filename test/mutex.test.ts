@@ -4,10 +4,17 @@ import {
   ClientClosedError, LockTimeoutError, Mutex, NotHeldError, ValidationError, connect, type ZkClient,
 } from '../lib/index.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
-import { activeTimers, childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
+import { activeTimers, childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
+import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
 
 const NODE_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-lock-\d{10}$/;
+
+/** Clean-ups a test registers; run after it whatever its outcome. */
+const closeAfterTest: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(closeAfterTest.splice(0).map((fn) => fn()));
+});
 
 function opsSent(client: ZkClient): number {
   return Object.values(client.operationCounts).reduce((a, b) => a + b, 0);
@@ -132,6 +139,56 @@ describe('Mutex on a real ZooKeeper server', () => {
     const l5 = await fifth.promise;
     for (const l of [leases[2]!, l4, l5]) await l.release();
     expect(await childrenOf(clients[0]!, path)).to.deep.equal([]);
+  });
+
+  it('pipelined first look: a repeat acquire guesses its node name; a wrong guess falls back and stays correct', async () => {
+    const [client, other] = await Promise.all([newClient(), newClient()]);
+    const proxy = await TcpProxy.start(sharedServerPort());
+    closeAfterTest.push(() => proxy.close());
+    const proxyClient = await newClient({ connectString: proxy.connectString });
+    const path = uniquePath('guess');
+    const mutex = new Mutex(client, path);
+    await (await mutex.acquire()).release(); // alone: the next sequence can be guessed
+    const ops = (): Record<string, number> => ({ ...client.operationCounts });
+    const check = async (lease: import('../lib/index.js').Lease): Promise<void> => {
+      expect(lease.fencingToken).to.equal((await other.exists(lease.path))?.czxid);
+      const lost = once(lease.signal, 'abort');
+      await other.delete(lease.path); // the own-node watch must be armed either way
+      await lost;
+      expect((lease.signal.reason as { reason?: string }).reason).to.equal('NODE_DELETED');
+      await lease.release();
+    };
+
+    // Hold every reply back: the client must send all three requests before hearing anything.
+    const proxied = new Mutex(proxyClient, uniquePath('guess-proxied'));
+    await (await proxied.acquire()).release();
+    const hold = proxy.holdReplies();
+    const pipelined = proxied.acquire();
+    try {
+      expect(await hold.untilRequests(3)).to.deep.equal([ZkOp.CREATE, ZkOp.GET_CHILDREN, ZkOp.GET_DATA]);
+    } finally {
+      hold.release();
+    }
+    const viaProxy = await pipelined;
+    expect(viaProxy.fencingToken).to.equal((await other.exists(viaProxy.path))?.czxid);
+    await viaProxy.release();
+
+    let before = ops();
+    const hit = await mutex.acquire();
+    let after = ops();
+    // create, listing and own-node read left together; the guessed read found our node
+    expect([after.create! - before.create!, after.getChildren! - before.getChildren!, after.getData! - before.getData!]).to.deep.equal([1, 1, 1]);
+    await check(hit);
+
+    await (await mutex.acquire()).release();
+    const foreign = await other.create(`${path}/x-lock-`, Buffer.alloc(0), 3); // takes "our" next sequence
+    await other.delete(foreign);
+    before = ops();
+    const miss = await mutex.acquire();
+    after = ops();
+    expect(after.getData! - before.getData!).to.equal(2); // the guess (NONODE), then the real read
+    expect(client.ownWatchedPaths).to.deep.equal([miss.path]); // the guess left no listener
+    await check(miss);
   });
 
   it('onQueued reports places ahead and the one watched node when it waits; if it throws, the acquire stops cleanly', async () => {

@@ -1,5 +1,5 @@
 // Curator 5.4.0 side of `npm run bench`: the same workloads as zkurator, on the same server.
-//   java CuratorBench <connect> <workload w1|w2> <count> <path>
+//   java CuratorBench <connect> <workload w1..w6> <count> <path>
 // Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
 public final class CuratorBench {
@@ -135,6 +136,73 @@ public final class CuratorBench {
             drained.await();
             long elapsed = System.nanoTime() - t0;
             System.out.printf("{\"cyclesPerSec\":%.1f,\"p50Ms\":0,\"p99Ms\":0,\"drainMs\":%.1f}%n", n / (elapsed / 1e9), elapsed / 1e6);
+            for (CuratorFramework c : cs) c.close();
+        } else if (workload.equals("w3")) {
+            // n distinct lock paths held at once by one client: a thread per lock (Curator's
+            // acquire blocks), all acquire concurrently, then all release.
+            CuratorFramework c = client(connect);
+            long[] lat = new long[n];
+            InterProcessMutex[] locks = new InterProcessMutex[n];
+            CountDownLatch acquired = new CountDownLatch(n);
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch released = new CountDownLatch(n);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                final int k = i;
+                locks[i] = new InterProcessMutex(c, path + "/" + i);
+                Thread t = new Thread(() -> {
+                    try {
+                        long s = System.nanoTime();
+                        locks[k].acquire();
+                        lat[k] = System.nanoTime() - s;
+                        acquired.countDown();
+                        release.await();
+                        locks[k].release(); // on the acquiring thread: Curator's rule
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    } finally {
+                        released.countDown();
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            }
+            acquired.await();
+            if (c.getChildren().forPath(path).size() != n) throw new IllegalStateException("expected " + n + " lock paths");
+            release.countDown();
+            released.await();
+            report(n, System.nanoTime() - t0, lat);
+            c.close();
+        } else if (workload.equals("w5")) {
+            // 8 clients on one read-write lock; every 10th operation of each is a write.
+            int sessions = 8;
+            int perSession = (n + sessions - 1) / sessions;
+            CuratorFramework[] cs = new CuratorFramework[sessions];
+            for (int i = 0; i < sessions; i++) cs[i] = client(connect);
+            long[] lat = new long[perSession * sessions];
+            CountDownLatch finished = new CountDownLatch(sessions);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < sessions; i++) {
+                final int w = i;
+                final InterProcessReadWriteLock rw = new InterProcessReadWriteLock(cs[i], path);
+                new Thread(() -> {
+                    try {
+                        for (int k = 0; k < perSession; k++) {
+                            InterProcessMutex lock = k % 10 == 9 ? rw.writeLock() : rw.readLock();
+                            long s = System.nanoTime();
+                            lock.acquire();
+                            lock.release();
+                            lat[w * perSession + k] = System.nanoTime() - s;
+                        }
+                    } catch (Exception e) {
+                        e.printStackTrace();
+                    } finally {
+                        finished.countDown();
+                    }
+                }).start();
+            }
+            finished.await();
+            report(perSession * sessions, System.nanoTime() - t0, lat);
             for (CuratorFramework c : cs) c.close();
         } else {
             throw new IllegalArgumentException("unknown workload " + workload);

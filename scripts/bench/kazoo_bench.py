@@ -1,5 +1,5 @@
 """kazoo 2.8 side of `npm run bench` (Debian's python3-kazoo, run with /usr/bin/python3).
-   kazoo_bench.py <connect> <workload w1|w2> <count> <path>
+   kazoo_bench.py <connect> <workload w1..w6> <count> <path>
 Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
 kazoo's Lock recipe has its own node layout (not Curator-compatible); it is measured as the
 Python peer users compare with."""
@@ -10,6 +10,7 @@ import threading
 import time
 
 from kazoo.client import KazooClient
+from kazoo.exceptions import LockTimeout
 
 logging.disable(logging.CRITICAL)
 
@@ -126,6 +127,73 @@ def main():
             t.join()
         elapsed = time.perf_counter_ns() - t0
         print(json.dumps({"cyclesPerSec": n / (elapsed / 1e9), "p50Ms": 0, "p99Ms": 0, "drainMs": elapsed / 1e6}))
+        for c in clients:
+            c.stop()
+    elif workload == "w3":
+        # n distinct lock paths held at once by one client: a thread per lock, then release all.
+        c = client(connect)
+        locks = [c.Lock("%s/%d" % (path, i)) for i in range(n)]
+        lat = [0] * n
+        acquired = threading.Barrier(n + 1)
+        release = threading.Event()
+
+        def hold(i):
+            s = time.perf_counter_ns()
+            locks[i].acquire()
+            lat[i] = time.perf_counter_ns() - s
+            acquired.wait()
+            release.wait()
+            locks[i].release()
+
+        t0 = time.perf_counter_ns()
+        threads = [threading.Thread(target=hold, args=(i,), daemon=True) for i in range(n)]
+        for t in threads:
+            t.start()
+        acquired.wait()
+        if len(c.get_children(path)) != n:
+            raise SystemExit("expected %d lock paths" % n)
+        release.set()
+        for t in threads:
+            t.join()
+        report(n, time.perf_counter_ns() - t0, lat)
+        c.stop()
+    elif workload == "w5":
+        # 8 clients on one read-write lock; every 10th operation of each is a write.
+        sessions = 8
+        per_session = -(-n // sessions)
+        clients = [client(connect) for _ in range(sessions)]
+        lat = []
+        guard = threading.Lock()
+        stuck = []
+
+        def worker(c):
+            read, write = c.ReadLock(path), c.WriteLock(path)
+            mine = []
+            for k in range(per_session):
+                lock = write if k % 10 == 9 else read
+                s = time.perf_counter_ns()
+                try:
+                    # kazoo 2.8's read-write lock can deadlock (a reader and a later writer
+                    # wait on each other: python-zk/kazoo#649); a bound turns that into a report.
+                    lock.acquire(timeout=10)
+                except LockTimeout:
+                    stuck.append(type(lock).__name__)
+                    return
+                lock.release()
+                mine.append(time.perf_counter_ns() - s)
+            with guard:
+                lat.extend(mine)
+
+        t0 = time.perf_counter_ns()
+        threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if stuck:
+            print(json.dumps({"error": "deadlocked after %d operations: %d sessions waited 10 s on each other (kazoo 2.8 bug, python-zk/kazoo#649)" % (len(lat), len(stuck))}))
+        else:
+            report(per_session * sessions, time.perf_counter_ns() - t0, lat)
         for c in clients:
             c.stop()
     else:

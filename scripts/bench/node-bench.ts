@@ -1,9 +1,9 @@
 // zkurator and the raw npm `zookeeper` client (the floor: the minimum calls of a lock cycle,
 // create + list + delete, with no lock logic) for `npm run bench`. One process per run:
-//   node dist/scripts/bench/node-bench.js <zkurator|raw> <connect> <w1|w2> <count> <path>
+//   node dist/scripts/bench/node-bench.js <zkurator|raw> <connect> <w1..w6> <count> <path>
 // Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
 import { createRequire } from 'node:module';
-import { connect, Mutex } from '../../lib/index.js';
+import { connect, Mutex, ReadWriteLock } from '../../lib/index.js';
 
 const [contender, connectString, workload, countArg, path] = process.argv.slice(2) as [string, string, string, string, string];
 const n = Number(countArg);
@@ -125,7 +125,46 @@ async function zkuratorW6(): Promise<void> {
   await client.close();
 }
 
+async function zkuratorW3(): Promise<void> {
+  // n distinct lock paths held at once by one session: acquire them all concurrently, then
+  // release them all. Latency: one acquire.
+  const client = await connect(connectString, { sessionTimeout: 10_000 });
+  const lat: number[] = [];
+  const t0 = now();
+  const leases = await Promise.all(Array.from({ length: n }, async (_, i) => {
+    const s = now();
+    const lease = await new Mutex(client, `${path}/${i}`).acquire();
+    lat.push(now() - s);
+    return lease;
+  }));
+  if ((await client.getChildren(path)).length !== n) throw new Error(`expected ${n} lock paths`);
+  await Promise.all(leases.map((l) => l.release()));
+  report(n, now() - t0, lat);
+  await client.close();
+}
+
+async function zkuratorW5(): Promise<void> {
+  // 8 sessions on one read-write lock; every 10th operation of each session is a write.
+  const sessions = 8;
+  const clients = await Promise.all(Array.from({ length: sessions }, () => connect(connectString, { sessionTimeout: 10_000 })));
+  const perSession = Math.ceil(n / sessions);
+  const lat: number[] = [];
+  const t0 = now();
+  await Promise.all(clients.map(async (client) => {
+    const rw = new ReadWriteLock(client, path);
+    for (let i = 0; i < perSession; i++) {
+      const s = now();
+      await (await (i % 10 === 9 ? rw.writeLock : rw.readLock).acquire()).release();
+      lat.push(now() - s);
+    }
+  }));
+  report(perSession * sessions, now() - t0, lat);
+  await Promise.all(clients.map((c) => c.close()));
+}
+
 if (contender === 'raw' && workload === 'w1') await rawW1();
+else if (contender === 'zkurator' && workload === 'w3') await zkuratorW3();
+else if (contender === 'zkurator' && workload === 'w5') await zkuratorW5();
 else if (contender === 'zkurator' && workload === 'w6') await zkuratorW6();
 else if (contender === 'zkurator' && workload === 'w4') await zkuratorW4();
 else if (contender === 'zkurator' && workload === 'w1') await zkuratorW1();

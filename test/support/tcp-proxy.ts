@@ -7,7 +7,20 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 type Mode = 'open' | 'stalled' | 'refusing';
 
 /** ZooKeeper request types (OpCode) the tests cut on. */
-export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, CREATE2: 15, CREATE_CONTAINER: 19 } as const;
+export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, PING: 11, GET_CHILDREN2: 12, CREATE2: 15, CREATE_CONTAINER: 19 } as const;
+
+/** Replies held back by {@link TcpProxy.holdReplies}; requests keep flowing to the server. */
+export interface ReplyHold {
+  /** Op codes of the requests the client sent since the hold began (pings included). */
+  readonly requests: number[];
+  /**
+   * Resolves once `n` requests other than pings were sent while no reply reached the client;
+   * rejects after `timeoutMs` with the ones that were.
+   */
+  untilRequests(n: number, timeoutMs?: number): Promise<number[]>;
+  /** Delivers the held replies in order and stops holding. */
+  release(): void;
+}
 
 interface Trigger {
   kind: 'after-reply' | 'drop-request';
@@ -19,6 +32,8 @@ interface Trigger {
 interface Pair {
   client: Socket;
   server: Socket;
+  /** Replies held back while a ReplyHold is active. */
+  heldReplies?: Buffer[];
   /** xid of a request whose reply we are waiting to swallow. */
   awaitedXid?: number;
 }
@@ -44,6 +59,7 @@ export class TcpProxy {
   private mode: Mode = 'open';
   private readonly pairs = new Set<Pair>();
   private trigger: Trigger | undefined;
+  private hold: { requests: number[]; changed: () => void } | undefined;
 
   private constructor(private readonly server: Server, readonly port: number, readonly targetPort: number) {}
 
@@ -91,6 +107,9 @@ export class TcpProxy {
           upHandshake = false;
         } else if (frame.length >= 12 && this.onRequest(pair, frame.readInt32BE(4), frame.readInt32BE(8))) {
           return; // dropped, connection cut
+        } else if (frame.length >= 12 && this.hold) {
+          this.hold.requests.push(frame.readInt32BE(8));
+          this.hold.changed();
         }
         server.write(frame);
       }
@@ -102,6 +121,10 @@ export class TcpProxy {
           downHandshake = false;
         } else if (frame.length >= 8 && pair.awaitedXid !== undefined && frame.readInt32BE(4) === pair.awaitedXid) {
           this.fire(); // the server applied it; the client never hears
+          return;
+        }
+        if (pair.heldReplies) {
+          pair.heldReplies.push(frame);
           return;
         }
         client.write(frame);
@@ -149,6 +172,43 @@ export class TcpProxy {
   /** Cuts every connection when the client sends a request of one of `ops` (not forwarded). */
   dropRequest(ops: number[], opts: { reopen: boolean }): Promise<void> {
     return this.arm('drop-request', ops, opts.reopen);
+  }
+
+  /**
+   * Holds back every reply from the server (requests still reach it), to see what a client
+   * sends before it hears anything: the test of request pipelining.
+   */
+  holdReplies(): ReplyHold {
+    for (const p of this.pairs) p.heldReplies ??= [];
+    const listeners = new Set<() => void>();
+    const state = { requests: [] as number[], changed: () => { for (const l of [...listeners]) l(); } };
+    this.hold = state;
+    return {
+      requests: state.requests,
+      untilRequests: (n, timeoutMs = 5_000) => new Promise((resolve, reject) => {
+        const ops = (): number[] => state.requests.filter((op) => op !== ZkOp.PING);
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`only ${ops().length} requests (ops ${ops().join(', ')}) before any reply, expected ${n}`));
+        }, timeoutMs);
+        const check = (): void => {
+          if (ops().length < n) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve(ops());
+        };
+        listeners.add(check);
+        check();
+      }),
+      release: () => {
+        if (this.hold === state) this.hold = undefined;
+        for (const p of this.pairs) {
+          const held = p.heldReplies ?? [];
+          p.heldReplies = undefined;
+          for (const frame of held) p.client.write(frame);
+        }
+      },
+    };
   }
 
   /** Drops every byte both ways but keeps the sockets open: the client sees silence. */
