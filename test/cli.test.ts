@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex, ReadWriteLock } from '../lib/index.js';
 import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
-import { CuratorPeer } from './support/curator-peer.js';
+import { useCuratorPeer } from './support/curator-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { freePort } from './support/ports.js';
 import { serverBackend } from './support/server-backend.js';
@@ -289,20 +289,13 @@ describe('zkurator CLI (the real executable, real server)', function () {
   });
 
   describe('with a real Curator 5.4.0 peer', () => {
-    let curator: CuratorPeer;
-    before(async function () {
-      this.timeout(120_000);
-      curator = await CuratorPeer.start(sharedConnectString());
-    });
-    after(async () => {
-      await curator?.stop();
-    });
+    const curator = useCuratorPeer();
 
     it('status shows the Curator holder; run refuses, then waits for and follows it', async () => {
       const client = await newClient();
       const path = uniquePath('cli-curator');
-      expect(await curator.acquire('c1', 'mutex', path, 5_000)).to.equal(true);
-      const [curatorNode] = await curator.list(path);
+      expect(await curator().acquire('c1', 'mutex', path, 5_000)).to.equal(true);
+      const [curatorNode] = await curator().list(path);
       const status = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: connect });
       const holders = (JSON.parse(status.stdout) as { participants: Array<{ path: string; state: string }> }).participants;
       expect(holders).to.deep.equal([{ ...holders[0], path: curatorNode, state: 'holder' }]);
@@ -312,10 +305,10 @@ describe('zkurator CLI (the real executable, real server)', function () {
       const cli = run(path, ['--progress'], GATE);
       await cli.waitFor(/1 ahead/);
       expect(cli.stdout).to.equal('');
-      await curator.release('c1');
+      await curator().release('c1');
       await cli.waitFor(/holding/);
       // and now Curator is the one kept out
-      expect(await curator.acquire('c2', 'mutex', path, 0)).to.equal(false);
+      expect(await curator().acquire('c2', 'mutex', path, 0)).to.equal(false);
       cli.send('0');
       expect((await cli.exited).code).to.equal(0);
       expect(await childrenOf(client, path)).to.deep.equal([]);

@@ -21,6 +21,12 @@ public final class CuratorBench {
         return c;
     }
 
+    private static CuratorFramework[] clients(String connect, int count) throws Exception {
+        CuratorFramework[] cs = new CuratorFramework[count];
+        for (int i = 0; i < count; i++) cs[i] = client(connect);
+        return cs;
+    }
+
     /** Resident set size of this process, from /proc (kB). */
     private static long rssKb() throws java.io.IOException {
         for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/self/status"))) {
@@ -39,6 +45,29 @@ public final class CuratorBench {
         Arrays.sort(lat);
         System.out.printf("{\"cyclesPerSec\":%.1f,\"p50Ms\":%.3f,\"p99Ms\":%.3f}%n",
             cycles / (elapsedNanos / 1e9), pct(lat, 0.50), pct(lat, 0.99));
+    }
+
+    /** The work of thread i. */
+    private interface ThreadBody {
+        void run(int i) throws Exception;
+    }
+
+    /** Runs body(0..count-1), each on its own thread, and waits for all of them. */
+    private static void onThreads(int count, ThreadBody body) throws InterruptedException {
+        CountDownLatch finished = new CountDownLatch(count);
+        for (int i = 0; i < count; i++) {
+            final int k = i;
+            new Thread(() -> {
+                try {
+                    body.run(k);
+                } catch (Exception e) {
+                    e.printStackTrace();
+                } finally {
+                    finished.countDown();
+                }
+            }).start();
+        }
+        finished.await();
     }
 
     public static void main(String[] a) throws Exception {
@@ -62,36 +91,25 @@ public final class CuratorBench {
             c.close();
         } else if (workload.equals("w2")) {
             int sessions = 8;
-            CuratorFramework[] cs = new CuratorFramework[sessions];
-            for (int i = 0; i < sessions; i++) cs[i] = client(connect);
+            CuratorFramework[] cs = clients(connect, sessions);
             AtomicInteger done = new AtomicInteger();
             AtomicLong lastRelease = new AtomicLong(0);
             long[] lat = new long[n + sessions];
             AtomicInteger latN = new AtomicInteger();
-            CountDownLatch finished = new CountDownLatch(sessions);
             long t0 = System.nanoTime();
-            for (int i = 0; i < sessions; i++) {
-                final InterProcessMutex m = new InterProcessMutex(cs[i], path);
-                new Thread(() -> {
-                    try {
-                        while (true) {
-                            m.acquire();
-                            long now = System.nanoTime();
-                            long prev = lastRelease.get();
-                            int k = done.incrementAndGet();
-                            if (prev != 0 && k <= n) lat[latN.getAndIncrement()] = now - prev;
-                            lastRelease.set(System.nanoTime());
-                            m.release();
-                            if (k >= n) break;
-                        }
-                    } catch (Exception e) {
-                        e.printStackTrace();
-                    } finally {
-                        finished.countDown();
-                    }
-                }).start();
-            }
-            finished.await();
+            onThreads(sessions, (i) -> {
+                InterProcessMutex m = new InterProcessMutex(cs[i], path);
+                while (true) {
+                    m.acquire();
+                    long now = System.nanoTime();
+                    long prev = lastRelease.get();
+                    int k = done.incrementAndGet();
+                    if (prev != 0 && k <= n) lat[latN.getAndIncrement()] = now - prev;
+                    lastRelease.set(System.nanoTime());
+                    m.release();
+                    if (k >= n) break;
+                }
+            });
             long elapsed = System.nanoTime() - t0;
             report(n, elapsed, Arrays.copyOf(lat, latN.get()));
             for (CuratorFramework c : cs) c.close();
@@ -110,8 +128,7 @@ public final class CuratorBench {
         } else if (workload.equals("w4")) {
             // n waiters over 10 sessions queue behind one holder; then drain: each releases at once.
             int sessions = 10;
-            CuratorFramework[] cs = new CuratorFramework[sessions];
-            for (int i = 0; i < sessions; i++) cs[i] = client(connect);
+            CuratorFramework[] cs = clients(connect, sessions);
             InterProcessMutex holder = new InterProcessMutex(cs[0], path);
             holder.acquire();
             CountDownLatch drained = new CountDownLatch(n);
@@ -177,31 +194,19 @@ public final class CuratorBench {
             // 8 clients on one read-write lock; every 10th operation of each is a write.
             int sessions = 8;
             int perSession = (n + sessions - 1) / sessions;
-            CuratorFramework[] cs = new CuratorFramework[sessions];
-            for (int i = 0; i < sessions; i++) cs[i] = client(connect);
+            CuratorFramework[] cs = clients(connect, sessions);
             long[] lat = new long[perSession * sessions];
-            CountDownLatch finished = new CountDownLatch(sessions);
             long t0 = System.nanoTime();
-            for (int i = 0; i < sessions; i++) {
-                final int w = i;
-                final InterProcessReadWriteLock rw = new InterProcessReadWriteLock(cs[i], path);
-                new Thread(() -> {
-                    try {
-                        for (int k = 0; k < perSession; k++) {
-                            InterProcessMutex lock = k % 10 == 9 ? rw.writeLock() : rw.readLock();
-                            long s = System.nanoTime();
-                            lock.acquire();
-                            lock.release();
-                            lat[w * perSession + k] = System.nanoTime() - s;
-                        }
-                    } catch (Exception e) {
-                        e.printStackTrace();
-                    } finally {
-                        finished.countDown();
-                    }
-                }).start();
-            }
-            finished.await();
+            onThreads(sessions, (w) -> {
+                InterProcessReadWriteLock rw = new InterProcessReadWriteLock(cs[w], path);
+                for (int k = 0; k < perSession; k++) {
+                    InterProcessMutex lock = k % 10 == 9 ? rw.writeLock() : rw.readLock();
+                    long s = System.nanoTime();
+                    lock.acquire();
+                    lock.release();
+                    lat[w * perSession + k] = System.nanoTime() - s;
+                }
+            });
             report(perSession * sessions, System.nanoTime() - t0, lat);
             for (CuratorFramework c : cs) c.close();
         } else {

@@ -36,6 +36,15 @@ def pct(sorted_ns, p):
     return sorted_ns[i] / 1e6
 
 
+def on_threads(worker, clients):
+    """Runs worker(c) for every client, each on its own thread, and waits for all."""
+    threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def report(cycles, elapsed_ns, lat):
     lat.sort()
     print(json.dumps({"cyclesPerSec": cycles / (elapsed_ns / 1e9), "p50Ms": pct(lat, 0.5), "p99Ms": pct(lat, 0.99)}))
@@ -81,11 +90,7 @@ def main():
                     break
 
         t0 = time.perf_counter_ns()
-        threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        on_threads(worker, clients)
         report(n, time.perf_counter_ns() - t0, lat)
         for c in clients:
             c.stop()
@@ -165,6 +170,7 @@ def main():
         lat = []
         guard = threading.Lock()
         stuck = []
+        completed = [0]
 
         def worker(c):
             read, write = c.ReadLock(path), c.WriteLock(path)
@@ -181,17 +187,15 @@ def main():
                     return
                 lock.release()
                 mine.append(time.perf_counter_ns() - s)
+                with guard:
+                    completed[0] += 1
             with guard:
                 lat.extend(mine)
 
         t0 = time.perf_counter_ns()
-        threads = [threading.Thread(target=worker, args=(c,)) for c in clients]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        on_threads(worker, clients)
         if stuck:
-            print(json.dumps({"error": "deadlocked after %d operations: %d sessions waited 10 s on each other (kazoo 2.8 bug, python-zk/kazoo#649)" % (len(lat), len(stuck))}))
+            print(json.dumps({"error": "deadlocked after %d operations: %d sessions waited 10 s on each other (kazoo 2.8 bug, python-zk/kazoo#649)" % (completed[0], len(stuck))}))
         else:
             report(per_session * sessions, time.perf_counter_ns() - t0, lat)
         for c in clients:

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compileAgainstCurator, curatorClasspath } from '../../scripts/curator-java.js';
+import { sharedConnectString } from './harness.js';
 
 // dist/test/support -> repo root
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -155,4 +156,20 @@ export class CuratorPeer {
     this.child.kill('SIGKILL');
     await this.exited;
   }
+}
+
+/** A Curator peer for one mocha suite on the shared server: started before, stopped after. */
+export function useCuratorPeer(): () => CuratorPeer {
+  let peer: CuratorPeer | undefined;
+  before(async function () {
+    this.timeout(120_000);
+    peer = await CuratorPeer.start(sharedConnectString());
+  });
+  after(async () => {
+    await peer?.stop();
+  });
+  return () => {
+    if (!peer) throw new Error('Curator peer not started');
+    return peer;
+  };
 }
