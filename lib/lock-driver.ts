@@ -19,6 +19,9 @@ export interface LockDriver {
   decide(sorted: readonly string[], ourIndex: number): LockDecision;
 }
 
+/** InterProcessMutex's lock name: nodes are `_c_<uuid>-lock-<seq>`. */
+export const MUTEX_LOCK_NAME = 'lock-';
+
 /**
  * Curator's StandardLockInternalsDriver: InterProcessMutex (maxLeases 1) and the v1 semaphore
  * (maxLeases n). We hold the lock when fewer than `maxLeases` nodes sort before ours;
@@ -27,7 +30,7 @@ export interface LockDriver {
 export class StandardLockDriver implements LockDriver {
   constructor(
     readonly maxLeases: number,
-    readonly lockName = 'lock-',
+    readonly lockName = MUTEX_LOCK_NAME,
     readonly sortNames: readonly string[] = [lockName],
   ) {}
 

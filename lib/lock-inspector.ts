@@ -2,14 +2,12 @@
 // and on what. It applies the same drivers the recipes use, so what it reports is what the
 // participants themselves decide (and what Curator decides: same names, same sort).
 import { NoNodeError } from './errors.js';
-import { StandardLockDriver, type LockDriver } from './lock-driver.js';
+import { MUTEX_LOCK_NAME, StandardLockDriver, type LockDriver } from './lock-driver.js';
 import { sequenceOf, sortChildren } from './lock-node-name.js';
 import { validateLockPath, validateMaxLeases } from './lock-path.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
 import { ReentrantLock } from './reentrant-lock.js';
 import type { ZkClient } from './zk-client.js';
-
-const MUTEX_LOCK_NAME = 'lock-';
 
 /** What kind of participant a node is, from its name. */
 export type ParticipantKind = 'lock' | 'read' | 'write' | 'foreign';

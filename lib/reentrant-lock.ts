@@ -3,10 +3,9 @@
 // where a flow is the callback of withLock() and everything it awaits or starts. A flow that
 // holds the lock re-enters without a second node; any other flow queues for its own node.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Deadline } from './deadline.js';
+import { Deadline, type QueuePosition } from './deadline.js';
 import { NotHeldError, ValidationError } from './errors.js';
 import { Hold } from './hold.js';
-import type { QueuePosition } from './deadline.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
 import { validateLossPolicy, validateOnQueued, validateSignal, validateTimeout } from './lock-path.js';
