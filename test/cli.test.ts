@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex, ReadWriteLock } from '../lib/index.js';
-import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
+import { spawn } from 'node:child_process';
+import { CLI_PATH, CliProcess, killRunningClis, runCli } from './support/cli-process.js';
 import { useCuratorPeer } from './support/curator-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { freePort } from './support/ports.js';
@@ -128,6 +129,25 @@ describe('zkurator CLI (the real executable, real server)', function () {
         expect(result.code).to.equal(42);
         expect(await childrenOf(client, path)).to.deep.equal([]);
       }
+    });
+
+    it('on a terminal (a pty from script(1)) the wait line is redrawn in place without --progress', async () => {
+      const path = uniquePath('cli-tty');
+      const holder = run(path, [], GATE);
+      await holder.waitFor(/holding/);
+      // script(1) gives zkurator a pseudo-terminal as stdout and stderr; --timeout ends the wait.
+      const inner = [NODE, CLI_PATH, 'run', path, '--timeout', '2500ms', '--', 'true'].map((a) => `'${a}'`).join(' ');
+      const tty = spawn('script', ['-qfec', inner, '/dev/null'], { env: { ...process.env, ZOOKEEPER_CONNECT: connect }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let screen = '';
+      tty.stdout.setEncoding('utf8').on('data', (d: string) => { screen += d; });
+      const code = await new Promise<number | null>((resolve) => tty.once('close', resolve));
+      expect(code, screen).to.equal(75);
+      // redrawn: carriage return + clear line, the position and a growing wait time
+      expect(screen).to.match(new RegExp(`\\r\\x1b\\[Kzkurator: waiting for ${path}: 1 ahead, waited \\d+ms`));
+      expect(screen).to.match(new RegExp(`\\r\\x1b\\[Kzkurator: waiting for ${path}: 1 ahead, waited [12](\\.\\d)?s`));
+      expect(screen).to.contain(`timed out after 2.5s waiting for ${path} (1 ahead)`);
+      holder.send('0');
+      await holder.exited;
     });
 
     it('a signal while waiting stops the wait: exit 128+N, command not run, node removed', async () => {
