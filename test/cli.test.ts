@@ -44,6 +44,9 @@ describe('zkurator CLI (the real executable, real server)', function () {
     await killRunningClis();
   });
 
+  /** Runs the CLI to completion against the shared server. */
+  const runHere = (args: readonly string[]): ReturnType<typeof runCli> => runCli(args, { ZOOKEEPER_CONNECT: connect });
+
   function run(path: string, extra: string[], command: string[]): CliProcess {
     return new CliProcess(['run', path, ...extra, '--', ...command], { ZOOKEEPER_CONNECT: connect });
   }
@@ -97,10 +100,10 @@ describe('zkurator CLI (the real executable, real server)', function () {
       const holder = run(path, [], GATE);
       await holder.waitFor(/holding/);
 
-      const tryOnce = await runCli(['run', path, '--timeout', '0', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      const tryOnce = await runHere(['run', path, '--timeout', '0', '--', 'true']);
       expect(tryOnce.code).to.equal(75);
       expect(tryOnce.stderr).to.contain(`${path} is held by others`);
-      const timedOut = await runCli(['run', path, '--timeout', '300ms', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      const timedOut = await runHere(['run', path, '--timeout', '300ms', '--', 'true']);
       expect(timedOut.code).to.equal(75);
       expect(timedOut.stderr).to.contain(`timed out after 300ms waiting for ${path} (1 ahead)`);
       expect(await childrenOf(client, path)).to.have.length(1);
@@ -211,7 +214,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
     it('command not found exits 127, not executable 126; the lock is released either way', async () => {
       const client = await newClient();
       const path = uniquePath('cli-notfound');
-      const missing = await runCli(['run', path, '--', 'zkurator-no-such-command'], { ZOOKEEPER_CONNECT: connect });
+      const missing = await runHere(['run', path, '--', 'zkurator-no-such-command']);
       expect(missing.code).to.equal(127);
       expect(missing.stderr).to.contain('command not found: zkurator-no-such-command');
       const dir = mkdtempSync(join(tmpdir(), 'zkurator-cli-'));
@@ -219,7 +222,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
         const file = join(dir, 'not-executable.sh');
         writeFileSync(file, '#!/bin/sh\necho hi\n');
         chmodSync(file, 0o644);
-        const denied = await runCli(['run', path, '--', file], { ZOOKEEPER_CONNECT: connect });
+        const denied = await runHere(['run', path, '--', file]);
         expect(denied.code).to.equal(126);
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -245,7 +248,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
       const a = run(sem, ['--max-leases', '2'], GATE);
       const b = run(sem, ['--max-leases', '2'], GATE);
       await Promise.all([a.waitFor(/holding/), b.waitFor(/holding/)]);
-      const third = await runCli(['run', sem, '--max-leases', '2', '--timeout', '0', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      const third = await runHere(['run', sem, '--max-leases', '2', '--timeout', '0', '--', 'true']);
       expect(third.code).to.equal(75);
       a.send('0');
       b.send('0');
@@ -266,7 +269,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
       const lateReader = new ReadWriteLock(await newClient(), path).readLock.acquire();
       await untilChildren(client, path, 3);
 
-      const json = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: connect });
+      const json = await runHere(['status', path, '--json']);
       expect(json.code).to.equal(0);
       const snapshot = JSON.parse(json.stdout) as { recipe: string; holders: number; waiters: number; participants: Array<{ path: string; kind: string; state: string; waitingOn?: string; data: string; ageMs: number }> };
       expect(snapshot.recipe).to.equal('read-write');
@@ -277,7 +280,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
       expect([third!.kind, third!.state, third!.waitingOn]).to.deep.equal(['read', 'waiting', second!.path]);
       expect(first!.ageMs).to.be.at.least(0);
 
-      const table = await runCli(['ls', path], { ZOOKEEPER_CONNECT: connect });
+      const table = await runHere(['ls', path]);
       expect(table.code).to.equal(0);
       const lines = table.stdout.trimEnd().split('\n');
       expect(lines[0]).to.equal(`${path} (read-write lock): 1 holding, 2 waiting`);
@@ -287,7 +290,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
       await reader.release();
       await (await writer).release();
       await (await lateReader).release();
-      const empty = await runCli(['status', path], { ZOOKEEPER_CONNECT: connect });
+      const empty = await runHere(['status', path]);
       expect(empty.stdout).to.equal(`${path} (read-write lock): 0 holding, 0 waiting\n`.replace('read-write lock', 'mutex'));
     });
 
@@ -298,7 +301,7 @@ describe('zkurator CLI (the real executable, real server)', function () {
       const waiting = new Mutex(clients[2]!, path, { maxLeases: 2 }).acquire();
       await untilChildren(clients[0]!, path, 3);
       const states = async (extra: string[]): Promise<string[]> => {
-        const r = await runCli(['status', path, '--json', ...extra], { ZOOKEEPER_CONNECT: connect });
+        const r = await runHere(['status', path, '--json', ...extra]);
         return (JSON.parse(r.stdout) as { participants: Array<{ state: string }> }).participants.map((p) => p.state);
       };
       expect(await states([])).to.deep.equal(['holder', 'waiting', 'waiting']);
@@ -316,11 +319,11 @@ describe('zkurator CLI (the real executable, real server)', function () {
       const path = uniquePath('cli-curator');
       expect(await curator().acquire('c1', 'mutex', path, 5_000)).to.equal(true);
       const [curatorNode] = await curator().list(path);
-      const status = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: connect });
+      const status = await runHere(['status', path, '--json']);
       const holders = (JSON.parse(status.stdout) as { participants: Array<{ path: string; state: string }> }).participants;
       expect(holders).to.deep.equal([{ ...holders[0], path: curatorNode, state: 'holder' }]);
 
-      const refused = await runCli(['run', path, '--timeout', '0', '--', 'true'], { ZOOKEEPER_CONNECT: connect });
+      const refused = await runHere(['run', path, '--timeout', '0', '--', 'true']);
       expect(refused.code).to.equal(75);
       const cli = run(path, ['--progress'], GATE);
       await cli.waitFor(/1 ahead/);

@@ -6,9 +6,9 @@ import type { DevServerArgs } from './args.js';
 import { CliFailure } from './cli-failure.js';
 import { dockerZooKeeperAvailable, startDockerZooKeeper, zooKeeperImage } from './docker-zookeeper.js';
 import { ExitCode } from './exit-codes.js';
+import type { TextSink } from './queue-progress.js';
 import { freeLoopbackPort, localZooKeeperAvailable, startLocalZooKeeper, type LocalServer } from './local-zookeeper.js';
 
-type Out = { write(text: string): unknown };
 
 function chooseBackend(wanted: DevServerArgs['backend']): 'local' | 'docker' {
   if (wanted === 'local' && !localZooKeeperAvailable()) {
@@ -49,7 +49,7 @@ export async function startDevServer(port: number, tickTimeMs: number, backend: 
   return server;
 }
 
-export async function devServerCommand(args: DevServerArgs, stdout: Out, stderr: Out): Promise<number> {
+export async function devServerCommand(args: DevServerArgs, stdout: TextSink, stderr: TextSink): Promise<number> {
   const backend = chooseBackend(args.backend);
   const server = await startDevServer(args.port, args.tickTimeMs, backend);
   stdout.write(`${server.connectString}\n`);

@@ -4,8 +4,12 @@
 import type { QueuePosition } from '../deadline.js';
 import { formatDuration } from './cli-failure.js';
 
-export interface ProgressStream {
+/** Where the CLI writes text: process.stdout or process.stderr (or a test's stand-in). */
+export interface TextSink {
   write(text: string): unknown;
+}
+
+export interface ProgressStream extends TextSink {
   readonly isTTY?: boolean;
 }
 

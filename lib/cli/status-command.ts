@@ -2,8 +2,9 @@
 import { inspectLock, type LockSnapshot } from '../lock-inspector.js';
 import type { StatusArgs } from './args.js';
 import { connectForCli, formatDuration } from './cli-failure.js';
+import type { TextSink } from './queue-progress.js';
 
-export async function statusCommand(args: StatusArgs, stdout: { write(text: string): unknown }): Promise<number> {
+export async function statusCommand(args: StatusArgs, stdout: TextSink): Promise<number> {
   const client = await connectForCli(args);
   try {
     const snapshot = await inspectLock(client, args.path, { maxLeases: args.maxLeases });
