@@ -42,6 +42,14 @@ export class Hold implements LeaseOwner {
     // The session may have moved on between our acquire and now.
     if (client.sessionGeneration !== node.generation) this.lose('SESSION_LOST', 'the session that created our node is gone');
     else if (!client.isConnected) this.onConnectionState('SUSPENDED');
+    // The own-node watch (NODE_DELETED) is armed once the acquire's caller has had its turn: a
+    // lock released at once never sets it, so its delete brings no watch event back (one reply
+    // fewer per cycle). A tick queued from here runs after the promise jobs queued by the
+    // reply that granted the lock, still inside the native client's callback, so the read
+    // leaves before the client re-registers its socket with libuv. A setImmediate or timer
+    // would send it in the gap the npm binding mishandles: a request that meets a reset
+    // connection there aborts the process (README, "Known issue").
+    if (!node.ownWatchArmed) process.nextTick(() => this.armDeferredWatch());
   }
 
   get lockPath(): string {
@@ -144,6 +152,12 @@ export class Hold implements LeaseOwner {
     }
   }
 
+  /** Released in the caller's turn: nothing to watch. Disconnected: reconnect verifies it. */
+  private armDeferredWatch(): void {
+    if (this.state === 'held' && !this.node.ownWatchArmed && this.host.engine.client.isConnected) void this.onOwnNodeChanged();
+  }
+
+  /** Arms (or re-arms) the own-node watch; a missing node means someone deleted it. */
   private async onOwnNodeChanged(): Promise<void> {
     if (this.state === 'lost' || this.state === 'released') return;
     try {

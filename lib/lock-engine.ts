@@ -120,7 +120,9 @@ export class LockEngine {
 
   /**
    * Sets the watch on our own node and reads its stat (czxid). Resolves undefined when the
-   * node is gone. The watch tells a holder that its node changed or disappeared.
+   * node is gone. The watch tells a holder that its node changed or disappeared. A holder's
+   * watch is armed by its Hold once the acquire's caller has had its turn (see Hold), so a
+   * lock released at once never sets it and its delete brings no watch event back.
    */
   async armOwnWatch(node: HeldNode): Promise<NodeStat | undefined> {
     const stat = await this.client.watchOwnNode(node.path, () => {
@@ -213,24 +215,44 @@ export class LockEngine {
 
   /**
    * Sends the create, then at once (before its reply) the children listing and, if we can
-   * guess our node's name, the own-node read that arms its watch and gives the fencing token.
-   * ZooKeeper handles a session's requests in order, so the listing already includes our node
-   * and the read finds it: the first look costs no round trip of its own. A wrong guess reads
-   * a name that cannot exist (it carries our fresh UUID) and sets no watch (getData on a
-   * missing node does not), so the regular read follows.
+   * guess our node's name, the own-node stat read that gives the fencing token. ZooKeeper
+   * handles a session's requests in order, so the listing already includes our node and the
+   * read finds it: the first look costs no round trip of its own. The read sets no watch: a
+   * waiter arms one with its predecessor's, a holder once its caller has had its turn. A wrong
+   * guess reads a name that cannot exist (it carries our fresh UUID), so the regular read
+   * (with the watch) follows.
    */
   private async createAndLook(target: string, generation: number): Promise<HeldNode> {
     const creating = this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
     const listing = this.client.getChildren(this.basePath);
     listing.catch(() => undefined); // used (and its error handled) only if the create succeeds
     const guess = this.nextSequenceGuess === undefined ? undefined : new HeldNode(`${target}${String(this.nextSequenceGuess).padStart(10, '0')}`, generation);
-    const guessRead = guess ? this.armOwnWatch(guess) : undefined;
+    const guessRead = guess ? this.readOwnStat(guess) : undefined;
     guessRead?.catch(() => undefined);
     const path = await creating;
     this.nextSequenceGuess = undefined; // set again once we know whether we were alone
     const node = guess?.path === path ? guess : new HeldNode(path, generation);
     node.firstLook = { listing, ownRead: node === guess ? guessRead : undefined };
     return node;
+  }
+
+  /** Reads our node's stat without a watch: the fencing token, or undefined if it is gone. */
+  private async readOwnStat(node: HeldNode): Promise<NodeStat | undefined> {
+    const stat = await this.client.exists(node.path);
+    if (stat) node.czxid = stat.czxid;
+    return stat;
+  }
+
+  /** Arms a waiting node's own watch: false when the connection dropped (look again). */
+  private async armWaiterWatch(node: HeldNode): Promise<boolean> {
+    try {
+      if (!(await this.armOwnWatch(node))) throw new OwnNodeGone();
+      return true;
+    } catch (err) {
+      if (err instanceof SessionExpiredError) throw new OwnNodeGone();
+      if (err instanceof ConnectionLossError) return false;
+      throw err;
+    }
   }
 
   /** After a look at the children: guess our next sequence only when we were alone. */
@@ -264,12 +286,15 @@ export class LockEngine {
     const ourName = node.path.slice(this.basePath.length + 1);
     for (;;) {
       if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
-      // Our own node's stat (fencing token) and watch ride along with the listing: both
-      // requests leave back to back and ZooKeeper answers in order, so it costs no round trip.
-      // The first look was sent with the create already (createAndLook).
+      // Our own node's stat (fencing token) rides along with the listing: both requests leave
+      // back to back and ZooKeeper answers in order, so it costs no round trip. The first look
+      // reads the stat only (with a guessed name it left with the create: createAndLook);
+      // later looks arm the own-node watch with it.
       const first = node.firstLook;
       node.firstLook = undefined;
-      const ownRead = first?.ownRead ?? (node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node));
+      const ownRead = first
+        ? first.ownRead ?? this.readOwnStat(node)
+        : node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
       const own = ownRead?.then((stat) => ({ stat }), (err: unknown) => ({ err }));
       const list = (): Promise<string[]> => this.read(deadline, () => this.client.getChildren(this.basePath));
       let children: string[];
@@ -293,19 +318,34 @@ export class LockEngine {
       if (ourIndex < 0) throw new OwnNodeGone();
       this.learnSequence(node, sorted.length);
       const decision = this.driver.decide(sorted, ourIndex);
-      if (decision.held && node.ownWatchArmed) return;
+      // Held with the token known; the Hold arms the own-node watch (armOwnWatch).
+      if (decision.held && node.czxid !== 0n) return;
       if (decision.held) continue; // the own-node read was lost with the connection: again
       if (deadline.remaining() <= 0) throw deadline.timeoutError();
 
       const watched = `${this.basePath}/${decision.watch}`;
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => { wake = resolve; });
+      // A waiter must hear of its own node's deletion too; the first look's read set no watch.
+      const ownArm = node.ownWatchArmed ? undefined : this.armWaiterWatch(node);
+      ownArm?.catch(() => undefined); // awaited below, after the predecessor's watch
       let exists: boolean;
       try {
         exists = await this.read(deadline, () => this.client.watchNode(watched, wake));
       } catch (err) {
         if (err instanceof SessionExpiredError) throw new OwnNodeGone();
         throw err;
+      }
+      let ownArmed: boolean;
+      try {
+        ownArmed = (await ownArm) ?? true;
+      } catch (err) {
+        if (exists) this.client.unwatchNode(watched, wake);
+        throw err;
+      }
+      if (!ownArmed) {
+        if (exists) this.client.unwatchNode(watched, wake);
+        continue; // the connection dropped: look again (that look arms it)
       }
       if (!exists) continue; // already gone: look again at once
       try {

@@ -38,6 +38,7 @@ const ZooKeeperWrapper = require('zookeeper') as NativeWrapperCtor;
 
 // ZooKeeper return codes (zookeeper.h). Kept numeric: the binding reports numbers.
 const ZOK = 0;
+const ZRUNTIMEINCONSISTENCY = -2;
 const ZCONNECTIONLOSS = -4;
 const ZOPERATIONTIMEOUT = -7;
 const ZINVALIDSTATE = -9;
@@ -47,6 +48,8 @@ const ZNOTEMPTY = -111;
 const ZSESSIONEXPIRED = -112;
 const ZAUTHFAILED = -115;
 const ZCLOSING = -116;
+/** zoo_state() while connected (zookeeper.h ZOO_CONNECTED_STATE). */
+const ZOO_CONNECTED_STATE = 3;
 const CODE_NAMES: Record<number, string> = {
   [-1]: 'SYSTEMERROR', [-2]: 'RUNTIMEINCONSISTENCY', [-3]: 'DATAINCONSISTENCY',
   [-4]: 'CONNECTIONLOSS', [-5]: 'MARSHALLINGERROR', [-6]: 'UNIMPLEMENTED',
@@ -263,13 +266,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         for (const w of [...this.connectedWaiters]) w();
         break;
       case 'connecting':
-        if (this.isConnected) {
-          this.setState('SUSPENDED');
-          // Like Curator: suspended for a whole session timeout means the server has expired
-          // the session by now (or will before we can tell). Call it LOST and start afresh.
-          const timeout = this.native.timeout > 0 ? this.native.timeout : this.options.sessionTimeout;
-          this.suspendedTimer = setTimeout(() => this.renewSession(), timeout);
-        }
+        this.suspend();
         break;
       case 'close': {
         if (this.closed) break;
@@ -294,6 +291,30 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       default:
         break;
     }
+  }
+
+  /** The connection dropped: SUSPENDED until the session is back or known to be gone. */
+  private suspend(): void {
+    if (!this.isConnected) return;
+    this.setState('SUSPENDED');
+    // Like Curator: suspended for a whole session timeout means the server has expired
+    // the session by now (or will before we can tell). Call it LOST and start afresh.
+    const timeout = this.native.timeout > 0 ? this.native.timeout : this.options.sessionTimeout;
+    this.suspendedTimer = setTimeout(() => this.renewSession(), timeout);
+  }
+
+  /**
+   * A request whose send fails (the peer reset the connection, and the C client had not read
+   * that yet) makes the C client close its socket and reconnect without a session event
+   * (nonblocking_send in zookeeper.c): no SUSPENDED would ever be reported for that outage.
+   * We notice it from zoo_state() right after the call and report it ourselves, once the
+   * caller's synchronous code is done (listeners must not run in the middle of a request).
+   */
+  private checkSilentDisconnect(native: NativeHandle): void {
+    if (!this.isConnected || native.state === ZOO_CONNECTED_STATE) return;
+    queueMicrotask(() => {
+      if (native === this.native && native.state !== ZOO_CONNECTED_STATE) this.suspend();
+    });
   }
 
   /** The session is gone (or given up on): report LOST, drop the handle, open a new session. */
@@ -364,6 +385,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       case ZNOTEMPTY: return new NotEmptyError(rc, name, operation, path);
       case ZCONNECTIONLOSS:
       case ZOPERATIONTIMEOUT:
+      // The C client drops the connection when a reply does not match its oldest request
+      // (after the silent reconnect above, the dead request heads the queue): outcome unknown.
+      case ZRUNTIMEINCONSISTENCY:
         return new ConnectionLossError(rc, name, operation, path);
       case ZSESSIONEXPIRED:
       case ZCLOSING:
@@ -383,6 +407,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         else reject(this.fail(code, operation, path));
       });
       if (rc !== ZOK) reject(this.fail(rc, operation, path));
+      this.checkSilentDisconnect(this.native);
     });
   }
 

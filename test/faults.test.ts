@@ -1,8 +1,9 @@
 // Faults on real servers: lost replies, cut connections, expired sessions, whole-ensemble
 // outages, reaped containers (fault-scenarios.md F3, F4, F5, F8, F13, F14, F20).
 import { expect } from 'chai';
+import pTimeout from 'p-timeout';
 import {
-  LockLostError, LockTimeoutError, Mutex, type ConnectionState, type Lease, type ZkClient,
+  ConnectionLossError, LockLostError, LockTimeoutError, Mutex, type ConnectionState, type Lease, type ZkClient,
 } from '../lib/index.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
@@ -222,6 +223,36 @@ describe('faults on real servers', function () {
     expect(signal.aborted).to.equal(true); // released: work tied to it should stop
     expect((signal.reason as LockLostError).reason).to.equal('RELEASED');
   });
+
+  // The C client closes its socket without a session event when a send fails, and keeps the
+  // requests it had sent on the old connection. The adapter must still report the outage, and
+  // every request caught in it must end as a connection loss (never hang, never a raw code).
+  // The sends below run in a reply's callback (right after an await on a request): a send into
+  // a reset connection from a timer can abort the process instead (README, known issue).
+  for (const reopen of [false, true]) {
+    it(`requests caught by a reset the client has not read yet: SUSPENDED, connection losses, RECONNECTED (${reopen ? 'server back at once' : 'server back later'})`, async () => {
+      const { proxy, client } = await proxiedClient();
+      const path = uniquePath('silent-drop');
+      await client.createContainers(path);
+      const states: ConnectionState[] = [];
+      client.on('state', (s) => states.push(s));
+      const suspended = nextState(client, 'SUSPENDED');
+      await client.exists(path);
+      const outcome = (p: Promise<unknown>): Promise<unknown> => pTimeout(p.then(() => 'answered', (e: unknown) => e), { milliseconds: 10_000 });
+      const sentBefore = outcome(client.exists(path)); // leaves intact; its reply is lost
+      proxy.cut(); // the reset reaches the client's socket now; the client has not read it yet
+      if (reopen) proxy.restore();
+      const sentInto = outcome(client.exists(path)); // its send fails: the silent close
+      await pTimeout(suspended, { milliseconds: 5_000, message: 'no SUSPENDED after a send into a reset connection' });
+      expect(await sentBefore).to.be.instanceOf(ConnectionLossError);
+      expect(await sentInto).to.be.instanceOf(ConnectionLossError);
+      if (!reopen) proxy.restore();
+      await client.waitConnected(10_000);
+      expect((await client.exists(path))?.numChildren).to.equal(0);
+      expect(states.slice(0, 2)).to.deep.equal(['SUSPENDED', 'RECONNECTED']);
+      expect(states).to.not.include('LOST');
+    });
+  }
 
   it('a deleted lock node aborts the holder\'s signal (NODE_DELETED)', async () => {
     const client = await newClient();

@@ -187,8 +187,38 @@ describe('Mutex on a real ZooKeeper server', () => {
     const miss = await mutex.acquire();
     after = ops();
     expect(after.getData! - before.getData!).to.equal(2); // the guess (NONODE), then the real read
+    await new Promise((resolve) => setImmediate(resolve)); // the hold arms its watch after our turn
     expect(client.ownWatchedPaths).to.deep.equal([miss.path]); // the guess left no listener
     await check(miss);
+  });
+
+  it('a lock released in its caller\'s turn never watches its own node; one kept longer does, and hears its deletion', async () => {
+    const [client, other] = await Promise.all([newClient(), newClient()]);
+    const mutex = new Mutex(client, uniquePath('own-watch'));
+    const getData = (): number => client.operationCounts.getData;
+    await (await mutex.acquire()).release(); // the first acquire of a path looks the same
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(client.ownWatchedPaths).to.deep.equal([]);
+
+    let before = getData();
+    const quick = await mutex.acquire();
+    expect(client.ownWatchedPaths).to.deep.equal([]); // not yet: the caller gets its turn first
+    await quick.release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(getData() - before).to.equal(1); // the own-node read only, no watch request
+    expect(client.ownWatchedPaths).to.deep.equal([]);
+
+    before = getData();
+    const kept = await mutex.acquire();
+    await new Promise((resolve) => setImmediate(resolve)); // the hold outlives the turn
+    expect(client.ownWatchedPaths).to.deep.equal([kept.path]);
+    expect(getData() - before).to.equal(2); // the first look's read, then the watch
+    const lost = once(kept.signal, 'abort');
+    await other.delete(kept.path);
+    await lost;
+    expect((kept.signal.reason as { reason?: string }).reason).to.equal('NODE_DELETED');
+    await kept.release();
+    expect(client.ownWatchedPaths).to.deep.equal([]);
   });
 
   it('onQueued reports places ahead and the one watched node when it waits; if it throws, the acquire stops cleanly', async () => {
