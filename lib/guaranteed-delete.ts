@@ -28,25 +28,30 @@ function track(client: ZkClient, work: Promise<void>): void {
 
 /**
  * Runs `attempt` until it succeeds. The first try is awaited; if it fails for a retryable
- * reason the retries continue in the background and this resolves `false`.
- * Resolves `true` when the node is known to be gone.
+ * reason the retries continue in the background and this resolves `false`. Resolves `true`
+ * only when the server confirmed, in this first try, that the node is gone (deleted now, or
+ * already missing); a node gone with its session, or left to the retries, resolves `false`.
  */
 async function guaranteed(client: ZkClient, generation: number, attempt: () => Promise<void>): Promise<boolean> {
-  const once = async (): Promise<'done' | 'retry'> => {
+  const once = async (): Promise<'confirmed' | 'ended' | 'retry'> => {
     // A new session means the old one expired and the server removed its ephemeral nodes.
-    if (client.isClosed || client.sessionGeneration !== generation) return 'done';
+    if (client.isClosed || client.sessionGeneration !== generation) return 'ended';
     try {
       await attempt();
-      return 'done';
+      return 'confirmed';
     } catch (err) {
-      if (err instanceof NoNodeError || err instanceof SessionExpiredError || err instanceof ClientClosedError) return 'done';
+      if (err instanceof NoNodeError) return 'confirmed';
+      if (err instanceof SessionExpiredError || err instanceof ClientClosedError) return 'ended';
       if (isRetryable(err)) return 'retry';
       throw err;
     }
   };
   // While disconnected a request would sit in the client's queue: go straight to the retries.
-  if (client.isConnected && (await once()) === 'done') return true;
-  if (client.isClosed || client.sessionGeneration !== generation) return true;
+  if (client.isConnected) {
+    const first = await once();
+    if (first !== 'retry') return first === 'confirmed';
+  }
+  if (client.isClosed || client.sessionGeneration !== generation) return false;
   track(client, (async () => {
     for (;;) {
       try {
@@ -54,7 +59,7 @@ async function guaranteed(client: ZkClient, generation: number, attempt: () => P
       } catch {
         return; // closed: the session and its ephemeral nodes end with it
       }
-      if ((await once()) === 'done') return;
+      if ((await once()) !== 'retry') return;
     }
   })());
   return false;

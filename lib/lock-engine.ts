@@ -19,10 +19,10 @@ export class HeldNode {
   /** Called when our own node changes or is deleted (re-pointed by whoever owns it now). */
   onChange: () => void = () => undefined;
   /**
-   * Requests sent right behind our create, before its reply: the first children listing and
-   * (when the sequence was guessed right) the own-node read. The first look uses them.
+   * The children listing sent right behind our create, before its reply, and what we knew
+   * then that may let that listing tell our fencing token. The first look uses them.
    */
-  firstLook: { listing: Promise<string[]>; ownRead: Promise<NodeStat | undefined> | undefined } | undefined;
+  firstLook: { listing: Promise<Listing>; basis: SoleLook | undefined } | undefined;
 
   constructor(
     /** Full path of our lock node. */
@@ -32,6 +32,25 @@ export class HeldNode {
   ) {}
 }
 
+/** The children of the lock path and the lock path's own stat, read at the same moment. */
+interface Listing {
+  children: string[];
+  stat: NodeStat;
+}
+
+/**
+ * A look at the children that found our node alone there, and whether its delete has been
+ * confirmed by the server since. Enough to read the next node's token off the next listing.
+ */
+interface SoleLook {
+  readonly node: string;
+  /** The lock path's czxid: the same znode, not a reaped and re-created container. */
+  readonly parentCzxid: bigint;
+  /** The lock path's cversion: every create and delete of a child adds one. */
+  readonly cversion: number;
+  readonly deleted: boolean;
+}
+
 /** Our node disappeared while we waited (session expired, or deleted by someone else). */
 class OwnNodeGone extends Error {}
 
@@ -39,16 +58,9 @@ class OwnNodeGone extends Error {}
  * again is an outside actor, not bad luck. */
 const MAX_NODE_LOSS_RETRIES = 16;
 
-/** The ten-digit sequence at the end of a lock node name (a negative one is not guessed). */
-const TRAILING_SEQUENCE = /(\d{10})$/;
-
 export class LockEngine {
-  /**
-   * The sequence our next node will most likely get: one more than our last, when we were
-   * alone last time (ZooKeeper numbers from the parent's child-create count). A right guess
-   * lets the own-node read leave with the create; a wrong one costs one NONODE reply.
-   */
-  private nextSequenceGuess: number | undefined;
+  /** Our last look at the children, if it found our node alone (see tokenFromListing). */
+  private soleLook: SoleLook | undefined;
 
   constructor(
     readonly client: ZkClient,
@@ -147,7 +159,9 @@ export class LockEngine {
   async release(node: HeldNode): Promise<void> {
     node.onChange = () => undefined;
     this.client.unwatchOwnNode(node.path);
-    await deleteGuaranteed(this.client, node.path, node.generation);
+    const confirmed = await deleteGuaranteed(this.client, node.path, node.generation);
+    const look = this.soleLook;
+    if (confirmed && look?.node === node.path) this.soleLook = { ...look, deleted: true };
   }
 
   /** Sorted full paths of every child (Curator's getParticipantNodes). */
@@ -214,26 +228,36 @@ export class LockEngine {
   }
 
   /**
-   * Sends the create, then at once (before its reply) the children listing and, if we can
-   * guess our node's name, the own-node stat read that gives the fencing token. ZooKeeper
-   * handles a session's requests in order, so the listing already includes our node and the
-   * read finds it: the first look costs no round trip of its own. The read sets no watch: a
-   * waiter arms one with its predecessor's, a holder once its caller has had its turn. A wrong
-   * guess reads a name that cannot exist (it carries our fresh UUID), so the regular read
-   * (with the watch) follows.
+   * Sends the create, then at once (before its reply) the children listing. ZooKeeper handles
+   * a session's requests in order, so the listing already includes our node: the first look
+   * costs no round trip of its own. `basis` is captured before the create leaves, so a delete
+   * it calls confirmed was applied before our create.
    */
   private async createAndLook(target: string, generation: number): Promise<HeldNode> {
+    const basis = this.soleLook?.deleted ? this.soleLook : undefined;
     const creating = this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
-    const listing = this.client.getChildren(this.basePath);
+    const listing = this.client.getChildrenWithStat(this.basePath);
     listing.catch(() => undefined); // used (and its error handled) only if the create succeeds
-    const guess = this.nextSequenceGuess === undefined ? undefined : new HeldNode(`${target}${String(this.nextSequenceGuess).padStart(10, '0')}`, generation);
-    const guessRead = guess ? this.readOwnStat(guess) : undefined;
-    guessRead?.catch(() => undefined);
-    const path = await creating;
-    this.nextSequenceGuess = undefined; // set again once we know whether we were alone
-    const node = guess?.path === path ? guess : new HeldNode(path, generation);
-    node.firstLook = { listing, ownRead: node === guess ? guessRead : undefined };
+    const node = new HeldNode(await creating, generation);
+    node.firstLook = { listing, basis };
     return node;
+  }
+
+  /**
+   * Our fencing token read off a listing, without asking for our node: when the last look
+   * found only our previous node, the server confirmed its delete before our create left,
+   * and the lock path's cversion has grown by exactly two since (that delete and our create),
+   * nothing else touched the children, so the last child change, the path's pzxid, is our
+   * create: its zxid is our node's czxid. Any other change (or a re-created path) fails the
+   * test and we read the stat instead.
+   */
+  private tokenFromListing(node: HeldNode, basis: SoleLook, parent: NodeStat): void {
+    if (parent.czxid === basis.parentCzxid && parent.cversion === basis.cversion + 2) node.czxid = parent.pzxid;
+  }
+
+  /** Remembers a look that found our node alone: the basis of the next token from a listing. */
+  private rememberLook(node: HeldNode, children: number, parent: NodeStat): void {
+    this.soleLook = children === 1 ? { node: node.path, parentCzxid: parent.czxid, cversion: parent.cversion, deleted: false } : undefined;
   }
 
   /** Reads our node's stat without a watch: the fencing token, or undefined if it is gone. */
@@ -241,6 +265,19 @@ export class LockEngine {
     const stat = await this.client.exists(node.path);
     if (stat) node.czxid = stat.czxid;
     return stat;
+  }
+
+  /** Awaits a read of our own node: gone means OwnNodeGone; a lost connection leaves czxid 0. */
+  private async ownNodeRead(read: Promise<NodeStat | undefined>): Promise<void> {
+    let stat: NodeStat | undefined;
+    try {
+      stat = await read;
+    } catch (err) {
+      if (err instanceof SessionExpiredError) throw new OwnNodeGone();
+      if (err instanceof ConnectionLossError) return;
+      throw err;
+    }
+    if (!stat) throw new OwnNodeGone();
   }
 
   /** Arms a waiting node's own watch: false when the connection dropped (look again). */
@@ -255,11 +292,6 @@ export class LockEngine {
     }
   }
 
-  /** After a look at the children: guess our next sequence only when we were alone. */
-  private learnSequence(node: HeldNode, childCount: number): void {
-    const seq = TRAILING_SEQUENCE.exec(node.path)?.[1];
-    this.nextSequenceGuess = childCount === 1 && seq !== undefined ? Number(seq) + 1 : undefined;
-  }
 
   private async findOwnNode(prefix: string, generation: number, deadline: Deadline): Promise<HeldNode | undefined> {
     await this.connected(deadline);
@@ -288,36 +320,31 @@ export class LockEngine {
       if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
       // Our own node's stat (fencing token) rides along with the listing: both requests leave
       // back to back and ZooKeeper answers in order, so it costs no round trip. The first look
-      // reads the stat only (with a guessed name it left with the create: createAndLook);
-      // later looks arm the own-node watch with it.
+      // reads the stat only, and not at all when the listing can tell the token
+      // (tokenFromListing); later looks arm the own-node watch with it.
       const first = node.firstLook;
       node.firstLook = undefined;
       const ownRead = first
-        ? first.ownRead ?? this.readOwnStat(node)
+        ? first.basis ? undefined : this.readOwnStat(node)
         : node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
-      const own = ownRead?.then((stat) => ({ stat }), (err: unknown) => ({ err }));
-      const list = (): Promise<string[]> => this.read(deadline, () => this.client.getChildren(this.basePath));
-      let children: string[];
+      ownRead?.catch(() => undefined); // awaited below, after the listing
+      const list = (): Promise<Listing> => this.read(deadline, () => this.client.getChildrenWithStat(this.basePath));
+      let listed: Listing;
       try {
-        children = await (first ? first.listing.catch(list) : list());
+        listed = await (first ? first.listing.catch(list) : list());
       } catch (err) {
         if (err instanceof NoNodeError || err instanceof SessionExpiredError) throw new OwnNodeGone();
         throw err;
       }
-      if (own) {
-        const result = await own;
-        if ('err' in result) {
-          if (result.err instanceof SessionExpiredError) throw new OwnNodeGone();
-          if (!(result.err instanceof ConnectionLossError)) throw result.err;
-        } else if (!result.stat) {
-          throw new OwnNodeGone();
-        }
-      }
-      const sorted = sortChildren(children, this.driver.sortNames);
+      if (ownRead) await this.ownNodeRead(ownRead);
+      const sorted = sortChildren(listed.children, this.driver.sortNames);
       const ourIndex = sorted.indexOf(ourName);
       if (ourIndex < 0) throw new OwnNodeGone();
-      this.learnSequence(node, sorted.length);
+      this.rememberLook(node, sorted.length, listed.stat);
+      if (first?.basis) this.tokenFromListing(node, first.basis, listed.stat);
       const decision = this.driver.decide(sorted, ourIndex);
+      // The listing could not tell the token: read it (a rare race with another client).
+      if (decision.held && node.czxid === 0n && first?.basis) await this.ownNodeRead(this.readOwnStat(node));
       // Held with the token known; the Hold arms the own-node watch (armOwnWatch).
       if (decision.held && node.czxid !== 0n) return;
       if (decision.held) continue; // the own-node read was lost with the connection: again

@@ -25,6 +25,7 @@ interface NativeHandle {
   readonly state: number;
   a_create(path: string, data: Buffer, flags: number, cb: (rc: number, err: string, path: string) => void): number;
   a_get_children(path: string, watch: boolean, cb: (rc: number, err: string, children: string[] | null) => void): number;
+  a_get_children2(path: string, watch: boolean, cb: (rc: number, err: string, children: string[] | null, stat: NativeStat | null) => void): number;
   a_get(path: string, watch: boolean, cb: (rc: number, err: string, stat: NativeStat | null, data: Buffer | null) => void): number;
   a_exists(path: string, watch: boolean, cb: (rc: number, err: string, stat: NativeStat | null) => void): number;
   a_set(path: string, data: Buffer, version: number, cb: (rc: number, err: string, stat: NativeStat | null) => void): number;
@@ -86,7 +87,10 @@ export type ConnectionState = 'CONNECTED' | 'SUSPENDED' | 'RECONNECTED' | 'LOST'
 export interface NodeStat {
   czxid: bigint;
   mzxid: bigint;
+  /** zxid of the last create or delete of a child. */
+  pzxid: bigint;
   version: number;
+  /** Creates of children so far: the next sequential child gets this number. */
   cversion: number;
   dataLength: number;
   numChildren: number;
@@ -130,7 +134,7 @@ interface ZkClientEvents {
 
 function toStat(s: NativeStat): NodeStat {
   return {
-    czxid: BigInt(s.czxid), mzxid: BigInt(s.mzxid), version: s.version, cversion: s.cversion,
+    czxid: BigInt(s.czxid), mzxid: BigInt(s.mzxid), pzxid: BigInt(s.pzxid), version: s.version, cversion: s.cversion,
     dataLength: s.dataLength, numChildren: s.numChildren, ephemeralOwner: s.ephemeralOwner,
     ctime: s.ctime, mtime: s.mtime,
   };
@@ -421,6 +425,16 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   getChildren(path: string): Promise<string[]> {
     return this.call('getChildren', path, (done) =>
       this.native.a_get_children(path, false, (rc, _e, children) => done(rc, children ?? [])));
+  }
+
+  /**
+   * Lists a node's children together with the node's own stat, read at the same moment
+   * (getChildren2). Counted as a getChildren.
+   */
+  getChildrenWithStat(path: string): Promise<{ children: string[]; stat: NodeStat }> {
+    return this.call('getChildren', path, (done) =>
+      this.native.a_get_children2(path, false, (rc, _e, children, stat) =>
+        done(rc, stat ? { children: children ?? [], stat: toStat(stat) } : undefined)));
   }
 
   /** Reads a node's data and stat. */

@@ -141,55 +141,96 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(await childrenOf(clients[0]!, path)).to.deep.equal([]);
   });
 
-  it('pipelined first look: a repeat acquire guesses its node name; a wrong guess falls back and stays correct', async () => {
+  it('pipelined first look: create and listing leave together; after a lone hold the listing tells the token, and any doubt falls back to a read', async () => {
     const [client, other] = await Promise.all([newClient(), newClient()]);
     const proxy = await TcpProxy.start(sharedServerPort());
     closeAfterTest.push(() => proxy.close());
     const proxyClient = await newClient({ connectString: proxy.connectString });
-    const path = uniquePath('guess');
+    const path = uniquePath('first-look');
     const mutex = new Mutex(client, path);
-    await (await mutex.acquire()).release(); // alone: the next sequence can be guessed
     const ops = (): Record<string, number> => ({ ...client.operationCounts });
-    const check = async (lease: import('../lib/index.js').Lease): Promise<void> => {
+    const delta = (a: Record<string, number>, b: Record<string, number>): number[] =>
+      [b.create! - a.create!, b.getChildren! - a.getChildren!, b.getData! - a.getData!];
+    const tokenIsCzxid = async (lease: import('../lib/index.js').Lease): Promise<void> => {
       expect(lease.fencingToken).to.equal((await other.exists(lease.path))?.czxid);
-      const lost = once(lease.signal, 'abort');
-      await other.delete(lease.path); // the own-node watch must be armed either way
-      await lost;
-      expect((lease.signal.reason as { reason?: string }).reason).to.equal('NODE_DELETED');
-      await lease.release();
     };
 
-    // Hold every reply back: the client must send all three requests before hearing anything.
-    const proxied = new Mutex(proxyClient, uniquePath('guess-proxied'));
+    // Hold every reply back: the client must send create and listing before hearing anything,
+    // and nothing else (the token comes from the listing).
+    const proxied = new Mutex(proxyClient, uniquePath('first-look-proxied'));
     await (await proxied.acquire()).release();
     const hold = proxy.holdReplies();
+    const before0 = { ...proxyClient.operationCounts };
     const pipelined = proxied.acquire();
     try {
-      expect(await hold.untilRequests(3)).to.deep.equal([ZkOp.CREATE, ZkOp.GET_CHILDREN, ZkOp.GET_DATA]);
+      expect(await hold.untilRequests(2)).to.deep.equal([ZkOp.CREATE, ZkOp.GET_CHILDREN2]);
     } finally {
       hold.release();
     }
     const viaProxy = await pipelined;
+    expect(delta(before0, proxyClient.operationCounts)).to.deep.equal([1, 1, 0]);
     expect(viaProxy.fencingToken).to.equal((await other.exists(viaProxy.path))?.czxid);
     await viaProxy.release();
 
+    // First acquire of a path: nothing known, the stat is read.
+    await client.createContainers(path);
     let before = ops();
-    const hit = await mutex.acquire();
-    let after = ops();
-    // create, listing and own-node read left together; the guessed read found our node
-    expect([after.create! - before.create!, after.getChildren! - before.getChildren!, after.getData! - before.getData!]).to.deep.equal([1, 1, 1]);
-    await check(hit);
+    const firstEver = await mutex.acquire();
+    expect(delta(before, ops())).to.deep.equal([1, 1, 1]);
+    await tokenIsCzxid(firstEver);
+    await firstEver.release();
 
-    await (await mutex.acquire()).release();
-    const foreign = await other.create(`${path}/x-lock-`, Buffer.alloc(0), 3); // takes "our" next sequence
-    await other.delete(foreign);
+    // Alone last time, delete confirmed: the listing tells the token, no read.
     before = ops();
-    const miss = await mutex.acquire();
-    after = ops();
-    expect(after.getData! - before.getData!).to.equal(2); // the guess (NONODE), then the real read
-    await new Promise((resolve) => setImmediate(resolve)); // the hold arms its watch after our turn
-    expect(client.ownWatchedPaths).to.deep.equal([miss.path]); // the guess left no listener
-    await check(miss);
+    const told = await mutex.acquire();
+    expect(delta(before, ops())).to.deep.equal([1, 1, 0]);
+    await tokenIsCzxid(told);
+    await told.release();
+
+    // Someone else created and deleted a child in between: cversion says so, the stat is read.
+    await other.delete(await other.create(`${path}/zz-foreign-`, Buffer.alloc(0), 3));
+    before = ops();
+    const afterForeign = await mutex.acquire();
+    expect(delta(before, ops())).to.deep.equal([1, 1, 1]);
+    await tokenIsCzxid(afterForeign);
+
+    // The next acquire leaves before the release's delete is confirmed: the stat is read.
+    const releasing = afterForeign.release();
+    before = ops();
+    const overlapping = await mutex.acquire();
+    await releasing;
+    expect(delta(before, ops())).to.deep.equal([1, 1, 1]);
+    await tokenIsCzxid(overlapping);
+    await overlapping.release();
+  });
+
+  it('the token read off a listing is the node\'s czxid in every cycle, while another client changes the children around it', async () => {
+    const [client, other] = await Promise.all([newClient(), newClient()]);
+    const path = uniquePath('token-churn');
+    const mutex = new Mutex(client, path);
+    await (await mutex.acquire()).release();
+    // A foreign child named to sort after every lock node: it never blocks the mutex, but its
+    // create and delete change the lock path's cversion and pzxid.
+    const churn = async (): Promise<void> => {
+      await other.delete(await other.create(`${path}/zz-churn-`, Buffer.alloc(0), 3));
+    };
+    let fromListing = 0;
+    const wrong: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      // of four cycles, two undisturbed, one with a change before our create, one with a change
+      // racing our create and listing
+      if (i % 4 === 2) await churn();
+      const racing = i % 4 === 3 ? churn() : undefined;
+      const reads = client.operationCounts.getData;
+      const lease = await mutex.acquire();
+      if (client.operationCounts.getData === reads) fromListing++;
+      await racing;
+      const czxid = (await other.exists(lease.path))?.czxid;
+      if (lease.fencingToken !== czxid) wrong.push(`${lease.path}: token ${lease.fencingToken}, czxid ${czxid}`);
+      await lease.release();
+    }
+    expect(wrong).to.deep.equal([]);
+    expect(fromListing).to.be.within(50, 150); // both ways were taken
   });
 
   it('a lock released in its caller\'s turn never watches its own node; one kept longer does, and hears its deletion', async () => {
@@ -205,14 +246,14 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(client.ownWatchedPaths).to.deep.equal([]); // not yet: the caller gets its turn first
     await quick.release();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(getData() - before).to.equal(1); // the own-node read only, no watch request
+    expect(getData() - before).to.equal(0); // token from the listing, no watch request
     expect(client.ownWatchedPaths).to.deep.equal([]);
 
     before = getData();
     const kept = await mutex.acquire();
     await new Promise((resolve) => setImmediate(resolve)); // the hold outlives the turn
     expect(client.ownWatchedPaths).to.deep.equal([kept.path]);
-    expect(getData() - before).to.equal(2); // the first look's read, then the watch
+    expect(getData() - before).to.equal(1); // only the watch
     const lost = once(kept.signal, 'abort');
     await other.delete(kept.path);
     await lost;
