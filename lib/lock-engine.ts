@@ -318,15 +318,14 @@ export class LockEngine {
     const ourName = node.path.slice(this.basePath.length + 1);
     for (;;) {
       if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
-      // Our own node's stat (fencing token) rides along with the listing: both requests leave
-      // back to back and ZooKeeper answers in order, so it costs no round trip. The first look
-      // reads the stat only, and not at all when the listing can tell the token
-      // (tokenFromListing); later looks arm the own-node watch with it.
+      // Our own node's stat (fencing token) and watch ride along with the listing: both
+      // requests leave back to back and ZooKeeper answers in order, so it costs no round trip.
+      // Skipped on a first look whose listing can tell the token (tokenFromListing): that
+      // follows a lone hold, so we most likely hold at once, and the Hold arms the watch only
+      // if the lock is kept (a waiter arms it with its predecessor's).
       const first = node.firstLook;
       node.firstLook = undefined;
-      const ownRead = first
-        ? first.basis ? undefined : this.readOwnStat(node)
-        : node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
+      const ownRead = first?.basis || node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
       ownRead?.catch(() => undefined); // awaited below, after the listing
       const list = (): Promise<Listing> => this.read(deadline, () => this.client.getChildrenWithStat(this.basePath));
       let listed: Listing;
@@ -353,7 +352,8 @@ export class LockEngine {
       const watched = `${this.basePath}/${decision.watch}`;
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => { wake = resolve; });
-      // A waiter must hear of its own node's deletion too; the first look's read set no watch.
+      // A waiter must hear of its own node's deletion too (not yet armed after a first look
+      // that relied on the listing for the token).
       const ownArm = node.ownWatchArmed ? undefined : this.armWaiterWatch(node);
       ownArm?.catch(() => undefined); // awaited below, after the predecessor's watch
       let exists: boolean;

@@ -237,7 +237,7 @@ describe('Mutex on a real ZooKeeper server', () => {
     const [client, other] = await Promise.all([newClient(), newClient()]);
     const mutex = new Mutex(client, uniquePath('own-watch'));
     const getData = (): number => client.operationCounts.getData;
-    await (await mutex.acquire()).release(); // the first acquire of a path looks the same
+    await (await mutex.acquire()).release(); // the first one reads and watches: nothing known yet
     await new Promise((resolve) => setImmediate(resolve));
     expect(client.ownWatchedPaths).to.deep.equal([]);
 
