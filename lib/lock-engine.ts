@@ -267,31 +267,22 @@ export class LockEngine {
     return stat;
   }
 
-  /** Awaits a read of our own node: gone means OwnNodeGone; a lost connection leaves czxid 0. */
-  private async ownNodeRead(read: Promise<NodeStat | undefined>): Promise<void> {
+  /**
+   * Awaits a read of our own node: true once read, false if the connection dropped (look
+   * again); throws OwnNodeGone if the node or its session is gone.
+   */
+  private async ownNodeRead(read: Promise<NodeStat | undefined>): Promise<boolean> {
     let stat: NodeStat | undefined;
     try {
       stat = await read;
     } catch (err) {
       if (err instanceof SessionExpiredError) throw new OwnNodeGone();
-      if (err instanceof ConnectionLossError) return;
-      throw err;
-    }
-    if (!stat) throw new OwnNodeGone();
-  }
-
-  /** Arms a waiting node's own watch: false when the connection dropped (look again). */
-  private async armWaiterWatch(node: HeldNode): Promise<boolean> {
-    try {
-      if (!(await this.armOwnWatch(node))) throw new OwnNodeGone();
-      return true;
-    } catch (err) {
-      if (err instanceof SessionExpiredError) throw new OwnNodeGone();
       if (err instanceof ConnectionLossError) return false;
       throw err;
     }
+    if (!stat) throw new OwnNodeGone();
+    return true;
   }
-
 
   private async findOwnNode(prefix: string, generation: number, deadline: Deadline): Promise<HeldNode | undefined> {
     await this.connected(deadline);
@@ -354,7 +345,7 @@ export class LockEngine {
       const woken = new Promise<void>((resolve) => { wake = resolve; });
       // A waiter must hear of its own node's deletion too (not yet armed after a first look
       // that relied on the listing for the token).
-      const ownArm = node.ownWatchArmed ? undefined : this.armWaiterWatch(node);
+      const ownArm = node.ownWatchArmed ? undefined : this.ownNodeRead(this.armOwnWatch(node));
       ownArm?.catch(() => undefined); // awaited below, after the predecessor's watch
       let exists: boolean;
       try {

@@ -90,7 +90,7 @@ export interface NodeStat {
   /** zxid of the last create or delete of a child. */
   pzxid: bigint;
   version: number;
-  /** Creates of children so far: the next sequential child gets this number. */
+  /** Changes to the children so far: every create and every delete of a child adds one. */
   cversion: number;
   dataLength: number;
   numChildren: number;
