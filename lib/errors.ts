@@ -1,5 +1,6 @@
 // Every error zkurator throws is one of these classes, so callers can branch with
 // `instanceof` (or on the stable `code` string) instead of parsing messages.
+import { ErrorCode, errorCodeName } from './zookeeper/protocol.js';
 
 /** Base class of every error thrown by zkurator. */
 export class ZkuratorError extends Error {
@@ -74,10 +75,14 @@ export class SessionExpiredError extends ZkuratorError {
   }
 }
 
-/** Could not connect to ZooKeeper within the connect timeout. */
+/**
+ * Could not connect to ZooKeeper within the connect timeout. `lastError` says what the last
+ * attempt ran into (refused, name not resolved, no answer, TLS failure...), when known.
+ */
 export class ConnectTimeoutError extends ZkuratorError {
-  constructor(readonly connectString: string, readonly timeoutMs: number) {
-    super('CONNECT_TIMEOUT', `could not connect to ZooKeeper at ${connectString} within ${timeoutMs} ms`);
+  constructor(readonly connectString: string, readonly timeoutMs: number, readonly lastError?: string) {
+    super('CONNECT_TIMEOUT', `could not connect to ZooKeeper at ${connectString} within ${timeoutMs} ms`
+      + (lastError ? ` (last attempt: ${lastError})` : ''));
   }
 }
 
@@ -108,3 +113,32 @@ export class NotEmptyError extends ZooKeeperError {}
  * the operation may or may not have been applied.
  */
 export class ConnectionLossError extends ZooKeeperError {}
+/** The session lacks the permission for this operation on this node (ZooKeeper NOAUTH). */
+export class NoAuthError extends ZooKeeperError {}
+/** The node's version is not the one the operation expected (ZooKeeper BADVERSION). */
+export class BadVersionError extends ZooKeeperError {}
+/** The server refused the credentials given with `addAuth` (ZooKeeper AUTHFAILED). Terminal for the session. */
+export class AuthFailedError extends ZooKeeperError {}
+
+/**
+ * The typed error for a ZooKeeper error code returned by `operation` on `path`. Codes with a
+ * class of their own get it; every other code is a plain {@link ZooKeeperError} whose `zkName`
+ * is ZooKeeper's own name for it.
+ */
+export function zooKeeperError(zkCode: number, operation: string, path: string): ZkuratorError {
+  const name = errorCodeName(zkCode);
+  switch (zkCode) {
+    case ErrorCode.NONODE: return new NoNodeError(zkCode, name, operation, path);
+    case ErrorCode.NODEEXISTS: return new NodeExistsError(zkCode, name, operation, path);
+    case ErrorCode.NOTEMPTY: return new NotEmptyError(zkCode, name, operation, path);
+    case ErrorCode.NOAUTH: return new NoAuthError(zkCode, name, operation, path);
+    case ErrorCode.BADVERSION: return new BadVersionError(zkCode, name, operation, path);
+    case ErrorCode.AUTHFAILED: return new AuthFailedError(zkCode, name, operation, path);
+    case ErrorCode.CONNECTIONLOSS:
+    case ErrorCode.OPERATIONTIMEOUT:
+      return new ConnectionLossError(zkCode, name, operation, path);
+    case ErrorCode.SESSIONEXPIRED:
+      return new SessionExpiredError(`the ZooKeeper session ended during ${operation} ${path} (${name})`);
+    default: return new ZooKeeperError(zkCode, name, operation, path);
+  }
+}

@@ -1,76 +1,25 @@
-// The typed adapter over the npm `zookeeper` client. This is the ONLY file that touches the
-// native binding: it turns numeric return codes into typed errors, session events into
-// connection states, and keeps the binding's quirks (console noise, watcher callbacks that are
-// never freed, a session that dies with its handle) away from the lock code.
+// The client the lock recipes use: one ZooKeeper session at a time (lib/zookeeper/), seen
+// through Curator's connection states. A session that expires (or that no server has
+// answered for a whole session timeout) is reported LOST and replaced by a new one, so the
+// lock code sees one long-lived client. Watches are dispatched by path here: a waiter's watch
+// is woken by any connection trouble (it must re-check), a holder's own-node watch survives
+// a reconnect (the session re-registers it with the server).
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   ClientClosedError, ConnectTimeoutError, ConnectionLossError, NoNodeError, NodeExistsError,
-  NotEmptyError, SessionExpiredError, ValidationError, ZooKeeperError,
+  SessionExpiredError, ValidationError, zooKeeperError,
 } from './errors.js';
-
-// ---- The slice of the native binding we use, typed here so no `any` escapes. ----------------
-interface NativeStat {
-  czxid: number; mzxid: number; pzxid: number; dataLength: number; numChildren: number;
-  version: number; cversion: number; aversion: number; ctime: Date; mtime: Date;
-  ephemeralOwner: string;
-}
-interface NativeHandle {
-  init(config: Record<string, unknown>): unknown;
-  close(): unknown;
-  emit: (event: string, handle: unknown, arg: unknown) => void;
-  readonly client_id: string;
-  readonly client_password: string;
-  readonly timeout: number;
-  readonly state: number;
-  a_create(path: string, data: Buffer, flags: number, cb: (rc: number, err: string, path: string) => void): number;
-  a_get_children(path: string, watch: boolean, cb: (rc: number, err: string, children: string[] | null) => void): number;
-  a_get_children2(path: string, watch: boolean, cb: (rc: number, err: string, children: string[] | null, stat: NativeStat | null) => void): number;
-  a_get(path: string, watch: boolean, cb: (rc: number, err: string, stat: NativeStat | null, data: Buffer | null) => void): number;
-  a_exists(path: string, watch: boolean, cb: (rc: number, err: string, stat: NativeStat | null) => void): number;
-  a_set(path: string, data: Buffer, version: number, cb: (rc: number, err: string, stat: NativeStat | null) => void): number;
-  a_delete_(path: string, version: number, cb: (rc: number, err: string) => void): number;
-}
-interface NativeWrapper { native: NativeHandle }
-type NativeWrapperCtor = new (config: Record<string, unknown>) => NativeWrapper;
-
-const require = createRequire(import.meta.url);
-const ZooKeeperWrapper = require('zookeeper') as NativeWrapperCtor;
-
-// ZooKeeper return codes (zookeeper.h). Kept numeric: the binding reports numbers.
-const ZOK = 0;
-const ZRUNTIMEINCONSISTENCY = -2;
-const ZCONNECTIONLOSS = -4;
-const ZOPERATIONTIMEOUT = -7;
-const ZINVALIDSTATE = -9;
-const ZNONODE = -101;
-const ZNODEEXISTS = -110;
-const ZNOTEMPTY = -111;
-const ZSESSIONEXPIRED = -112;
-const ZAUTHFAILED = -115;
-const ZCLOSING = -116;
-/** zoo_state() while connected (zookeeper.h ZOO_CONNECTED_STATE). */
-const ZOO_CONNECTED_STATE = 3;
-const CODE_NAMES: Record<number, string> = {
-  [-1]: 'SYSTEMERROR', [-2]: 'RUNTIMEINCONSISTENCY', [-3]: 'DATAINCONSISTENCY',
-  [-4]: 'CONNECTIONLOSS', [-5]: 'MARSHALLINGERROR', [-6]: 'UNIMPLEMENTED',
-  [-7]: 'OPERATIONTIMEOUT', [-8]: 'BADARGUMENTS', [-9]: 'INVALIDSTATE', [-100]: 'APIERROR',
-  [-101]: 'NONODE', [-102]: 'NOAUTH', [-103]: 'BADVERSION', [-108]: 'NOCHILDRENFOREPHEMERALS',
-  [-110]: 'NODEEXISTS', [-111]: 'NOTEMPTY', [-112]: 'SESSIONEXPIRED', [-113]: 'INVALIDCALLBACK',
-  [-114]: 'INVALIDACL', [-115]: 'AUTHFAILED', [-116]: 'CLOSING', [-117]: 'NOTHING',
-  [-118]: 'SESSIONMOVED', [-119]: 'NOTREADONLY', [-120]: 'EPHEMERALONLOCALSESSION',
-  [-121]: 'NOWATCHER', [-122]: 'RECONFIGDISABLED', [-123]: 'SESSIONCLOSEDREQUIRESASLAUTH',
-};
+import { ErrorCode } from './zookeeper/protocol.js';
+import { parseConnectString, type ParsedConnectString } from './zookeeper/connect-string.js';
+import { OPEN_ACL_UNSAFE } from './zookeeper/acl.js';
+import type { ACL, Stat } from './zookeeper/records.js';
+import { ZooKeeperSession, type SessionState } from './zookeeper/session.js';
+import type { WatchedEvent } from './zookeeper/watch-registry.js';
 
 /** How a node is created. Values are ZooKeeper's create flags. */
-export const CreateMode = {
-  PERSISTENT: 0,
-  EPHEMERAL: 1,
-  PERSISTENT_SEQUENTIAL: 2,
-  EPHEMERAL_SEQUENTIAL: 3,
-  CONTAINER: 4,
-} as const;
-export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode];
+export { CreateMode } from './zookeeper/protocol.js';
+import { CreateMode } from './zookeeper/protocol.js';
 
 /**
  * Connection states, with Curator's meanings:
@@ -120,6 +69,15 @@ export interface ConnectOptions {
    * `sessionPassword`). Used to take over or expire a session; most users never need it.
    */
   session?: { id: string; password: string };
+  /**
+   * Credentials sent on every connection of every session, before any request (ZooKeeper's
+   * `addAuth`), e.g. `[{ scheme: 'digest', credentials: 'user:secret' }]`.
+   */
+  auth?: { scheme: string; credentials: string | Uint8Array }[];
+  /** Connect with TLS (a server's `secureClientPort`): CA, client certificate and key, servername... */
+  tls?: TlsConnectionOptions;
+  /** ACL of the nodes this client creates. Default: open to everyone (`world:anyone`, all permissions). */
+  defaultAcl?: readonly ACL[];
 }
 
 /** A one-shot watch callback: the node changed, was deleted, or the session ended. */
@@ -132,41 +90,43 @@ interface ZkClientEvents {
   state: [state: ConnectionState];
 }
 
-function toStat(s: NativeStat): NodeStat {
+function toStat(s: Stat): NodeStat {
   return {
-    czxid: BigInt(s.czxid), mzxid: BigInt(s.mzxid), pzxid: BigInt(s.pzxid), version: s.version, cversion: s.cversion,
-    dataLength: s.dataLength, numChildren: s.numChildren, ephemeralOwner: s.ephemeralOwner,
-    ctime: s.ctime, mtime: s.mtime,
+    czxid: s.czxid, mzxid: s.mzxid, pzxid: s.pzxid, version: s.version, cversion: s.cversion,
+    dataLength: s.dataLength, numChildren: s.numChildren, ephemeralOwner: s.ephemeralOwner.toString(16),
+    ctime: new Date(Number(s.ctime)), mtime: new Date(Number(s.mtime)),
   };
 }
 
 interface WatchEntry {
-  /** Who is woken when the single native data watch on this path fires. */
+  /** Who is woken when the one server watch on this path fires. */
   listeners: Set<WatchListener>;
 }
+
+/** setTimeout's limit: a longer delay would fire at once (and print a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A ZooKeeper client handle. Create it with {@link connect}; share one per process; close it
  * with {@link ZkClient.close}. Emits `state` with each {@link ConnectionState} change.
  */
 export class ZkClient extends EventEmitter<ZkClientEvents> {
-  private native!: NativeHandle;
+  private session!: ZooKeeperSession;
+  private readonly parsed: ParsedConnectString;
   private currentState: ConnectionState | 'CONNECTING' = 'CONNECTING';
   private everConnected = false;
   private generation = 0;
   private closed = false;
+  private refed = true;
   private readonly watches = new Map<string, WatchEntry>();
   /** Watches on nodes we own (held locks), kept apart from waiters' watches: a dropped
-   * connection must not fire them (the server restores them on reconnect). */
+   * connection must not fire them (the session re-registers them on reconnect). */
   private readonly ownWatches = new Map<string, WatchListener>();
   private suspendedTimer: NodeJS.Timeout | undefined;
-  /**
-   * Every data watch is set with `watch=true`, i.e. on the handle's default watcher, whose
-   * events the binding emits on the handle ('deleted', 'changed', ...); we dispatch them by
-   * path. The binding never frees the per-call watcher functions of aw_get (native memory on
-   * every watch), so a lock cycle must not create one.
-   */
-  private readonly dispatchWatch = (path: string): void => {
+  private readonly acl: readonly ACL[];
+  /** Every server watch goes to this one function, which wakes our listeners for the path. */
+  private readonly dispatchWatch = (event: WatchedEvent): void => {
+    const path = event.path;
     const own = this.ownWatches.get(path);
     if (own) {
       this.ownWatches.delete(path);
@@ -196,7 +156,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     // Every waiting acquire and every hold listens to `state` (and removes itself): many per
     // client is normal, and Node's leak warning would print to the console.
     this.setMaxListeners(0);
-    this.openSession(options.session);
+    this.parsed = parseConnectString(connectString);
+    this.acl = options.defaultAcl ?? OPEN_ACL_UNSAFE;
+    const resume = options.session
+      ? { id: BigInt(`0x${options.session.id}`), password: Buffer.from(options.session.password, 'hex') }
+      : undefined;
+    this.openSession(resume);
   }
 
   /** The default loss policy of locks on this client. */
@@ -221,17 +186,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /** The current session id (hex), as ZooKeeper shows it in `ephemeralOwner`. */
   get sessionId(): string {
-    return this.native.client_id;
+    return this.session.sessionId.toString(16);
   }
 
   /** The current session password (hex). Keep it secret: it lets another handle take over. */
   get sessionPassword(): string {
-    return this.native.client_password;
+    return this.session.sessionPassword.toString('hex');
   }
 
   /** The session timeout the server granted, in ms. */
   get negotiatedSessionTimeout(): number {
-    return this.native.timeout;
+    return this.session.negotiatedTimeout;
   }
 
   /** Increments whenever a new session replaces an expired one. */
@@ -239,31 +204,30 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return this.generation;
   }
 
-  private openSession(session?: { id: string; password: string }): void {
-    const wrapper = new ZooKeeperWrapper({});
-    const native = wrapper.native;
-    // Route binding events to us directly (skips the wrapper's per-call log formatting).
-    native.emit = (event, _handle, arg) => this.onNativeEvent(native, event, arg);
-    this.native = native;
-    this.watches.clear();
-    this.ownWatches.clear();
-    native.init({
-      connect: this.connectString,
-      timeout: this.options.sessionTimeout,
-      // 0 turns the C client's stdout logging off: the library never prints.
-      debug_level: 0,
-      host_order_deterministic: false,
-      // The binding closes the handle as "expired" after this many empty reads in a row; the
-      // default (10) can trip on large partial replies, so only a real busy loop trips it.
-      response_counter_limit: 10_000,
-      ...(session ? { client_id: session.id, client_password: session.password } : {}),
-    });
+  /** The newest zxid this client's current session has seen. */
+  get lastZxid(): bigint {
+    return this.session.lastZxid;
   }
 
-  private onNativeEvent(native: NativeHandle, event: string, arg: unknown): void {
-    if (native !== this.native) return; // an old, replaced session
-    switch (event) {
-      case 'connect':
+  private openSession(resume?: { id: bigint; password: Buffer }): void {
+    const auth = (this.options.auth ?? []).map((a) => ({
+      scheme: a.scheme, auth: typeof a.credentials === 'string' ? Buffer.from(a.credentials, 'utf8') : a.credentials,
+    }));
+    const session = new ZooKeeperSession({
+      hosts: this.parsed.hosts, chroot: this.parsed.chroot, sessionTimeout: this.options.sessionTimeout,
+      ...(resume ? { resume } : {}), ...(this.options.tls ? { tls: this.options.tls } : {}), auth,
+    });
+    if (!this.refed) session.unref();
+    session.on('state', (state) => this.onSessionState(session, state));
+    this.session = session;
+    this.watches.clear();
+    this.ownWatches.clear();
+  }
+
+  private onSessionState(session: ZooKeeperSession, state: SessionState): void {
+    if (session !== this.session || this.closed) return; // an old, replaced session
+    switch (state) {
+      case 'connected':
         this.clearSuspendedTimer();
         this.setState(this.everConnected ? 'RECONNECTED' : 'CONNECTED');
         this.everConnected = true;
@@ -272,27 +236,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       case 'connecting':
         this.suspend();
         break;
-      case 'close': {
-        if (this.closed) break;
-        const code = typeof arg === 'number' ? arg : 0;
-        // The binding only closes by itself on session expiry or auth failure: both mean every
-        // ephemeral node of that session is gone.
-        if (code === ZAUTHFAILED) {
-          if (this.everConnected) this.setState('LOST');
-          this.finishClose();
-          break;
-        }
+      case 'expired':
         this.renewSession();
         break;
-      }
-      case 'created':
-      case 'deleted':
-      case 'changed':
-      case 'child':
-      case 'notwatching':
-        if (typeof arg === 'string') this.dispatchWatch(arg);
+      case 'authFailed':
+        // Credentials the server refuses will be refused again: stop rather than loop.
+        if (this.everConnected) this.setState('LOST');
+        this.finishClose();
         break;
-      default:
+      case 'closed':
         break;
     }
   }
@@ -301,36 +253,24 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private suspend(): void {
     if (!this.isConnected) return;
     this.setState('SUSPENDED');
-    // Like Curator: suspended for a whole session timeout means the server has expired
-    // the session by now (or will before we can tell). Call it LOST and start afresh.
-    const timeout = this.native.timeout > 0 ? this.native.timeout : this.options.sessionTimeout;
-    this.suspendedTimer = setTimeout(() => this.renewSession(), timeout);
+    // Like Curator: no server has answered for a whole session timeout, so the server has
+    // expired the session by now (or will before we can tell). Call it LOST and start afresh.
+    const timeout = this.session.negotiatedTimeout > 0 ? this.session.negotiatedTimeout : this.options.sessionTimeout;
+    const left = timeout - (performance.now() - this.session.lastHeardAt);
+    this.suspendedTimer = setTimeout(() => this.renewSession(), Math.max(0, Math.ceil(left)));
+    if (!this.refed) this.suspendedTimer.unref();
   }
 
-  /**
-   * A request whose send fails (the peer reset the connection, and the C client had not read
-   * that yet) makes the C client close its socket and reconnect without a session event
-   * (nonblocking_send in zookeeper.c): no SUSPENDED would ever be reported for that outage.
-   * We notice it from zoo_state() right after the call and report it ourselves, once the
-   * caller's synchronous code is done (listeners must not run in the middle of a request).
-   */
-  private checkSilentDisconnect(native: NativeHandle): void {
-    if (!this.isConnected || native.state === ZOO_CONNECTED_STATE) return;
-    queueMicrotask(() => {
-      if (native === this.native && native.state !== ZOO_CONNECTED_STATE) this.suspend();
-    });
-  }
-
-  /** The session is gone (or given up on): report LOST, drop the handle, open a new session. */
+  /** The session is gone (or given up on): report LOST, drop it, open a new session. */
   private renewSession(): void {
     this.clearSuspendedTimer();
-    const old = this.native;
+    const old = this.session;
     this.generation++;
     const wasConnected = this.everConnected;
     this.everConnected = false;
     this.currentState = 'CONNECTING';
-    this.openSession(); // this.native is the new handle from here on: old events are ignored
-    old.close();
+    this.openSession(); // this.session is the new one from here on: old events are ignored
+    void old.close();
     if (wasConnected) this.setState('LOST'); // state stays LOST until the new session connects
   }
 
@@ -348,9 +288,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /** Session trouble: every waiter must re-check, since its watch may never fire now. */
   private wakeAllWatches(): void {
-    const entries = [...this.watches.values()];
+    const entries = [...this.watches.entries()];
     this.watches.clear();
-    for (const e of entries) for (const fn of e.listeners) fn();
+    for (const [path] of entries) this.forgetServerWatch(path);
+    for (const [, e] of entries) for (const fn of e.listeners) fn();
   }
 
   /** Resolves when connected (immediately if so); rejects if closed or after `timeoutMs`. */
@@ -367,64 +308,45 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         if (err) reject(err); else resolve();
       };
       const onConnected = (): void => done();
-      const onState = (s: ConnectionState): void => { if (s === 'CLOSED') done(new ClientClosedError()); };
+      const onState = (s: ConnectionState): void => {
+        if (s === 'CLOSED') done(this.authFailure ?? new ClientClosedError());
+      };
       const onAbort = (): void => done(signal?.reason);
       this.connectedWaiters.add(onConnected);
       this.on('state', onState);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => done(new ConnectTimeoutError(this.connectString, timeoutMs)), timeoutMs);
+      if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
+        timer = setTimeout(() => done(new ConnectTimeoutError(this.connectString, timeoutMs, this.session.lastConnectError)), timeoutMs);
+        if (!this.refed) timer.unref();
       }
     });
   }
 
-  private fail(rc: number, operation: string, path: string): Error {
-    const name = CODE_NAMES[rc] ?? `UNKNOWN_${rc}`;
-    if (this.closed && (rc === ZCLOSING || rc === ZINVALIDSTATE || rc === ZCONNECTIONLOSS)) {
-      return new ClientClosedError(`the ZooKeeper client was closed during ${operation} ${path}`);
-    }
-    switch (rc) {
-      case ZNONODE: return new NoNodeError(rc, name, operation, path);
-      case ZNODEEXISTS: return new NodeExistsError(rc, name, operation, path);
-      case ZNOTEMPTY: return new NotEmptyError(rc, name, operation, path);
-      case ZCONNECTIONLOSS:
-      case ZOPERATIONTIMEOUT:
-      // The C client drops the connection when a reply does not match its oldest request
-      // (after the silent reconnect above, the dead request heads the queue): outcome unknown.
-      case ZRUNTIMEINCONSISTENCY:
-        return new ConnectionLossError(rc, name, operation, path);
-      case ZSESSIONEXPIRED:
-      case ZCLOSING:
-      case ZINVALIDSTATE:
-        return new SessionExpiredError(`the ZooKeeper session ended during ${operation} ${path} (${name})`);
-      default: return new ZooKeeperError(rc, name, operation, path);
-    }
-  }
+  /** Set when the server refused our credentials: why the client closed itself. */
+  private authFailure: Error | undefined;
 
-  /** Runs one native call; a non-zero synchronous return means the callback never comes. */
-  private call<T>(operation: OperationName, path: string, start: (done: (rc: number, value?: T) => void) => number): Promise<T> {
-    if (this.closed) return Promise.reject(new ClientClosedError());
+  /** Runs one request of the current session, counted, with errors seen from the client. */
+  private async call<T>(operation: OperationName, run: (session: ZooKeeperSession) => Promise<T>): Promise<T> {
+    if (this.closed) throw new ClientClosedError();
     this.operationCounts[operation]++;
-    return new Promise<T>((resolve, reject) => {
-      const rc = start((code, value) => {
-        if (code === ZOK) resolve(value as T);
-        else reject(this.fail(code, operation, path));
-      });
-      if (rc !== ZOK) reject(this.fail(rc, operation, path));
-      this.checkSilentDisconnect(this.native);
-    });
+    try {
+      return await run(this.session);
+    } catch (err) {
+      if (this.closed && (err instanceof ConnectionLossError || err instanceof SessionExpiredError)) {
+        throw new ClientClosedError(`the ZooKeeper client was closed during ${err instanceof ConnectionLossError ? `${err.operation} ${err.path}` : 'a request'}`);
+      }
+      throw err;
+    }
   }
 
   /** Creates a node and returns its actual path (with the sequence for sequential modes). */
   create(path: string, data: Buffer, mode: CreateMode): Promise<string> {
-    return this.call('create', path, (done) =>
-      this.native.a_create(path, data, mode, (rc, _e, created) => done(rc, created)));
+    return this.call('create', (s) => s.create(path, data, this.acl, mode));
   }
 
   /** Lists a node's children (names only, in server order). */
   getChildren(path: string): Promise<string[]> {
-    return this.call('getChildren', path, (done) =>
-      this.native.a_get_children(path, false, (rc, _e, children) => done(rc, children ?? [])));
+    return this.call('getChildren', (s) => s.getChildren(path));
   }
 
   /**
@@ -432,26 +354,24 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * (getChildren2). Counted as a getChildren.
    */
   getChildrenWithStat(path: string): Promise<{ children: string[]; stat: NodeStat }> {
-    return this.call('getChildren', path, (done) =>
-      this.native.a_get_children2(path, false, (rc, _e, children, stat) =>
-        done(rc, stat ? { children: children ?? [], stat: toStat(stat) } : undefined)));
+    return this.call('getChildren', async (s) => {
+      const r = await s.getChildren2(path);
+      return { children: r.children, stat: toStat(r.stat) };
+    });
   }
 
   /** Reads a node's data and stat. */
   getData(path: string): Promise<{ data: Buffer; stat: NodeStat }> {
-    return this.call('getData', path, (done) =>
-      this.native.a_get(path, false, (rc, _e, stat, data) =>
-        done(rc, stat ? { data: data ?? Buffer.alloc(0), stat: toStat(stat) } : undefined)));
+    return this.call('getData', async (s) => {
+      const r = await s.getData(path);
+      return { data: r.data, stat: toStat(r.stat) };
+    });
   }
 
-  /** The node's stat, or `undefined` when it does not exist. */
+  /** The node's stat, or `undefined` when it does not exist. Counted as a getData. */
   async exists(path: string): Promise<NodeStat | undefined> {
-    try {
-      return (await this.getData(path)).stat;
-    } catch (err) {
-      if (err instanceof NoNodeError) return undefined;
-      throw err;
-    }
+    const stat = await this.call('getData', (s) => s.exists(path));
+    return stat ? toStat(stat) : undefined;
   }
 
   /**
@@ -459,7 +379,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * resolves `true` if the node exists (the listener will fire once when it changes, is
    * deleted, or the session is in trouble) or `false` if it is already gone (no watch left).
    * The listener is registered before the request goes out, so no event can slip between
-   * (CURATOR-527). Only one native watch per path is kept; extra listeners share it.
+   * (CURATOR-527). Only one server watch per path is kept; extra listeners share it.
    */
   async watchNode(path: string, listener: WatchListener): Promise<boolean> {
     if (this.closed) throw new ClientClosedError();
@@ -468,10 +388,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (!existing) this.watches.set(path, entry);
     entry.listeners.add(listener);
     try {
-      const exists = await this.call<boolean>('getData', path, (done) => {
-        const cb = (rc: number): void => done(rc === ZNONODE ? ZOK : rc, rc === ZOK);
-        // A joiner only needs to know the node exists; the owner's native watch covers it.
-        return this.native.a_get(path, !existing, cb);
+      const exists = await this.call('getData', async (s) => {
+        try {
+          // A joiner only needs to know the node exists; the first listener's watch covers it.
+          await s.getData(path, existing ? undefined : this.dispatchWatch);
+          return true;
+        } catch (err) {
+          if (err instanceof NoNodeError) return false;
+          throw err;
+        }
       });
       if (!exists) this.abandonWatch(path, entry, listener, !existing);
       return exists;
@@ -482,7 +407,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   /**
-   * Our watch request found no node or failed. If we owned the native watch, nobody can rely
+   * Our watch request found no node or failed. If we owned the server watch, nobody can rely
    * on it: drop the entry and wake the joiners so they re-check (a spurious wake is harmless,
    * a missed one is a hang).
    */
@@ -497,16 +422,19 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   /**
    * Watches a node we own (a held lock node) and resolves its stat, or `undefined` if it is
    * gone. The listener fires once when the node changes or is deleted; unlike waiters'
-   * watches it is not fired by a dropped connection (the server restores it on reconnect).
+   * watches it is not fired by a dropped connection (the session restores it on reconnect).
    */
   async watchOwnNode(path: string, listener: WatchListener): Promise<NodeStat | undefined> {
     if (this.closed) throw new ClientClosedError();
-    const already = this.ownWatches.has(path);
     this.ownWatches.set(path, listener);
     try {
-      const stat = await this.call<NativeStat | null>('getData', path, (done) => {
-        const cb = (rc: number, _e: string, st: NativeStat | null): void => done(rc === ZNONODE ? ZOK : rc, rc === ZOK ? st : null);
-        return this.native.a_get(path, !already, cb);
+      const stat = await this.call('getData', async (s) => {
+        try {
+          return (await s.getData(path, this.dispatchWatch)).stat;
+        } catch (err) {
+          if (err instanceof NoNodeError) return undefined;
+          throw err;
+        }
       });
       if (!stat) {
         if (this.ownWatches.get(path) === listener) this.ownWatches.delete(path);
@@ -522,6 +450,13 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   /** Stops listening to a node watched with {@link watchOwnNode}. */
   unwatchOwnNode(path: string): void {
     this.ownWatches.delete(path);
+    this.forgetServerWatch(path);
+  }
+
+  /** Nobody here listens to `path` any more: do not re-register its watch after a reconnect. */
+  private forgetServerWatch(path: string): void {
+    if (this.ownWatches.has(path) || (this.watches.get(path)?.listeners.size ?? 0) > 0) return;
+    this.session.removeWatcher('data', path, this.dispatchWatch);
   }
 
   /** How many watch listeners are waiting for an event (diagnostics: 0 when idle). */
@@ -541,23 +476,25 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return [...this.watches.entries()].filter(([, e]) => e.listeners.size > 0).map(([p]) => p);
   }
 
-  /** Removes a listener added by {@link watchNode} (the native watch stays until it fires). */
+  /** Removes a listener added by {@link watchNode} (the server watch stays until it fires). */
   unwatchNode(path: string, listener: WatchListener): void {
-    this.watches.get(path)?.listeners.delete(listener);
+    const entry = this.watches.get(path);
+    if (!entry) return;
+    entry.listeners.delete(listener);
+    if (entry.listeners.size === 0) {
+      this.watches.delete(path);
+      this.forgetServerWatch(path);
+    }
   }
 
   /** Sets a node's data (any version). */
-  async setData(path: string, data: Buffer): Promise<NodeStat> {
-    const stat = await this.call<NativeStat | null>('setData', path, (done) =>
-      this.native.a_set(path, data, -1, (rc, _e, s) => done(rc, s)));
-    if (!stat) throw new ZooKeeperError(ZOK, 'OK', 'setData', path, `setData ${path} returned no stat`);
-    return toStat(stat);
+  setData(path: string, data: Buffer): Promise<NodeStat> {
+    return this.call('setData', async (s) => toStat(await s.setData(path, data, -1)));
   }
 
   /** Deletes a node (any version). */
   delete(path: string): Promise<void> {
-    return this.call('delete', path, (done) =>
-      this.native.a_delete_(path, -1, (rc) => done(rc, undefined)));
+    return this.call('delete', (s) => s.delete(path, -1));
   }
 
   /**
@@ -577,15 +514,39 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     }
   }
 
+  /**
+   * Lets the process exit while this client is all that is left running (like
+   * `socket.unref()`): for scripts and CLIs that would rather not call {@link close}.
+   */
+  unref(): this {
+    this.refed = false;
+    this.session.unref();
+    this.suspendedTimer?.unref();
+    return this;
+  }
+
+  /** Undoes {@link unref}. */
+  ref(): this {
+    this.refed = true;
+    this.session.ref();
+    this.suspendedTimer?.ref();
+    return this;
+  }
+
   /** Closes the session: its ephemeral nodes (lock holds) are removed by the server. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.native.close();
+    const session = this.session;
     this.finishClose();
+    await session.close();
   }
 
   private finishClose(): void {
+    if (this.currentState === 'CLOSED') return;
+    if (!this.closed && this.session.state === 'authFailed') {
+      this.authFailure = zooKeeperError(ErrorCode.AUTHFAILED, 'connect', this.connectString);
+    }
     this.closed = true;
     this.clearSuspendedTimer();
     this.ownWatches.clear();
@@ -600,15 +561,14 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
  * @param connectString `host:port[,host:port...][/chroot]`
  */
 export async function connect(connectString: string, options: ConnectOptions = {}): Promise<ZkClient> {
-  if (typeof connectString !== 'string' || connectString.trim() === '' || connectString.includes('\0')) {
-    throw new ValidationError(`connectString must be "host:port[,host:port...]", got ${JSON.stringify(connectString)}`);
-  }
+  parseConnectString(connectString); // a bad connect string fails here, before any socket
   const sessionTimeout = options.sessionTimeout ?? 10_000;
   const connectTimeout = options.connectTimeout ?? 15_000;
-  for (const [name, value] of [['sessionTimeout', sessionTimeout], ['connectTimeout', connectTimeout]] as const) {
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new ValidationError(`${name} must be a positive integer number of milliseconds, got ${String(value)}`);
-    }
+  if (!Number.isInteger(sessionTimeout) || sessionTimeout <= 0 || sessionTimeout > MAX_TIMER_MS) {
+    throw new ValidationError(`sessionTimeout must be a positive integer number of milliseconds up to ${MAX_TIMER_MS}, got ${String(sessionTimeout)}`);
+  }
+  if (!(Number.isSafeInteger(connectTimeout) || connectTimeout === Infinity) || connectTimeout <= 0) {
+    throw new ValidationError(`connectTimeout must be a positive integer number of milliseconds (or Infinity), got ${String(connectTimeout)}`);
   }
   const client = new ZkClient(connectString, { ...options, sessionTimeout, connectTimeout });
   try {

@@ -1,0 +1,662 @@
+// One ZooKeeper session, kept alive across connections: the handshake, pings and read
+// timeouts, reconnecting through the host list with the same session id and password,
+// auth and watches replayed on every new connection, requests pipelined and their replies
+// matched in order. Its end is final (expired, auth failed or closed); the ZkClient above it
+// opens a new session when it wants one.
+//
+// Every socket event is handled here and nothing from a socket can throw out of it: a reply
+// that cannot be decoded, a reply out of order or a frame length out of range drops the
+// connection (every request in flight fails with CONNECTIONLOSS) and the session moves on to
+// the next server, as ZooKeeper's Java client does.
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import {
+  ClientClosedError, ConnectionLossError, SessionExpiredError, ValidationError, type ZkuratorError, zooKeeperError,
+} from '../errors.js';
+import type { HostAddress } from './connect-string.js';
+import { FrameDecoder } from './framing.js';
+import { HostProvider } from './host-provider.js';
+import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js';
+import { DEFAULT_MAX_REQUEST_BYTES, ErrorCode, EventType, OpCode, Xid, errorCodeName, isTtlMode } from './protocol.js';
+import {
+  type ACL, type MultiOp, type MultiResult, type Stat, readACLList, readConnectResponse, readMultiResponse, readReplyHeader,
+  readStat, readStringList, readWatcherEvent, writeAuthPacket, writeConnectRequest, writeCreateRequest, writeMultiRequest,
+  writePathVersion, writePathWatch, writeRequestHeader, writeSetACLRequest, writeSetDataRequest, writeSetWatches,
+} from './records.js';
+import { WatchRegistry, type WatchKind, type Watcher } from './watch-registry.js';
+
+/** Credentials sent with every connection of the session (ZooKeeper's addAuth). */
+export interface AuthInfo {
+  scheme: string;
+  auth: Uint8Array;
+}
+
+export interface SessionOptions {
+  hosts: readonly HostAddress[];
+  /** Prefix of every path on the server (`''` for none). */
+  chroot: string;
+  /** Requested session timeout, ms. The server clamps it to its min/max. */
+  sessionTimeout: number;
+  /** Resume an existing session instead of creating one. */
+  resume?: { id: bigint; password: Uint8Array };
+  tls?: TlsConnectionOptions;
+  auth?: readonly AuthInfo[];
+  /** Largest request payload sent (a bigger one is refused before it is sent). */
+  maxRequestBytes?: number;
+  /** Largest reply frame accepted (a bigger length drops the connection). */
+  maxReplyBytes?: number;
+}
+
+/**
+ * - `connecting`: no connection yet, or the connection dropped; the session may be alive.
+ * - `connected`: a server accepted the session; requests flow.
+ * - `expired` / `authFailed` / `closed`: the end of this session; every request fails.
+ */
+export type SessionState = 'connecting' | 'connected' | 'expired' | 'authFailed' | 'closed';
+
+interface SessionEvents {
+  state: [state: SessionState];
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+interface Request<T> {
+  xid: number;
+  op: number;
+  /** For errors: the operation and the caller's path. */
+  operation: string;
+  path: string;
+  frame: Buffer;
+  decode: (r: JuteReader) => T;
+  /** A value to resolve with when the node does not exist (exists() without a node). */
+  onNoNode?: () => T;
+  watch?: { watcher: Watcher; kind: 'data' | 'child' | 'exists' };
+  settle: (outcome: Outcome<T>) => void;
+}
+
+interface Connection {
+  socket: Socket;
+  host: HostAddress;
+  decoder: FrameDecoder;
+  ready: boolean;
+  inflight: Request<unknown>[];
+  lastSend: number;
+  lastRecv: number;
+  timer: NodeJS.Timeout | undefined;
+  corked: boolean;
+  /** The socket's own error, if it reported one before closing. */
+  error: Error | undefined;
+}
+
+const EMPTY_PASSWORD = Buffer.alloc(16);
+/** Java client's cap on the ping interval. */
+const MAX_PING_INTERVAL_MS = 10_000;
+/** setWatches packets stay well below the server's packet limit (ZOOKEEPER-706). */
+const SET_WATCHES_MAX_BYTES = 128 * 1024;
+/** Largest reply frame accepted by default (a long children listing can pass 1 MB). */
+const DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
+/** Floor of the time one connection attempt (TCP, TLS, handshake) may take. */
+const MIN_CONNECT_ATTEMPT_MS = 1_000;
+/** Longest wait for the server's answer to closeSession. */
+const CLOSE_WAIT_MS = 2_000;
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+export class ZooKeeperSession extends EventEmitter<SessionEvents> {
+  private currentState: SessionState = 'connecting';
+  private readonly hosts: HostProvider;
+  private readonly chroot: string;
+  private readonly maxRequestBytes: number;
+  private readonly maxReplyBytes: number;
+  private readonly auths: AuthInfo[];
+  private readonly watches = new WatchRegistry();
+  private conn: Connection | undefined;
+  /** Requests made while no connection is ready; sent in order once one is. */
+  private outgoing: Request<unknown>[] = [];
+  private xid = 0;
+  private id = 0n;
+  private password: Buffer = EMPTY_PASSWORD;
+  private negotiated = 0;
+  private zxid = 0n;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private refed = true;
+  private lastHeard = performance.now();
+  private lastError: string | undefined;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.hosts = new HostProvider(options.hosts);
+    this.chroot = options.chroot;
+    this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    this.auths = [...(options.auth ?? [])];
+    if (options.resume) {
+      this.id = options.resume.id;
+      this.password = Buffer.from(options.resume.password);
+    }
+    this.nextAttempt();
+  }
+
+  get state(): SessionState {
+    return this.currentState;
+  }
+
+  /** The session id (0n until a server has granted one). */
+  get sessionId(): bigint {
+    return this.id;
+  }
+
+  get sessionPassword(): Buffer {
+    return Buffer.from(this.password);
+  }
+
+  /** The session timeout the server granted, ms (0 before the first connection). */
+  get negotiatedTimeout(): number {
+    return this.negotiated;
+  }
+
+  /** The newest zxid this session has seen in a reply. */
+  get lastZxid(): bigint {
+    return this.zxid;
+  }
+
+  /** `performance.now()` when a server was last heard from (any bytes, pings included). */
+  get lastHeardAt(): number {
+    return this.lastHeard;
+  }
+
+  /** What the last failed connection attempt ran into (for error messages). */
+  get lastConnectError(): string | undefined {
+    return this.lastError;
+  }
+
+  /** The server this session is connected to, while it is. */
+  get server(): HostAddress | undefined {
+    return this.conn?.ready ? this.conn.host : undefined;
+  }
+
+  /** Number of watch registrations kept for re-registration (diagnostics). */
+  get watchCount(): number {
+    return this.watches.size;
+  }
+
+  private get terminal(): boolean {
+    return this.currentState === 'expired' || this.currentState === 'authFailed' || this.currentState === 'closed';
+  }
+
+  // ---- connecting ----------------------------------------------------------------------------
+
+  private nextAttempt(): void {
+    if (this.terminal || this.closing) return;
+    const { host, delayMs } = this.hosts.next();
+    if (delayMs === 0) {
+      this.attempt(host);
+      return;
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.attempt(host);
+    }, delayMs);
+    if (!this.refed) this.retryTimer.unref();
+  }
+
+  private attempt(host: HostAddress): void {
+    if (this.terminal || this.closing) return;
+    const tls = this.options.tls;
+    const socket = tls
+      ? tlsConnect({ ...tls, host: host.host, port: host.port, servername: tls.servername ?? (/^[\d.:]+$/.test(host.host) ? undefined : host.host) })
+      : netConnect({ host: host.host, port: host.port });
+    const conn: Connection = {
+      socket, host, decoder: new FrameDecoder(this.maxReplyBytes), ready: false, inflight: [],
+      lastSend: performance.now(), lastRecv: performance.now(), timer: undefined, corked: false, error: undefined,
+    };
+    this.conn = conn;
+    if (!this.refed) socket.unref();
+    socket.setNoDelay(true);
+    const base = this.negotiated > 0 ? this.negotiated : this.options.sessionTimeout;
+    const attemptMs = Math.max(MIN_CONNECT_ATTEMPT_MS, Math.floor(base / this.hosts.size));
+    conn.timer = setTimeout(() => this.drop(conn, `no answer from ${host.host}:${host.port} within ${attemptMs} ms`), attemptMs);
+    if (!this.refed) conn.timer.unref();
+    socket.once(tls ? 'secureConnect' : 'connect', () => this.sendHandshake(conn));
+    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    socket.on('error', (err) => { conn.error ??= err; });
+    socket.on('close', () => {
+      const why = conn.error ? errorText(conn.error) : 'connection closed by the server';
+      this.drop(conn, `${host.host}:${host.port}: ${why}`);
+    });
+  }
+
+  private sendHandshake(conn: Connection): void {
+    if (conn !== this.conn) return;
+    const w = new JuteWriter(64);
+    writeConnectRequest(w, {
+      protocolVersion: 0, lastZxidSeen: this.zxid, timeOut: this.options.sessionTimeout,
+      sessionId: this.id, passwd: this.password, readOnly: false,
+    });
+    this.write(conn, w.toFrame());
+  }
+
+  private onData(conn: Connection, chunk: Buffer): void {
+    if (conn !== this.conn) return;
+    conn.lastRecv = this.lastHeard = performance.now();
+    try {
+      for (const frame of conn.decoder.push(chunk)) {
+        if (conn !== this.conn) return; // a frame before this one ended the connection
+        if (conn.ready) this.onReply(conn, frame);
+        else this.onHandshake(conn, frame);
+      }
+    } catch (err) {
+      // Only decoding can throw here (listeners are isolated): the stream cannot be trusted.
+      this.drop(conn, `bad data from ${conn.host.host}:${conn.host.port}: ${errorText(err)}`);
+    }
+  }
+
+  private onHandshake(conn: Connection, frame: Buffer): void {
+    const resp = readConnectResponse(new JuteReader(frame));
+    if (resp.timeOut <= 0) {
+      this.end('expired', new SessionExpiredError());
+      return;
+    }
+    if (conn.timer) clearTimeout(conn.timer);
+    this.id = resp.sessionId;
+    this.password = resp.passwd;
+    this.negotiated = resp.timeOut;
+    this.lastError = undefined;
+    conn.ready = true;
+    this.hosts.connected();
+    // Credentials, then watches, then the queued requests: the server applies them in order,
+    // so no request runs before the session is authenticated and its watches are back.
+    for (const a of this.auths) this.write(conn, this.authFrame(a));
+    this.sendSetWatches(conn);
+    const queued = this.outgoing;
+    this.outgoing = [];
+    for (const req of queued) this.transmit(conn, req);
+    this.schedulePing(conn);
+    this.setState('connected');
+  }
+
+  private authFrame(a: AuthInfo): Buffer {
+    const w = new JuteWriter(64);
+    writeRequestHeader(w, Xid.auth, OpCode.auth);
+    writeAuthPacket(w, a.scheme, a.auth);
+    return w.toFrame();
+  }
+
+  private sendSetWatches(conn: Connection): void {
+    if (this.watches.size === 0) return;
+    const paths = this.watches.paths();
+    const lists: Record<WatchKind, string[]> = { data: [], exist: [], child: [] };
+    let bytes = 0;
+    const flush = (): void => {
+      const w = new JuteWriter(bytes + 64);
+      writeRequestHeader(w, Xid.setWatches, OpCode.setWatches);
+      writeSetWatches(w, { relativeZxid: this.zxid, dataWatches: lists.data, existWatches: lists.exist, childWatches: lists.child });
+      this.write(conn, w.toFrame());
+      lists.data = []; lists.exist = []; lists.child = [];
+      bytes = 0;
+    };
+    for (const kind of ['data', 'exist', 'child'] as const) {
+      for (const p of paths[kind]) {
+        const server = this.toServerPath(p);
+        const size = Buffer.byteLength(server) + 4;
+        if (bytes + size > SET_WATCHES_MAX_BYTES) flush();
+        lists[kind].push(server);
+        bytes += size;
+      }
+    }
+    if (bytes > 0) flush();
+  }
+
+  private onReply(conn: Connection, frame: Buffer): void {
+    const r = new JuteReader(frame);
+    const h = readReplyHeader(r);
+    switch (h.xid) {
+      case Xid.ping:
+      case Xid.setWatches:
+        return;
+      case Xid.notification: {
+        const event = readWatcherEvent(r);
+        if (event.type === EventType.None) return; // session events come from the connection itself
+        const path = this.fromServerPath(event.path);
+        for (const watcher of this.watches.take(event.type, path)) {
+          this.isolate(() => watcher({ type: event.type as EventType, path }));
+        }
+        return;
+      }
+      case Xid.auth:
+        if (h.err !== ErrorCode.OK) {
+          this.end('authFailed', zooKeeperError(h.err, 'auth', this.auths.map((a) => a.scheme).join(',')));
+        }
+        return;
+      default:
+        break;
+    }
+    const req = conn.inflight.shift();
+    if (!req || req.xid !== h.xid) {
+      if (req) conn.inflight.unshift(req);
+      throw new JuteDecodeError(`reply xid ${h.xid} does not match the oldest request (${req ? req.xid : 'none'})`);
+    }
+    if (h.zxid > 0n) this.zxid = h.zxid;
+    this.complete(req, h.err, r);
+  }
+
+  private complete<T>(req: Request<T>, err: number, r: JuteReader): void {
+    if (err === ErrorCode.OK || (req.op === OpCode.multi && r.remaining > 0)) {
+      let value: T;
+      try {
+        value = req.decode(r);
+      } catch (decodeError) {
+        req.settle({ ok: false, error: zooKeeperError(ErrorCode.MARSHALLINGERROR, req.operation, req.path) });
+        throw decodeError;
+      }
+      if (req.watch) this.watches.add(req.watch.kind === 'child' ? 'child' : 'data', req.path, req.watch.watcher);
+      req.settle({ ok: true, value });
+      return;
+    }
+    if (err === ErrorCode.NONODE && req.onNoNode) {
+      if (req.watch?.kind === 'exists') this.watches.add('exist', req.path, req.watch.watcher);
+      req.settle({ ok: true, value: req.onNoNode() });
+      return;
+    }
+    req.settle({ ok: false, error: zooKeeperError(err, req.operation, req.path) });
+  }
+
+  // ---- connection upkeep --------------------------------------------------------------------
+
+  /** One timer per connection: ping when idle, drop the connection when the server is silent. */
+  private schedulePing(conn: Connection): void {
+    const readTimeout = Math.floor((this.negotiated * 2) / 3);
+    const pingInterval = Math.min(Math.floor(readTimeout / 2), MAX_PING_INTERVAL_MS);
+    const tick = (): void => {
+      if (conn !== this.conn) return;
+      const now = performance.now();
+      const silent = now - conn.lastRecv;
+      if (silent >= readTimeout) {
+        this.drop(conn, `no reply from ${conn.host.host}:${conn.host.port} for ${Math.round(silent)} ms`);
+        return;
+      }
+      if (now - conn.lastSend >= pingInterval) {
+        const w = new JuteWriter(8);
+        writeRequestHeader(w, Xid.ping, OpCode.ping);
+        this.write(conn, w.toFrame());
+      }
+      const next = Math.min(conn.lastSend + pingInterval, conn.lastRecv + readTimeout) - performance.now();
+      conn.timer = setTimeout(tick, Math.max(1, Math.ceil(next)));
+      if (!this.refed) conn.timer.unref();
+    };
+    conn.timer = setTimeout(tick, pingInterval);
+    if (!this.refed) conn.timer.unref();
+  }
+
+  /**
+   * Writes one frame. Writes of one turn of the event loop are corked together, so a burst of
+   * pipelined requests leaves in one system call.
+   */
+  private write(conn: Connection, frame: Buffer): void {
+    if (!conn.corked) {
+      conn.corked = true;
+      conn.socket.cork();
+      process.nextTick(() => {
+        conn.corked = false;
+        conn.socket.uncork();
+      });
+    }
+    conn.socket.write(frame);
+    conn.lastSend = performance.now();
+  }
+
+  private transmit(conn: Connection, req: Request<unknown>): void {
+    conn.inflight.push(req);
+    this.write(conn, req.frame);
+  }
+
+  /**
+   * The connection is over (closed, timed out, or untrustworthy). Every request on it fails
+   * with CONNECTIONLOSS (it may or may not have been applied); nothing is re-sent.
+   */
+  private drop(conn: Connection, reason: string): void {
+    if (conn !== this.conn) return;
+    this.conn = undefined;
+    if (conn.timer) clearTimeout(conn.timer);
+    conn.socket.destroy();
+    this.lastError = reason;
+    const failed = [...conn.inflight, ...this.outgoing];
+    conn.inflight = [];
+    this.outgoing = [];
+    for (const req of failed) req.settle({ ok: false, error: zooKeeperError(ErrorCode.CONNECTIONLOSS, req.operation, req.path) });
+    if (this.terminal || this.closing) return;
+    if (conn.ready) this.setState('connecting');
+    this.nextAttempt();
+  }
+
+  /** The session is over for good: fail everything, forget watches, report why. */
+  private end(state: 'expired' | 'authFailed' | 'closed', error: ZkuratorError): void {
+    if (this.terminal) return;
+    this.currentState = state;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const conn = this.conn;
+    this.conn = undefined;
+    if (conn) {
+      if (conn.timer) clearTimeout(conn.timer);
+      conn.socket.destroy();
+    }
+    const failed = [...(conn?.inflight ?? []), ...this.outgoing];
+    this.outgoing = [];
+    for (const req of failed) req.settle({ ok: false, error });
+    this.watches.clear();
+    this.emitState(state);
+  }
+
+  private setState(state: SessionState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emitState(state);
+  }
+
+  private emitState(state: SessionState): void {
+    this.isolate(() => this.emit('state', state));
+  }
+
+  /**
+   * Runs listener code. A listener that throws must not break the protocol state in the
+   * middle of a reply; its error is re-thrown on its own, as an EventEmitter listener's would be.
+   */
+  private isolate(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      queueMicrotask(() => { throw err; });
+    }
+  }
+
+  // ---- paths ---------------------------------------------------------------------------------
+
+  private toServerPath(path: string): string {
+    if (!this.chroot) return path;
+    return path === '/' ? this.chroot : this.chroot + path;
+  }
+
+  private fromServerPath(path: string): string {
+    if (!this.chroot || !path.startsWith(this.chroot)) return path;
+    const rest = path.slice(this.chroot.length);
+    return rest === '' ? '/' : rest;
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  private submit<T>(
+    op: number, operation: string, path: string, body: ((w: JuteWriter) => void) | undefined,
+    decode: (r: JuteReader) => T, extra: Pick<Request<T>, 'onNoNode' | 'watch'> = {},
+  ): Promise<T> {
+    if (this.closing || this.currentState === 'closed') return Promise.reject(new ClientClosedError());
+    if (this.currentState === 'expired') return Promise.reject(new SessionExpiredError(`the ZooKeeper session has expired (${operation} ${path})`));
+    if (this.currentState === 'authFailed') return Promise.reject(zooKeeperError(ErrorCode.AUTHFAILED, operation, path));
+    const xid = this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
+    const w = new JuteWriter(128);
+    writeRequestHeader(w, xid, op);
+    body?.(w);
+    if (w.length > this.maxRequestBytes) {
+      return Promise.reject(new ValidationError(
+        `${operation} ${path}: the request is ${w.length} bytes, more than the ${this.maxRequestBytes} bytes a server accepts (jute.maxbuffer)`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const req: Request<T> = {
+        xid, op, operation, path, frame: w.toFrame(), decode, ...extra,
+        settle: (o) => (o.ok ? resolve(o.value) : reject(o.error)),
+      };
+      const conn = this.conn;
+      if (conn?.ready) this.transmit(conn, req as Request<unknown>);
+      else this.outgoing.push(req as Request<unknown>);
+    });
+  }
+
+  /** Creates a node; resolves its path (with the sequence number for sequential modes). */
+  create(path: string, data: Uint8Array, acl: readonly ACL[], mode: number, ttl?: bigint): Promise<string> {
+    if (mode === 4 || isTtlMode(mode as never)) return this.create2(path, data, acl, mode, ttl).then((r) => r.path);
+    return this.submit(OpCode.create, 'create', path,
+      (w) => writeCreateRequest(w, { path: this.toServerPath(path), data, acl, flags: mode }),
+      (r) => this.fromServerPath(r.string('created path')));
+  }
+
+  /** Creates a node and returns its path and stat (create2 / createContainer / createTTL). */
+  create2(path: string, data: Uint8Array, acl: readonly ACL[], mode: number, ttl?: bigint): Promise<{ path: string; stat: Stat }> {
+    const op = mode === 4 ? OpCode.createContainer : isTtlMode(mode as never) ? OpCode.createTTL : OpCode.create2;
+    if (op === OpCode.createTTL && (ttl === undefined || ttl <= 0n)) {
+      return Promise.reject(new ValidationError(`create ${path}: a TTL create mode needs a positive ttl`));
+    }
+    return this.submit(op, 'create', path,
+      (w) => writeCreateRequest(w, { path: this.toServerPath(path), data, acl, flags: mode, ...(op === OpCode.createTTL ? { ttl } : {}) }),
+      (r) => ({ path: this.fromServerPath(r.string('created path')), stat: readStat(r) }));
+  }
+
+  delete(path: string, version = -1): Promise<void> {
+    return this.submit(OpCode.delete, 'delete', path, (w) => writePathVersion(w, this.toServerPath(path), version), () => undefined);
+  }
+
+  /** The node's stat, or `null` when it does not exist. A watcher then waits for its creation. */
+  exists(path: string, watcher?: Watcher): Promise<Stat | null> {
+    return this.submit<Stat | null>(OpCode.exists, 'exists', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher), readStat,
+      { onNoNode: () => null, ...(watcher ? { watch: { watcher, kind: 'exists' as const } } : {}) });
+  }
+
+  getData(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: Stat }> {
+    return this.submit(OpCode.getData, 'getData', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher),
+      (r) => ({ data: r.buffer() ?? Buffer.alloc(0), stat: readStat(r) }),
+      watcher ? { watch: { watcher, kind: 'data' } } : {});
+  }
+
+  setData(path: string, data: Uint8Array, version = -1): Promise<Stat> {
+    return this.submit(OpCode.setData, 'setData', path, (w) => writeSetDataRequest(w, this.toServerPath(path), data, version), readStat);
+  }
+
+  getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return this.submit(OpCode.getChildren, 'getChildren', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher),
+      readStringList, watcher ? { watch: { watcher, kind: 'child' } } : {});
+  }
+
+  /** Children and the parent's stat, read at one moment. */
+  getChildren2(path: string, watcher?: Watcher): Promise<{ children: string[]; stat: Stat }> {
+    return this.submit(OpCode.getChildren2, 'getChildren', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher),
+      (r) => ({ children: readStringList(r), stat: readStat(r) }), watcher ? { watch: { watcher, kind: 'child' } } : {});
+  }
+
+  getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
+    return this.submit(OpCode.getACL, 'getACL', path, (w) => w.ustring(this.toServerPath(path)),
+      (r) => ({ acl: readACLList(r), stat: readStat(r) }));
+  }
+
+  setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
+    return this.submit(OpCode.setACL, 'setACL', path, (w) => writeSetACLRequest(w, this.toServerPath(path), acl, version), readStat);
+  }
+
+  /** Waits until the server this session talks to has caught up with the leader on `path`. */
+  sync(path: string): Promise<string> {
+    return this.submit(OpCode.sync, 'sync', path, (w) => w.ustring(this.toServerPath(path)),
+      (r) => this.fromServerPath(r.string('synced path')));
+  }
+
+  /**
+   * Runs the operations as one transaction: all are applied or none. Resolves each result;
+   * if any failed, rejects with the typed error of the first failure, whose `results` holds
+   * every operation's outcome.
+   */
+  async multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
+    const serverOps = ops.map((op) => ({ ...op, path: this.toServerPath(op.path) }));
+    const results = await this.submit(OpCode.multi, 'multi', ops[0]?.path ?? '/', (w) => writeMultiRequest(w, serverOps),
+      (r) => readMultiResponse(r).map((res) => (res.type === 'create' ? { ...res, path: this.fromServerPath(res.path) } : res)));
+    const failed = results.findIndex((res) => res.type === 'error' && res.err !== ErrorCode.OK && res.err !== ErrorCode.RUNTIMEINCONSISTENCY);
+    const firstError = failed >= 0 ? failed : results.findIndex((res) => res.type === 'error' && res.err !== ErrorCode.OK);
+    if (firstError >= 0) {
+      const res = results[firstError] as { type: 'error'; err: number };
+      const error = zooKeeperError(res.err, `multi (op ${firstError + 1} of ${ops.length}: ${ops[firstError]?.type})`, ops[firstError]?.path ?? '/');
+      throw Object.assign(error, { results });
+    }
+    return results;
+  }
+
+  /** Adds credentials: sent now if connected, and again on every reconnect. */
+  addAuth(scheme: string, auth: Uint8Array): void {
+    const info = { scheme, auth: Buffer.from(auth) };
+    this.auths.push(info);
+    const conn = this.conn;
+    if (conn?.ready) this.write(conn, this.authFrame(info));
+  }
+
+  /** Forgets a watcher set by exists, getData or getChildren (its event will be ignored). */
+  removeWatcher(kind: WatchKind, path: string, watcher: Watcher): void {
+    this.watches.remove(kind, path, watcher);
+  }
+
+  /** Lets the process exit while this session is the only thing left (like `socket.unref()`). */
+  unref(): void {
+    this.refed = false;
+    this.conn?.socket.unref();
+    this.conn?.timer?.unref();
+    this.retryTimer?.unref();
+  }
+
+  ref(): void {
+    this.refed = true;
+    this.conn?.socket.ref();
+    this.conn?.timer?.ref();
+    this.retryTimer?.ref();
+  }
+
+  /**
+   * Ends the session on the server (its ephemeral nodes go at once) and closes the socket.
+   * Requests already sent get their replies first; later ones fail with ClientClosedError.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      const conn = this.conn;
+      if (conn?.ready && !this.terminal) {
+        const w = new JuteWriter(8);
+        const xid = this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
+        writeRequestHeader(w, xid, OpCode.closeSession);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(CLOSE_WAIT_MS, Math.max(1, Math.floor(this.negotiated / 2))));
+          const req: Request<void> = {
+            xid, op: OpCode.closeSession, operation: 'closeSession', path: '/', frame: w.toFrame(), decode: () => undefined,
+            settle: () => { clearTimeout(timer); resolve(); },
+          };
+          this.transmit(conn, req as Request<unknown>);
+        });
+      }
+      this.end('closed', new ClientClosedError());
+    })();
+    return this.closing;
+  }
+}
+
+export { errorCodeName };
