@@ -10,8 +10,10 @@ export { Lease } from './lease.js';
 export {
   ZkuratorError, ValidationError, LockTimeoutError, LockLostError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, ZooKeeperError, NoNodeError, NodeExistsError,
-  NotEmptyError, ConnectionLossError,
+  NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError,
 } from './errors.js';
+export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
+export type { ACL, Id } from './zookeeper/index.js';
 export { ReadWriteLock, ReadLock, WriteLock, WriteLease } from './read-write-lock.js';
 export type { ReadWriteLockOptions } from './read-write-lock.js';
 export type { HoldStatus } from './hold.js';
