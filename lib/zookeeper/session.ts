@@ -346,18 +346,19 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       throw new JuteDecodeError(`reply xid ${h.xid} does not match the oldest request (${req ? req.xid : 'none'})`);
     }
     if (h.zxid > 0n) this.zxid = h.zxid;
-    this.complete(req, h.err, r);
+    try {
+      this.complete(req, h.err, r);
+    } catch (decodeError) {
+      // The server may well have applied the request: its outcome is unknown, like that of
+      // every other request on the connection we now drop (CONNECTIONLOSS, not a hard error).
+      conn.inflight.unshift(req);
+      throw decodeError;
+    }
   }
 
   private complete<T>(req: Request<T>, err: number, r: JuteReader): void {
     if (err === ErrorCode.OK || (req.op === OpCode.multi && r.remaining > 0)) {
-      let value: T;
-      try {
-        value = req.decode(r);
-      } catch (decodeError) {
-        req.settle({ ok: false, error: zooKeeperError(ErrorCode.MARSHALLINGERROR, req.operation, req.path) });
-        throw decodeError;
-      }
+      const value = req.decode(r);
       if (req.watch) this.watches.add(req.watch.kind === 'child' ? 'child' : 'data', req.path, req.watch.watcher);
       req.settle({ ok: true, value });
       return;
