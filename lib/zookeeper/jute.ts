@@ -85,6 +85,13 @@ export class JuteWriter {
     return this.len;
   }
 
+  /** Forgets what was written, keeping the buffer (and shrinking one a huge request grew). */
+  reset(): this {
+    this.len = 0;
+    if (this.buf.length > 64 * 1024) this.buf = Buffer.allocUnsafe(1024);
+    return this;
+  }
+
   /** The bytes written so far, prefixed with their 4-byte length: one frame on the wire. */
   toFrame(): Buffer {
     const out = Buffer.allocUnsafe(this.len + 4);
@@ -175,4 +182,15 @@ export class JuteReader {
     for (let i = 0; i < n; i++) out.push(read(this));
     return out;
   }
+}
+
+const scratch = new JuteWriter(1024);
+
+/**
+ * Builds one frame in a writer shared by every request: the only allocation is the frame
+ * itself, at its exact size. `build` must not build another frame.
+ */
+export function buildFrame(build: (w: JuteWriter) => void): Buffer {
+  build(scratch.reset());
+  return scratch.toFrame();
 }

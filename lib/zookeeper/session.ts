@@ -17,7 +17,7 @@ import {
 import type { HostAddress } from './connect-string.js';
 import { FrameDecoder } from './framing.js';
 import { HostProvider } from './host-provider.js';
-import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js';
+import { JuteDecodeError, JuteReader, type JuteWriter, buildFrame } from './jute.js';
 import { DEFAULT_MAX_REQUEST_BYTES, ErrorCode, EventType, OpCode, Xid, errorCodeName, isTtlMode } from './protocol.js';
 import {
   type ACL, type MultiOp, type MultiResult, type Stat, readACLList, readConnectResponse, readMultiResponse, readReplyHeader,
@@ -59,8 +59,6 @@ interface SessionEvents {
   state: [state: SessionState];
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: Error };
-
 interface Request<T> {
   xid: number;
   op: number;
@@ -70,9 +68,10 @@ interface Request<T> {
   frame: Buffer;
   decode: (r: JuteReader) => T;
   /** A value to resolve with when the node does not exist (exists() without a node). */
-  onNoNode?: () => T;
-  watch?: { watcher: Watcher; kind: 'data' | 'child' | 'exists' };
-  settle: (outcome: Outcome<T>) => void;
+  onNoNode: (() => T) | undefined;
+  watch: { watcher: Watcher; kind: 'data' | 'child' | 'exists' } | undefined;
+  resolve: (value: T) => void;
+  reject: (error: Error) => void;
 }
 
 interface Connection {
@@ -96,6 +95,8 @@ const MAX_PING_INTERVAL_MS = 10_000;
 const SET_WATCHES_MAX_BYTES = 128 * 1024;
 /** Largest reply frame accepted by default (a long children listing can pass 1 MB). */
 const DEFAULT_MAX_REPLY_BYTES = 16 * 1024 * 1024;
+/** Size of the one buffer each connection reads into. */
+const READ_BUFFER_BYTES = 64 * 1024;
 /** Floor of the time one connection attempt (TCP, TLS, handshake) may take. */
 const MIN_CONNECT_ATTEMPT_MS = 1_000;
 /** Longest wait for the server's answer to closeSession. */
@@ -212,9 +213,17 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private attempt(host: HostAddress): void {
     if (this.terminal || this.closing) return;
     const tls = this.options.tls;
+    // Reads land in one buffer per connection (no allocation per read): the decoder copies
+    // out what it keeps, and replies copy out the strings and data they hand over.
+    const onread = { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, buf: Uint8Array): boolean => {
+      this.onData(conn, Buffer.from(buf.buffer, buf.byteOffset, n));
+      return true;
+    } };
+    // (TLS sockets decrypt into buffers of their own: they deliver 'data' events.)
     const socket = tls
       ? tlsConnect({ ...tls, host: host.host, port: host.port, servername: tls.servername ?? (/^[\d.:]+$/.test(host.host) ? undefined : host.host) })
-      : netConnect({ host: host.host, port: host.port });
+      : netConnect({ host: host.host, port: host.port, onread });
+    if (tls) socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     const conn: Connection = {
       socket, host, decoder: new FrameDecoder(this.maxReplyBytes), ready: false, inflight: [],
       lastSend: performance.now(), lastRecv: performance.now(), timer: undefined, corked: false, error: undefined,
@@ -227,7 +236,6 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     conn.timer = setTimeout(() => this.drop(conn, `no answer from ${host.host}:${host.port} within ${attemptMs} ms`), attemptMs);
     if (!this.refed) conn.timer.unref();
     socket.once(tls ? 'secureConnect' : 'connect', () => this.sendHandshake(conn));
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     socket.on('error', (err) => { conn.error ??= err; });
     socket.on('close', () => {
       const why = conn.error ? errorText(conn.error) : 'connection closed by the server';
@@ -237,23 +245,21 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   private sendHandshake(conn: Connection): void {
     if (conn !== this.conn) return;
-    const w = new JuteWriter(64);
-    writeConnectRequest(w, {
+    this.write(conn, buildFrame((w) => writeConnectRequest(w, {
       protocolVersion: 0, lastZxidSeen: this.zxid, timeOut: this.options.sessionTimeout,
       sessionId: this.id, passwd: this.password, readOnly: false,
-    });
-    this.write(conn, w.toFrame());
+    })));
   }
 
   private onData(conn: Connection, chunk: Buffer): void {
     if (conn !== this.conn) return;
     conn.lastRecv = this.lastHeard = performance.now();
     try {
-      for (const frame of conn.decoder.push(chunk)) {
-        if (conn !== this.conn) return; // a frame before this one ended the connection
+      conn.decoder.push(chunk, (frame) => {
         if (conn.ready) this.onReply(conn, frame);
         else this.onHandshake(conn, frame);
-      }
+        return conn === this.conn; // the frame may have ended the connection (or the session)
+      });
     } catch (err) {
       // Only decoding can throw here (listeners are isolated): the stream cannot be trusted.
       this.drop(conn, `bad data from ${conn.host.host}:${conn.host.port}: ${errorText(err)}`);
@@ -285,10 +291,10 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   }
 
   private authFrame(a: AuthInfo): Buffer {
-    const w = new JuteWriter(64);
-    writeRequestHeader(w, Xid.auth, OpCode.auth);
-    writeAuthPacket(w, a.scheme, a.auth);
-    return w.toFrame();
+    return buildFrame((w) => {
+      writeRequestHeader(w, Xid.auth, OpCode.auth);
+      writeAuthPacket(w, a.scheme, a.auth);
+    });
   }
 
   private sendSetWatches(conn: Connection): void {
@@ -297,10 +303,10 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     const lists: Record<WatchKind, string[]> = { data: [], exist: [], child: [] };
     let bytes = 0;
     const flush = (): void => {
-      const w = new JuteWriter(bytes + 64);
-      writeRequestHeader(w, Xid.setWatches, OpCode.setWatches);
-      writeSetWatches(w, { relativeZxid: this.zxid, dataWatches: lists.data, existWatches: lists.exist, childWatches: lists.child });
-      this.write(conn, w.toFrame());
+      this.write(conn, buildFrame((w) => {
+        writeRequestHeader(w, Xid.setWatches, OpCode.setWatches);
+        writeSetWatches(w, { relativeZxid: this.zxid, dataWatches: lists.data, existWatches: lists.exist, childWatches: lists.child });
+      }));
       lists.data = []; lists.exist = []; lists.child = [];
       bytes = 0;
     };
@@ -360,15 +366,15 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     if (err === ErrorCode.OK || (req.op === OpCode.multi && r.remaining > 0)) {
       const value = req.decode(r);
       if (req.watch) this.watches.add(req.watch.kind === 'child' ? 'child' : 'data', req.path, req.watch.watcher);
-      req.settle({ ok: true, value });
+      req.resolve(value);
       return;
     }
     if (err === ErrorCode.NONODE && req.onNoNode) {
       if (req.watch?.kind === 'exists') this.watches.add('exist', req.path, req.watch.watcher);
-      req.settle({ ok: true, value: req.onNoNode() });
+      req.resolve(req.onNoNode());
       return;
     }
-    req.settle({ ok: false, error: zooKeeperError(err, req.operation, req.path) });
+    req.reject(zooKeeperError(err, req.operation, req.path));
   }
 
   // ---- connection upkeep --------------------------------------------------------------------
@@ -386,9 +392,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
         return;
       }
       if (now - conn.lastSend >= pingInterval) {
-        const w = new JuteWriter(8);
-        writeRequestHeader(w, Xid.ping, OpCode.ping);
-        this.write(conn, w.toFrame());
+        this.write(conn, buildFrame((w) => writeRequestHeader(w, Xid.ping, OpCode.ping)));
       }
       const next = Math.min(conn.lastSend + pingInterval, conn.lastRecv + readTimeout) - performance.now();
       conn.timer = setTimeout(tick, Math.max(1, Math.ceil(next)));
@@ -433,7 +437,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     const failed = [...conn.inflight, ...this.outgoing];
     conn.inflight = [];
     this.outgoing = [];
-    for (const req of failed) req.settle({ ok: false, error: zooKeeperError(ErrorCode.CONNECTIONLOSS, req.operation, req.path) });
+    for (const req of failed) req.reject(zooKeeperError(ErrorCode.CONNECTIONLOSS, req.operation, req.path));
     if (this.terminal || this.closing) return;
     if (conn.ready) this.setState('connecting');
     this.nextAttempt();
@@ -453,7 +457,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     }
     const failed = [...(conn?.inflight ?? []), ...this.outgoing];
     this.outgoing = [];
-    for (const req of failed) req.settle({ ok: false, error });
+    for (const req of failed) req.reject(error);
     this.watches.clear();
     this.emitState(state);
   }
@@ -497,28 +501,33 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   private submit<T>(
     op: number, operation: string, path: string, body: ((w: JuteWriter) => void) | undefined,
-    decode: (r: JuteReader) => T, extra: Pick<Request<T>, 'onNoNode' | 'watch'> = {},
+    decode: (r: JuteReader) => T, extra?: { onNoNode?: () => T; watch?: Request<T>['watch'] },
   ): Promise<T> {
     if (this.closing || this.currentState === 'closed') return Promise.reject(new ClientClosedError());
     if (this.currentState === 'expired') return Promise.reject(new SessionExpiredError(`the ZooKeeper session has expired (${operation} ${path})`));
     if (this.currentState === 'authFailed') return Promise.reject(zooKeeperError(ErrorCode.AUTHFAILED, operation, path));
-    const xid = this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-    const w = new JuteWriter(128);
-    writeRequestHeader(w, xid, op);
-    body?.(w);
-    if (w.length > this.maxRequestBytes) {
+    const xid = this.nextXid();
+    const frame = buildFrame((w) => {
+      writeRequestHeader(w, xid, op);
+      body?.(w);
+    });
+    if (frame.length - 4 > this.maxRequestBytes) {
       return Promise.reject(new ValidationError(
-        `${operation} ${path}: the request is ${w.length} bytes, more than the ${this.maxRequestBytes} bytes a server accepts (jute.maxbuffer)`));
+        `${operation} ${path}: the request is ${frame.length - 4} bytes, more than the ${this.maxRequestBytes} bytes a server accepts (jute.maxbuffer)`));
     }
     return new Promise<T>((resolve, reject) => {
       const req: Request<T> = {
-        xid, op, operation, path, frame: w.toFrame(), decode, ...extra,
-        settle: (o) => (o.ok ? resolve(o.value) : reject(o.error)),
+        xid, op, operation, path, frame, decode, onNoNode: extra?.onNoNode, watch: extra?.watch, resolve, reject,
       };
       const conn = this.conn;
       if (conn?.ready) this.transmit(conn, req as Request<unknown>);
       else this.outgoing.push(req as Request<unknown>);
     });
+  }
+
+  private nextXid(): number {
+    this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
+    return this.xid;
   }
 
   /** Creates a node; resolves its path (with the sequence number for sequential modes). */
@@ -642,14 +651,14 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     this.closing = (async () => {
       const conn = this.conn;
       if (conn?.ready && !this.terminal) {
-        const w = new JuteWriter(8);
-        const xid = this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-        writeRequestHeader(w, xid, OpCode.closeSession);
+        const xid = this.nextXid();
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.min(CLOSE_WAIT_MS, Math.max(1, Math.floor(this.negotiated / 2))));
+          const done = (): void => { clearTimeout(timer); resolve(); };
           const req: Request<void> = {
-            xid, op: OpCode.closeSession, operation: 'closeSession', path: '/', frame: w.toFrame(), decode: () => undefined,
-            settle: () => { clearTimeout(timer); resolve(); },
+            xid, op: OpCode.closeSession, operation: 'closeSession', path: '/', decode: () => undefined,
+            frame: buildFrame((w) => writeRequestHeader(w, xid, OpCode.closeSession)),
+            onNoNode: undefined, watch: undefined, resolve: done, reject: done,
           };
           this.transmit(conn, req as Request<unknown>);
         });

@@ -182,13 +182,20 @@ describe('frame decoder (pure logic)', () => {
     for (const step of [1, 2, 3, 5, 64, stream.length]) {
       const d = new FrameDecoder(1024);
       const got: Buffer[] = [];
-      for (let i = 0; i < stream.length; i += step) got.push(...d.push(stream.subarray(i, i + step)));
+      for (let i = 0; i < stream.length; i += step) {
+        // The caller reuses its read buffer: frames must be taken during the call, and the
+        // decoder must keep its own copy of an incomplete tail.
+        const reused = Buffer.from(stream.subarray(i, i + step));
+        d.push(reused, (f) => { got.push(Buffer.from(f)); return true; });
+        reused.fill(0xee);
+      }
       expect(got.map((b) => b.toString('hex')), `chunks of ${step}`).to.deep.equal(frames.map((b) => b.toString('hex')));
     }
   });
 
   it('refuses a negative or oversized length at once instead of buffering for it', () => {
-    expect(() => new FrameDecoder(1024).push(Buffer.from('ffffffff', 'hex'))).to.throw(JuteDecodeError, /frame length -1/);
-    expect(() => new FrameDecoder(1024).push(Buffer.from('00000401', 'hex'))).to.throw(JuteDecodeError, /frame length 1025/);
+    const none = (): boolean => { throw new Error('no frame expected'); };
+    expect(() => new FrameDecoder(1024).push(Buffer.from('ffffffff', 'hex'), none)).to.throw(JuteDecodeError, /frame length -1/);
+    expect(() => new FrameDecoder(1024).push(Buffer.from('00000401', 'hex'), none)).to.throw(JuteDecodeError, /frame length 1025/);
   });
 });
