@@ -87,6 +87,26 @@ export class ConnectTimeoutError extends ZkuratorError {
 }
 
 /**
+ * A TLS connection cannot be set up, and trying again will not change that: the server's
+ * certificate is not trusted or is not for the host name, the server refused the handshake
+ * (no client certificate, or one it does not trust), or the TLS options themselves are
+ * unusable (a key or certificate that does not parse). `tlsCode` is Node's code for the
+ * failure (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`,
+ * `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE`...), `server` the `host:port` that failed (undefined
+ * when the options failed before any connection). The original error is the `cause`.
+ */
+export class TlsError extends ZkuratorError {
+  constructor(
+    readonly server: string | undefined,
+    readonly tlsCode: string | undefined,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('TLS', message, options);
+  }
+}
+
+/**
  * A ZooKeeper operation failed with a server or client error code. `zkCode` is the numeric
  * ZooKeeper code (e.g. -101 for NONODE) and `zkName` its symbolic name.
  */

@@ -9,7 +9,7 @@ export { ReentrantLock } from './reentrant-lock.js';
 export { Lease } from './lease.js';
 export {
   ZkuratorError, ValidationError, LockTimeoutError, LockLostError, NotHeldError, ClientClosedError,
-  SessionExpiredError, ConnectTimeoutError, ZooKeeperError, NoNodeError, NodeExistsError,
+  SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError,
 } from './errors.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';

@@ -74,7 +74,13 @@ export interface ConnectOptions {
    * `addAuth`), e.g. `[{ scheme: 'digest', credentials: 'user:secret' }]`.
    */
   auth?: { scheme: string; credentials: string | Uint8Array }[];
-  /** Connect with TLS (a server's `secureClientPort`): CA, client certificate and key, servername... */
+  /**
+   * Connect with TLS (a server's `secureClientPort`): CA, client certificate and key, servername...
+   * A TLS failure that retrying cannot mend (the server's certificate is not trusted or not for
+   * the host name, the server refuses ours or its absence, options that do not parse) makes
+   * `connect()` reject at once with a `TlsError`, once every server has failed so. Once
+   * connected, such failures are retried like any other connection trouble.
+   */
   tls?: TlsConnectionOptions;
   /** ACL of the nodes this client creates. Default: open to everyone (`world:anyone`, all permissions). */
   defaultAcl?: readonly ACL[];
@@ -215,7 +221,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     }));
     const session = new ZooKeeperSession({
       hosts: this.parsed.hosts, chroot: this.parsed.chroot, sessionTimeout: this.options.sessionTimeout,
-      ...(resume ? { resume } : {}), ...(this.options.tls ? { tls: this.options.tls } : {}), auth,
+      ...(resume ? { resume } : {}), auth,
+      // Only the first session fails fast, so connect() can tell a certificate problem at once;
+      // a session opened to replace a lost one keeps trying, as a reconnect does.
+      ...(this.options.tls ? { tls: this.options.tls, tlsFailFast: this.generation === 0 } : {}),
     });
     if (!this.refed) session.unref();
     session.on('state', (state) => this.onSessionState(session, state));
@@ -240,7 +249,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         this.renewSession();
         break;
       case 'authFailed':
-        // Credentials the server refuses will be refused again: stop rather than loop.
+      case 'tlsFailed':
+        // Credentials the server refuses will be refused again, and a certificate that did not
+        // verify will not verify next time: stop rather than loop.
         if (this.everConnected) this.setState('LOST');
         this.finishClose();
         break;
@@ -309,7 +320,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       };
       const onConnected = (): void => done();
       const onState = (s: ConnectionState): void => {
-        if (s === 'CLOSED') done(this.authFailure ?? new ClientClosedError());
+        if (s === 'CLOSED') done(this.failure ?? new ClientClosedError());
       };
       const onAbort = (): void => done(signal?.reason);
       this.connectedWaiters.add(onConnected);
@@ -322,8 +333,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     });
   }
 
-  /** Set when the server refused our credentials: why the client closed itself. */
-  private authFailure: Error | undefined;
+  /** Set when the server refused our credentials or TLS failed for good: why the client closed itself. */
+  private failure: Error | undefined;
 
   /** Runs one request of the current session, counted, with errors seen from the client. */
   private async call<T>(operation: OperationName, run: (session: ZooKeeperSession) => Promise<T>): Promise<T> {
@@ -545,7 +556,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private finishClose(): void {
     if (this.currentState === 'CLOSED') return;
     if (!this.closed && this.session.state === 'authFailed') {
-      this.authFailure = zooKeeperError(ErrorCode.AUTHFAILED, 'connect', this.connectString);
+      this.failure = zooKeeperError(ErrorCode.AUTHFAILED, 'connect', this.connectString);
+    } else if (!this.closed && this.session.state === 'tlsFailed') {
+      this.failure = this.session.failure;
     }
     this.closed = true;
     this.clearSuspendedTimer();

@@ -1,8 +1,8 @@
 // One ZooKeeper session, kept alive across connections: the handshake, pings and read
 // timeouts, reconnecting through the host list with the same session id and password,
 // auth and watches replayed on every new connection, requests pipelined and their replies
-// matched in order. Its end is final (expired, auth failed or closed); the ZkClient above it
-// opens a new session when it wants one.
+// matched in order. Its end is final (expired, auth failed, TLS failed or closed); the
+// ZkClient above it opens a new session when it wants one.
 //
 // Every socket event is handled here and nothing from a socket can throw out of it: a reply
 // that cannot be decoded, a reply out of order or a frame length out of range drops the
@@ -10,9 +10,9 @@
 // the next server, as ZooKeeper's Java client does.
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type ConnectionOptions as TlsConnectionOptions, type SecureContext } from 'node:tls';
 import {
-  ClientClosedError, ConnectionLossError, SessionExpiredError, ValidationError, type ZkuratorError, zooKeeperError,
+  ClientClosedError, ConnectionLossError, SessionExpiredError, TlsError, ValidationError, type ZkuratorError, zooKeeperError,
 } from '../errors.js';
 import type { HostAddress } from './connect-string.js';
 import { FrameDecoder } from './framing.js';
@@ -25,6 +25,7 @@ import {
   writePathVersion, writePathWatch, writeRequestHeader, writeSetACLRequest, writeSetDataRequest, writeSetWatches,
 } from './records.js';
 import { WatchRegistry, type WatchKind, type Watcher } from './watch-registry.js';
+import { permanentTlsFailure, socketErrorText, unusableTlsOptions } from './tls-failure.js';
 
 /** Credentials sent with every connection of the session (ZooKeeper's addAuth). */
 export interface AuthInfo {
@@ -41,6 +42,13 @@ export interface SessionOptions {
   /** Resume an existing session instead of creating one. */
   resume?: { id: bigint; password: Uint8Array };
   tls?: TlsConnectionOptions;
+  /**
+   * End the session (state `tlsFailed`) when, before it was ever connected, every server in
+   * turn failed TLS for good (certificate not trusted or not for the host, handshake refused
+   * by the server). Otherwise such failures are retried like any other: a certificate may be
+   * fixed while a connected session waits.
+   */
+  tlsFailFast?: boolean;
   auth?: readonly AuthInfo[];
   /** Largest request payload sent (a bigger one is refused before it is sent). */
   maxRequestBytes?: number;
@@ -51,9 +59,10 @@ export interface SessionOptions {
 /**
  * - `connecting`: no connection yet, or the connection dropped; the session may be alive.
  * - `connected`: a server accepted the session; requests flow.
- * - `expired` / `authFailed` / `closed`: the end of this session; every request fails.
+ * - `expired` / `authFailed` / `tlsFailed` / `closed`: the end of this session; every request
+ *   fails. `failure` says why.
  */
-export type SessionState = 'connecting' | 'connected' | 'expired' | 'authFailed' | 'closed';
+export type SessionState = 'connecting' | 'connected' | 'expired' | 'authFailed' | 'tlsFailed' | 'closed';
 
 interface SessionEvents {
   state: [state: SessionState];
@@ -103,11 +112,7 @@ const MIN_CONNECT_ATTEMPT_MS = 1_000;
 const CLOSE_WAIT_MS = 2_000;
 
 function errorText(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
+  return err instanceof Error ? socketErrorText(err) : String(err);
 }
 
 export class ZooKeeperSession extends EventEmitter<SessionEvents> {
@@ -131,7 +136,13 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private refed = true;
   private lastHeard = performance.now();
   private lastError: string | undefined;
+  /** Built once from the TLS options (so bad options fail here, not on every attempt). */
+  private readonly secureContext: SecureContext | undefined;
+  /** Connection attempts in a row that failed TLS for good. */
+  private tlsFailures = 0;
+  private endError: ZkuratorError | undefined;
 
+  /** @throws TlsError when the TLS options cannot be used (a key or certificate that does not parse). */
   constructor(private readonly options: SessionOptions) {
     super();
     this.setMaxListeners(0);
@@ -140,6 +151,13 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
     this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
     this.auths = [...(options.auth ?? [])];
+    if (options.tls) {
+      try {
+        this.secureContext = options.tls.secureContext ?? createSecureContext(options.tls);
+      } catch (err) {
+        throw unusableTlsOptions(err);
+      }
+    }
     if (options.resume) {
       this.id = options.resume.id;
       this.password = Buffer.from(options.resume.password);
@@ -180,6 +198,11 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     return this.lastError;
   }
 
+  /** Why the session ended (expired, auth or TLS failure, closed); undefined while it lives. */
+  get failure(): ZkuratorError | undefined {
+    return this.endError;
+  }
+
   /** The server this session is connected to, while it is. */
   get server(): HostAddress | undefined {
     return this.conn?.ready ? this.conn.host : undefined;
@@ -191,7 +214,8 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   }
 
   private get terminal(): boolean {
-    return this.currentState === 'expired' || this.currentState === 'authFailed' || this.currentState === 'closed';
+    return this.currentState === 'expired' || this.currentState === 'authFailed' || this.currentState === 'tlsFailed'
+      || this.currentState === 'closed';
   }
 
   // ---- connecting ----------------------------------------------------------------------------
@@ -221,7 +245,10 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     } };
     // (TLS sockets decrypt into buffers of their own: they deliver 'data' events.)
     const socket = tls
-      ? tlsConnect({ ...tls, host: host.host, port: host.port, servername: tls.servername ?? (/^[\d.:]+$/.test(host.host) ? undefined : host.host) })
+      ? tlsConnect({
+        ...tls, secureContext: this.secureContext, host: host.host, port: host.port,
+        servername: tls.servername ?? (/^[\d.:]+$/.test(host.host) ? undefined : host.host),
+      })
       : netConnect({ host: host.host, port: host.port, onread });
     if (tls) socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     const conn: Connection = {
@@ -277,6 +304,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     this.password = resp.passwd;
     this.negotiated = resp.timeOut;
     this.lastError = undefined;
+    this.tlsFailures = 0;
     conn.ready = true;
     this.hosts.connected();
     // Credentials, then watches, then the queued requests: the server applies them in order,
@@ -439,14 +467,26 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     this.outgoing = [];
     for (const req of failed) req.reject(zooKeeperError(ErrorCode.CONNECTIONLOSS, req.operation, req.path));
     if (this.terminal || this.closing) return;
+    const tlsFailure = this.options.tls && conn.error ? permanentTlsFailure(conn.error, `${conn.host.host}:${conn.host.port}`) : undefined;
+    this.tlsFailures = tlsFailure ? this.tlsFailures + 1 : 0;
+    if (tlsFailure && this.options.tlsFailFast && this.negotiated === 0 && this.tlsFailures >= this.hosts.size) {
+      this.end('tlsFailed', this.hosts.size > 1 ? this.everyServer(tlsFailure) : tlsFailure);
+      return;
+    }
     if (conn.ready) this.setState('connecting');
     this.nextAttempt();
   }
 
+  /** The last of a round of TLS failures, said to be one of every server's. */
+  private everyServer(last: TlsError): TlsError {
+    return new TlsError(last.server, last.tlsCode, `${last.message} (each of the ${this.hosts.size} servers failed TLS in turn; this was the last)`, { cause: last.cause });
+  }
+
   /** The session is over for good: fail everything, forget watches, report why. */
-  private end(state: 'expired' | 'authFailed' | 'closed', error: ZkuratorError): void {
+  private end(state: 'expired' | 'authFailed' | 'tlsFailed' | 'closed', error: ZkuratorError): void {
     if (this.terminal) return;
     this.currentState = state;
+    this.endError = error;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const conn = this.conn;
