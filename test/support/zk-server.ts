@@ -1,7 +1,8 @@
 // Real ZooKeeper servers for the tests: standalone or a 3-node ensemble on free loopback
 // ports, each with a fresh data dir, started from Debian's jars (see environment.md).
 // Every process we start is tracked by pid and killed on stop; we never touch others.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUORUM_MAIN, STANDALONE_MAIN, zooCfgLines, type JvmOptions } from '../../lib/cli/local-zookeeper.js';
@@ -17,6 +18,30 @@ export interface ServerOptions {
   containerCheckIntervalMs?: number;
   /** Extra zoo.cfg lines. */
   extraConfig?: string[];
+  /** Also serve TLS on a `secureClientPort` (standalone only; the plain clientPort stays open). */
+  secure?: SecureClientPort;
+}
+
+/**
+ * A TLS client port: Java key and trust stores (PKCS12 files, copied into the server's dir
+ * so a container sees them too) and whether clients must present a certificate.
+ */
+export interface SecureClientPort {
+  keyStore: string;
+  trustStore: string;
+  /** Password of both stores. */
+  password: string;
+  /** `need`: mutual TLS, a client without a certificate the trust store accepts is refused. */
+  clientAuth: 'none' | 'want' | 'need';
+}
+
+/** True once something accepts TCP connections on the loopback `port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = netConnect({ host: '127.0.0.1', port });
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => { sock.destroy(); resolve(false); });
+  });
 }
 
 interface MemberSpec {
@@ -38,10 +63,18 @@ export class ZkServerProcess {
     /** Host dir with every member's config and data (a container mounts it). */
     private readonly dir: string,
     private readonly jvm: JvmOptions,
+    /** The TLS client port, when the server has one. */
+    readonly securePort?: number,
   ) {}
 
   get connectString(): string {
     return `127.0.0.1:${this.clientPort}`;
+  }
+
+  /** Connection string of the TLS port (throws when the server has none). */
+  get secureConnectString(): string {
+    if (this.securePort === undefined) throw new Error(`server ${this.id} has no secureClientPort`);
+    return `127.0.0.1:${this.securePort}`;
   }
 
   get running(): boolean {
@@ -54,17 +87,21 @@ export class ZkServerProcess {
     this.run = await launchServer({ configFile: this.configFile, logFile: this.logFile, dir: this.dir, jvm: this.jvm });
   }
 
-  /** Waits until the server answers `ruok` and (in an ensemble) serves requests. */
+  /**
+   * Waits until the server answers `srvr` as serving and (with a secureClientPort) that port
+   * accepts connections too: it is bound after the plain one.
+   */
   async waitServing(timeoutMs = 30_000): Promise<void> {
     await pollUntil(async () => {
       if (!this.running) throw new Error(`server ${this.id} exited; see ${this.logFile}`);
       try {
         const srvr = await fourLetterWord(this.clientPort, 'srvr');
-        return /Mode: (standalone|leader|follower)/.test(srvr);
+        if (!/Mode: (standalone|leader|follower)/.test(srvr)) return false;
       } catch {
         return false;
       }
-    }, { timeoutMs, intervalMs: 100, what: `ZooKeeper server ${this.id} serving on ${this.clientPort}` });
+      return this.securePort === undefined || accepts(this.securePort);
+    }, { timeoutMs, intervalMs: 100, what: `ZooKeeper server ${this.id} serving on ${this.clientPort}${this.securePort === undefined ? '' : ` and ${this.securePort}`}` });
   }
 
   /** The server's mode from `srvr` ("leader", "follower", "standalone"), or undefined. */
@@ -92,6 +129,31 @@ function baseConfig(dataDir: string, clientPort: number, opts: ServerOptions): s
   return zooCfgLines({ dataDir, clientPort, tickTime: opts.tickTime ?? 500, extra: opts.extraConfig ?? [] });
 }
 
+/**
+ * zoo.cfg lines for a TLS client port, its stores copied into `dir`. ZooKeeper 3.8 turns
+ * every zoo.cfg key it does not know into the system property `zookeeper.<key>`, which is
+ * where it reads these from (`zookeeper.serverCnxnFactory`, `zookeeper.ssl.*`): no -D needed.
+ * TLS needs the Netty connection factory (NIO has no TLS).
+ */
+function secureConfig(dir: string, port: number, secure: SecureClientPort): string[] {
+  const keyStore = join(dir, 'keystore.p12');
+  const trustStore = join(dir, 'truststore.p12');
+  copyFileSync(secure.keyStore, keyStore);
+  copyFileSync(secure.trustStore, trustStore);
+  return [
+    `secureClientPort=${port}`,
+    'secureClientPortAddress=127.0.0.1',
+    'serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
+    `ssl.keyStore.location=${keyStore}`,
+    `ssl.keyStore.password=${secure.password}`,
+    'ssl.keyStore.type=PKCS12',
+    `ssl.trustStore.location=${trustStore}`,
+    `ssl.trustStore.password=${secure.password}`,
+    'ssl.trustStore.type=PKCS12',
+    `ssl.clientAuth=${secure.clientAuth}`,
+  ];
+}
+
 function jvm(mainClass: string, opts: ServerOptions): JvmOptions {
   return {
     mainClass,
@@ -114,10 +176,12 @@ export class ZkCluster {
   static async standalone(opts: ServerOptions = {}): Promise<ZkCluster> {
     const root = mkdtempSync(join(tmpdir(), 'zkurator-zk-'));
     const clientPort = await freePort();
+    const securePort = opts.secure ? await freePort() : undefined;
     const dataDir = join(root, 'data');
     mkdirSync(dataDir);
-    const cfg = writeConfig(root, baseConfig(dataDir, clientPort, opts));
-    const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'), root, jvm(STANDALONE_MAIN, opts));
+    const tls = opts.secure && securePort !== undefined ? secureConfig(root, securePort, opts.secure) : [];
+    const cfg = writeConfig(root, [...baseConfig(dataDir, clientPort, opts), ...tls]);
+    const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'), root, jvm(STANDALONE_MAIN, opts), securePort);
     const cluster = new ZkCluster([server], root);
     try {
       await server.start();
@@ -130,6 +194,7 @@ export class ZkCluster {
   }
 
   static async ensemble(size = 3, opts: ServerOptions = {}): Promise<ZkCluster> {
+    if (opts.secure) throw new Error('secure: standalone servers only');
     const root = mkdtempSync(join(tmpdir(), 'zkurator-ens-'));
     const specs: MemberSpec[] = [];
     for (let id = 1; id <= size; id++) {
