@@ -46,6 +46,12 @@ export const CreateMode = {
 } as const;
 export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode];
 
+/** Sequential modes: the server appends a 10-digit counter to the path. */
+export function isSequential(mode: number): boolean {
+  return mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL
+    || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+}
+
 export function isTtlMode(mode: CreateMode): boolean {
   return mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
 }

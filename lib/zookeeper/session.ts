@@ -18,7 +18,8 @@ import type { HostAddress } from './connect-string.js';
 import { FrameDecoder } from './framing.js';
 import { HostProvider } from './host-provider.js';
 import { JuteDecodeError, JuteReader, type JuteWriter, buildFrame } from './jute.js';
-import { DEFAULT_MAX_REQUEST_BYTES, ErrorCode, EventType, OpCode, Xid, errorCodeName, isTtlMode } from './protocol.js';
+import { validatePath } from './path.js';
+import { DEFAULT_MAX_REQUEST_BYTES, ErrorCode, EventType, OpCode, Xid, errorCodeName, isSequential, isTtlMode } from './protocol.js';
 import {
   type ACL, type MultiOp, type MultiResult, type Stat, readACLList, readConnectResponse, readMultiResponse, readReplyHeader,
   readStat, readStringList, readWatcherEvent, writeAuthPacket, writeConnectRequest, writeCreateRequest, writeMultiRequest,
@@ -526,6 +527,15 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   // ---- paths ---------------------------------------------------------------------------------
 
+  /**
+   * A caller's path, checked (a bad one throws ValidationError, before anything is sent) and
+   * prefixed with the chroot.
+   */
+  private serverPath(path: string, operation: string, sequential = false): string {
+    validatePath(path, operation, sequential);
+    return this.toServerPath(path);
+  }
+
   private toServerPath(path: string): string {
     if (!this.chroot) return path;
     return path === '/' ? this.chroot : this.chroot + path;
@@ -547,10 +557,15 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     if (this.currentState === 'expired') return Promise.reject(new SessionExpiredError(`the ZooKeeper session has expired (${operation} ${path})`));
     if (this.currentState === 'authFailed') return Promise.reject(zooKeeperError(ErrorCode.AUTHFAILED, operation, path));
     const xid = this.nextXid();
-    const frame = buildFrame((w) => {
-      writeRequestHeader(w, xid, op);
-      body?.(w);
-    });
+    let frame: Buffer;
+    try {
+      frame = buildFrame((w) => {
+        writeRequestHeader(w, xid, op);
+        body?.(w); // checks the paths: a bad one is refused here, before anything is sent
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (frame.length - 4 > this.maxRequestBytes) {
       return Promise.reject(new ValidationError(
         `${operation} ${path}: the request is ${frame.length - 4} bytes, more than the ${this.maxRequestBytes} bytes a server accepts (jute.maxbuffer)`));
@@ -574,7 +589,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   create(path: string, data: Uint8Array, acl: readonly ACL[], mode: number, ttl?: bigint): Promise<string> {
     if (mode === 4 || isTtlMode(mode as never)) return this.create2(path, data, acl, mode, ttl).then((r) => r.path);
     return this.submit(OpCode.create, 'create', path,
-      (w) => writeCreateRequest(w, { path: this.toServerPath(path), data, acl, flags: mode }),
+      (w) => writeCreateRequest(w, { path: this.serverPath(path, 'create', isSequential(mode)), data, acl, flags: mode }),
       (r) => this.fromServerPath(r.string('created path')));
   }
 
@@ -585,53 +600,53 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       return Promise.reject(new ValidationError(`create ${path}: a TTL create mode needs a positive ttl`));
     }
     return this.submit(op, 'create', path,
-      (w) => writeCreateRequest(w, { path: this.toServerPath(path), data, acl, flags: mode, ...(op === OpCode.createTTL ? { ttl } : {}) }),
+      (w) => writeCreateRequest(w, { path: this.serverPath(path, 'create', isSequential(mode)), data, acl, flags: mode, ...(op === OpCode.createTTL ? { ttl } : {}) }),
       (r) => ({ path: this.fromServerPath(r.string('created path')), stat: readStat(r) }));
   }
 
   delete(path: string, version = -1): Promise<void> {
-    return this.submit(OpCode.delete, 'delete', path, (w) => writePathVersion(w, this.toServerPath(path), version), () => undefined);
+    return this.submit(OpCode.delete, 'delete', path, (w) => writePathVersion(w, this.serverPath(path, 'delete'), version), () => undefined);
   }
 
   /** The node's stat, or `null` when it does not exist. A watcher then waits for its creation. */
   exists(path: string, watcher?: Watcher): Promise<Stat | null> {
-    return this.submit<Stat | null>(OpCode.exists, 'exists', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher), readStat,
+    return this.submit<Stat | null>(OpCode.exists, 'exists', path, (w) => writePathWatch(w, this.serverPath(path, 'exists'), !!watcher), readStat,
       { onNoNode: () => null, ...(watcher ? { watch: { watcher, kind: 'exists' as const } } : {}) });
   }
 
   getData(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: Stat }> {
-    return this.submit(OpCode.getData, 'getData', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher),
+    return this.submit(OpCode.getData, 'getData', path, (w) => writePathWatch(w, this.serverPath(path, 'getData'), !!watcher),
       (r) => ({ data: r.buffer() ?? Buffer.alloc(0), stat: readStat(r) }),
       watcher ? { watch: { watcher, kind: 'data' } } : {});
   }
 
   setData(path: string, data: Uint8Array, version = -1): Promise<Stat> {
-    return this.submit(OpCode.setData, 'setData', path, (w) => writeSetDataRequest(w, this.toServerPath(path), data, version), readStat);
+    return this.submit(OpCode.setData, 'setData', path, (w) => writeSetDataRequest(w, this.serverPath(path, 'setData'), data, version), readStat);
   }
 
   getChildren(path: string, watcher?: Watcher): Promise<string[]> {
-    return this.submit(OpCode.getChildren, 'getChildren', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher),
+    return this.submit(OpCode.getChildren, 'getChildren', path, (w) => writePathWatch(w, this.serverPath(path, 'getChildren'), !!watcher),
       readStringList, watcher ? { watch: { watcher, kind: 'child' } } : {});
   }
 
   /** Children and the parent's stat, read at one moment. */
   getChildren2(path: string, watcher?: Watcher): Promise<{ children: string[]; stat: Stat }> {
-    return this.submit(OpCode.getChildren2, 'getChildren', path, (w) => writePathWatch(w, this.toServerPath(path), !!watcher),
+    return this.submit(OpCode.getChildren2, 'getChildren', path, (w) => writePathWatch(w, this.serverPath(path, 'getChildren'), !!watcher),
       (r) => ({ children: readStringList(r), stat: readStat(r) }), watcher ? { watch: { watcher, kind: 'child' } } : {});
   }
 
   getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    return this.submit(OpCode.getACL, 'getACL', path, (w) => w.ustring(this.toServerPath(path)),
+    return this.submit(OpCode.getACL, 'getACL', path, (w) => w.ustring(this.serverPath(path, 'getACL')),
       (r) => ({ acl: readACLList(r), stat: readStat(r) }));
   }
 
   setACL(path: string, acl: readonly ACL[], version = -1): Promise<Stat> {
-    return this.submit(OpCode.setACL, 'setACL', path, (w) => writeSetACLRequest(w, this.toServerPath(path), acl, version), readStat);
+    return this.submit(OpCode.setACL, 'setACL', path, (w) => writeSetACLRequest(w, this.serverPath(path, 'setACL'), acl, version), readStat);
   }
 
   /** Waits until the server this session talks to has caught up with the leader on `path`. */
   sync(path: string): Promise<string> {
-    return this.submit(OpCode.sync, 'sync', path, (w) => w.ustring(this.toServerPath(path)),
+    return this.submit(OpCode.sync, 'sync', path, (w) => w.ustring(this.serverPath(path, 'sync')),
       (r) => this.fromServerPath(r.string('synced path')));
   }
 
@@ -641,8 +656,10 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
    * every operation's outcome.
    */
   async multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
-    const serverOps = ops.map((op) => ({ ...op, path: this.toServerPath(op.path) }));
-    const results = await this.submit(OpCode.multi, 'multi', ops[0]?.path ?? '/', (w) => writeMultiRequest(w, serverOps),
+    const serverOps = (): MultiOp[] => ops.map((op, i) => ({
+      ...op, path: this.serverPath(op.path, `multi (op ${i + 1} of ${ops.length}: ${op.type})`, op.type === 'create' && isSequential(op.mode)),
+    }));
+    const results = await this.submit(OpCode.multi, 'multi', ops[0]?.path ?? '/', (w) => writeMultiRequest(w, serverOps()),
       (r) => readMultiResponse(r).map((res) => (res.type === 'create' ? { ...res, path: this.fromServerPath(res.path) } : res)));
     const failed = results.findIndex((res) => res.type === 'error' && res.err !== ErrorCode.OK && res.err !== ErrorCode.RUNTIMEINCONSISTENCY);
     const firstError = failed >= 0 ? failed : results.findIndex((res) => res.type === 'error' && res.err !== ErrorCode.OK);
