@@ -59,7 +59,7 @@ export interface SessionOptions {
 
 /**
  * - `connecting`: no connection yet, or the connection dropped; the session may be alive.
- * - `connected`: a server accepted the session; requests flow.
+ * - `connected`: a server accepted the session, and the credentials sent with it; requests flow.
  * - `expired` / `authFailed` / `tlsFailed` / `closed`: the end of this session; every request
  *   fails. `failure` says why.
  */
@@ -94,6 +94,8 @@ interface Connection {
   lastRecv: number;
   timer: NodeJS.Timeout | undefined;
   corked: boolean;
+  /** Credentials sent with the handshake the server has not answered yet: `connected` waits for them. */
+  authsPending: number;
   /** The socket's own error, if it reported one before closing. */
   error: Error | undefined;
 }
@@ -254,7 +256,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     if (tls) socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
     const conn: Connection = {
       socket, host, decoder: new FrameDecoder(this.maxReplyBytes), ready: false, inflight: [],
-      lastSend: performance.now(), lastRecv: performance.now(), timer: undefined, corked: false, error: undefined,
+      lastSend: performance.now(), lastRecv: performance.now(), timer: undefined, corked: false, authsPending: 0, error: undefined,
     };
     this.conn = conn;
     if (!this.refed) socket.unref();
@@ -311,12 +313,16 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     // Credentials, then watches, then the queued requests: the server applies them in order,
     // so no request runs before the session is authenticated and its watches are back.
     for (const a of this.auths) this.write(conn, this.authFrame(a));
+    conn.authsPending = this.auths.length;
     this.sendSetWatches(conn);
     const queued = this.outgoing;
     this.outgoing = [];
     for (const req of queued) this.transmit(conn, req);
     this.schedulePing(conn);
-    this.setState('connected');
+    // With credentials, `connected` waits for the server to accept them (it answers an auth
+    // packet at once, in order): refused credentials end the session without it ever having
+    // looked usable, so connect() can fail with AuthFailedError instead of resolving.
+    if (conn.authsPending === 0) this.setState('connected');
   }
 
   private authFrame(a: AuthInfo): Buffer {
@@ -370,7 +376,10 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       case Xid.auth:
         if (h.err !== ErrorCode.OK) {
           this.end('authFailed', zooKeeperError(h.err, 'auth', this.auths.map((a) => a.scheme).join(',')));
+          return;
         }
+        // Replies come in order: the handshake's credentials are answered first.
+        if (conn.authsPending > 0 && --conn.authsPending === 0) this.setState('connected');
         return;
       default:
         break;
