@@ -18,6 +18,8 @@ export interface ServerOptions {
   containerCheckIntervalMs?: number;
   /** Extra zoo.cfg lines. */
   extraConfig?: string[];
+  /** Extra JVM system properties, e.g. `-Dzookeeper.extendedTypesEnabled=true` (TTL nodes). */
+  jvmProps?: string[];
   /** Also serve TLS on a `secureClientPort` (standalone only; the plain clientPort stays open). */
   secure?: SecureClientPort;
 }
@@ -157,7 +159,10 @@ function secureConfig(dir: string, port: number, secure: SecureClientPort): stri
 function jvm(mainClass: string, opts: ServerOptions): JvmOptions {
   return {
     mainClass,
-    jvmProps: opts.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`],
+    jvmProps: [
+      ...(opts.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`]),
+      ...(opts.jvmProps ?? []),
+    ],
   };
 }
 
