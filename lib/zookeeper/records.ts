@@ -1,7 +1,7 @@
 // The records of ZooKeeper's client protocol (zookeeper.jute), written and read with jute.
 // Names follow zookeeper.jute so a reader can check each field against it.
 import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js';
-import { OpCode } from './protocol.js';
+import { OpCode, isTtlMode } from './protocol.js';
 
 /** An ACL identity: `world:anyone`, `digest:user:hash`, `ip:10.0.0.0/8`, `auth:`... */
 export interface Id {
@@ -180,7 +180,7 @@ export function readACLList(r: JuteReader): ACL[] {
 
 /** One operation of a {@link multi} transaction. */
 export type MultiOp =
-  | { type: 'create'; path: string; data: Uint8Array; acl: readonly ACL[]; mode: number }
+  | { type: 'create'; path: string; data: Uint8Array; acl: readonly ACL[]; mode: number; /** ms, for a TTL mode only */ ttl?: bigint }
   | { type: 'delete'; path: string; version: number }
   | { type: 'setData'; path: string; data: Uint8Array; version: number }
   | { type: 'check'; path: string; version: number };
@@ -193,10 +193,10 @@ export type MultiResult =
   | { type: 'check' }
   | { type: 'error'; err: number };
 
-/** Op codes inside a multi (container creates have their own, as outside). */
+/** Op codes inside a multi (container and TTL creates have their own, as outside). */
 function multiOpCode(op: MultiOp): number {
   switch (op.type) {
-    case 'create': return op.mode === 4 ? OpCode.createContainer : OpCode.create;
+    case 'create': return op.mode === 4 ? OpCode.createContainer : isTtlMode(op.mode as never) ? OpCode.createTTL : OpCode.create;
     case 'delete': return OpCode.delete;
     case 'setData': return OpCode.setData;
     case 'check': return OpCode.check;
@@ -207,7 +207,9 @@ export function writeMultiRequest(w: JuteWriter, ops: readonly MultiOp[]): void 
   for (const op of ops) {
     w.int(multiOpCode(op)).bool(false).int(-1);
     switch (op.type) {
-      case 'create': writeCreateRequest(w, { path: op.path, data: op.data, acl: op.acl, flags: op.mode }); break;
+      case 'create':
+        writeCreateRequest(w, { path: op.path, data: op.data, acl: op.acl, flags: op.mode, ...(isTtlMode(op.mode as never) ? { ttl: op.ttl ?? 0n } : {}) });
+        break;
       case 'delete':
       case 'check': writePathVersion(w, op.path, op.version); break;
       case 'setData': writeSetDataRequest(w, op.path, op.data, op.version); break;

@@ -665,6 +665,11 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
    * every operation's outcome.
    */
   async multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
+    ops.forEach((op, i) => {
+      if (op.type === 'create' && isTtlMode(op.mode as never) && (op.ttl === undefined || op.ttl <= 0n)) {
+        throw new ValidationError(`multi (op ${i + 1} of ${ops.length}: create) ${op.path}: a TTL create mode needs a positive ttl`);
+      }
+    });
     const serverOps = (): MultiOp[] => ops.map((op, i) => ({
       ...op, path: this.serverPath(op.path, `multi (op ${i + 1} of ${ops.length}: ${op.type})`, op.type === 'create' && isSequential(op.mode)),
     }));
