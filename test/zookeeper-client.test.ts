@@ -1053,12 +1053,19 @@ describe('own ZooKeeper client against a real ZooKeeper server', function () {
       expect(seq.path).to.match(/^\/ttl-s-\d{10}$/);
       expect(seq.stat.ephemeralOwner).to.equal(0n); // shown as 0 to clients, like a container
       await s.create('/ttl-long', EMPTY, OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL, 600_000n);
+      // in a transaction too (createTTL inside the multi)
+      const [inMulti] = await s.multi([{ type: 'create', path: '/ttl-m', data: EMPTY, acl: OPEN_ACL_UNSAFE, mode: CreateMode.PERSISTENT_WITH_TTL, ttl: 300n }]);
+      expect(inMulti).to.have.property('path', '/ttl-m');
+      expect(await rejection(s.multi([{ type: 'create', path: '/ttl-x', data: EMPTY, acl: OPEN_ACL_UNSAFE, mode: CreateMode.PERSISTENT_WITH_TTL }])))
+        .to.be.instanceOf(ValidationError);
       expect((await s.getData('/ttl', log.watcher('ttl'))).data.toString()).to.equal('t');
       await s.getData(seq.path, log.watcher('seq'));
-      await log.until(2, 10_000);
-      expect(log.summary().sort()).to.deep.equal(['seq NodeDeleted ' + seq.path, 'ttl NodeDeleted /ttl'].sort());
+      await s.getData('/ttl-m', log.watcher('multi'));
+      await log.until(3, 10_000);
+      expect(log.summary().sort()).to.deep.equal(['multi NodeDeleted /ttl-m', 'seq NodeDeleted ' + seq.path, 'ttl NodeDeleted /ttl'].sort());
       expect(await s.exists('/ttl')).to.equal(null);
       expect(await s.exists(seq.path)).to.equal(null);
+      expect(await s.exists('/ttl-x')).to.equal(null);
       expect(await s.exists('/ttl-long')).to.not.equal(null);
     });
 
