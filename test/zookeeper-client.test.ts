@@ -1,6 +1,9 @@
 // zkurator's own ZooKeeper client (lib/zookeeper/, and the ZkClient on top of it) on its own,
 // against a real ZooKeeper 3.8 server: every request, watches (and their re-registration
-// after a reconnect), expiry, host lists, chroot, auth, limits, close and unref.
+// after a reconnect), expiry, host lists, chroot, auth, limits, close and unref. TTL and
+// container reaping run on a second server started with extended types.
+// Nothing here polls: every wait is on an event (a state, a watch, a child's output), each
+// with a deadline; the one fixed wait is the observation window of the idle-session test.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +17,6 @@ import {
 } from '../lib/zookeeper/index.js';
 import { expireSession } from './support/expire-session.js';
 import { newClient, sharedConnectString, sharedServerPort, uniquePath } from './support/harness.js';
-import { pollUntil } from './support/poll.js';
 import { freePort } from './support/ports.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
@@ -818,7 +820,7 @@ describe('own ZooKeeper client against a real ZooKeeper server', function () {
       }
       await untilState(s, 'connected', 5_000);
       const client = await clientPromise;
-      // well below even one connect-attempt timeout (1 s each), let alone three
+      // refused at once: far below the 3 s that waiting out a 1 s attempt timeout per dead host takes
       expect(performance.now() - t0).to.be.below(2_000);
       expect(s.server).to.deep.equal(live);
       expect(await s.exists('/')).to.not.equal(null);
