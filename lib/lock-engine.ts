@@ -327,6 +327,11 @@ export class LockEngine {
         throw err;
       }
       if (ownRead) await this.ownNodeRead(ownRead);
+      // The listing waited for a connection and may come from a NEW session: our node then
+      // belongs to the session we gave up on. A server that was down (or restarted) can keep
+      // that session, and its node, alive for a while: still listed, even first in line. It is
+      // not a grant: start over on the new session (CURATOR-335).
+      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
       const sorted = sortChildren(listed.children, this.driver.sortNames);
       const ourIndex = sorted.indexOf(ourName);
       if (ourIndex < 0) throw new OwnNodeGone();
