@@ -340,11 +340,17 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private async call<T>(operation: OperationName, run: (session: ZooKeeperSession) => Promise<T>): Promise<T> {
     if (this.closed) throw new ClientClosedError();
     this.operationCounts[operation]++;
+    const session = this.session;
     try {
-      return await run(this.session);
+      return await run(session);
     } catch (err) {
       if (this.closed && (err instanceof ConnectionLossError || err instanceof SessionExpiredError)) {
         throw new ClientClosedError(`the ZooKeeper client was closed during ${err instanceof ConnectionLossError ? `${err.operation} ${err.path}` : 'a request'}`);
+      }
+      // A request still queued on a session we gave up on (LOST after a whole session timeout
+      // without a server) ends when that session is closed; the client itself is open.
+      if (!this.closed && err instanceof ClientClosedError && session !== this.session) {
+        throw new SessionExpiredError(`the ZooKeeper session was lost (no server answered for a whole session timeout) during ${operation}`);
       }
       throw err;
     }
