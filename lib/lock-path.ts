@@ -1,5 +1,6 @@
 // Validation of lock paths and options. Runs before any ZooKeeper call, so bad input never
 // leaves a node, a watch or a timer behind (fault scenario F17).
+import { describeValue } from './describe-value.js';
 import { ValidationError } from './errors.js';
 
 /**
@@ -36,7 +37,7 @@ export function validateLockPath(path: unknown): string {
 /** maxLeases: a positive safe integer. */
 export function validateMaxLeases(maxLeases: unknown): number {
   if (typeof maxLeases !== 'number' || !Number.isSafeInteger(maxLeases) || maxLeases < 1) {
-    throw new ValidationError(`maxLeases must be an integer >= 1, got ${String(maxLeases)}`);
+    throw new ValidationError(`maxLeases must be an integer >= 1, got ${describeValue(maxLeases)}`);
   }
   return maxLeases;
 }
@@ -45,7 +46,7 @@ export function validateMaxLeases(maxLeases: unknown): number {
 export function validateTimeout(timeout: unknown): number | undefined {
   if (timeout === undefined) return undefined;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
-    throw new ValidationError(`timeout must be a number of milliseconds >= 0 (or omitted to wait forever), got ${String(timeout)}`);
+    throw new ValidationError(`timeout must be a number of milliseconds >= 0 (or omitted to wait forever), got ${describeValue(timeout)}`);
   }
   return timeout;
 }
@@ -53,21 +54,21 @@ export function validateTimeout(timeout: unknown): number | undefined {
 /** signal: undefined or an AbortSignal. */
 export function validateSignal(signal: unknown): AbortSignal | undefined {
   if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) throw new ValidationError('signal must be an AbortSignal');
+  if (!(signal instanceof AbortSignal)) throw new ValidationError(`signal must be an AbortSignal, got ${describeValue(signal)}`);
   return signal;
 }
 
 /** onQueued: undefined or a function. */
 export function validateOnQueued<T>(callback: T): T | undefined {
   if (callback === undefined) return undefined;
-  if (typeof callback !== 'function') throw new ValidationError('onQueued must be a function');
+  if (typeof callback !== 'function') throw new ValidationError(`onQueued must be a function, got ${describeValue(callback)}`);
   return callback;
 }
 
 /** lossPolicy: 'suspended' or 'lost'. */
 export function validateLossPolicy(policy: unknown): 'suspended' | 'lost' {
   if (policy !== 'suspended' && policy !== 'lost') {
-    throw new ValidationError(`lossPolicy must be 'suspended' or 'lost', got ${String(policy)}`);
+    throw new ValidationError(`lossPolicy must be 'suspended' or 'lost', got ${describeValue(policy)}`);
   }
   return policy;
 }

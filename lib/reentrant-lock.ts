@@ -4,6 +4,7 @@
 // holds the lock re-enters without a second node; any other flow queues for its own node.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline, type QueuePosition } from './deadline.js';
+import { describeValue } from './describe-value.js';
 import { NotHeldError, ValidationError } from './errors.js';
 import { Hold } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
@@ -114,7 +115,7 @@ export abstract class ReentrantLock {
    * your I/O. Inside `fn` (and what it awaits or starts) further acquires of this lock re-enter.
    */
   async withLock<T>(fn: (lease: Lease, signal: AbortSignal) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
-    if (typeof fn !== 'function') throw new ValidationError('withLock needs a function');
+    if (typeof fn !== 'function') throw new ValidationError(`withLock needs a function, got ${describeValue(fn)}`);
     const { hold, lease } = await this.acquireHold(options);
     const holds = new Map(flowHolds.getStore());
     holds.set(this, hold);

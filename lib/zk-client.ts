@@ -20,6 +20,7 @@ import type { WatchedEvent } from './zookeeper/watch-registry.js';
 /** How a node is created. Values are ZooKeeper's create flags. */
 export { CreateMode } from './zookeeper/protocol.js';
 import { CreateMode } from './zookeeper/protocol.js';
+import { describeValue } from './describe-value.js';
 
 /**
  * Connection states, with Curator's meanings:
@@ -584,10 +585,10 @@ export async function connect(connectString: string, options: ConnectOptions = {
   const sessionTimeout = options.sessionTimeout ?? 10_000;
   const connectTimeout = options.connectTimeout ?? 15_000;
   if (!Number.isInteger(sessionTimeout) || sessionTimeout <= 0 || sessionTimeout > MAX_TIMER_MS) {
-    throw new ValidationError(`sessionTimeout must be a positive integer number of milliseconds up to ${MAX_TIMER_MS}, got ${String(sessionTimeout)}`);
+    throw new ValidationError(`sessionTimeout must be a positive integer number of milliseconds up to ${MAX_TIMER_MS}, got ${describeValue(sessionTimeout)}`);
   }
   if (!(Number.isSafeInteger(connectTimeout) || connectTimeout === Infinity) || connectTimeout <= 0) {
-    throw new ValidationError(`connectTimeout must be a positive integer number of milliseconds (or Infinity), got ${String(connectTimeout)}`);
+    throw new ValidationError(`connectTimeout must be a positive integer number of milliseconds (or Infinity), got ${describeValue(connectTimeout)}`);
   }
   const client = new ZkClient(connectString, { ...options, sessionTimeout, connectTimeout });
   try {

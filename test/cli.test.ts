@@ -63,6 +63,19 @@ describe('zkurator CLI (the real executable, real server)', function () {
       }
     });
 
+    it('--timeout -1 and --max-leases -1: our own message (not node:util\'s "ambiguous"), usage, exit 64', async () => {
+      for (const [args, message] of [
+        [['run', '/x', '--timeout', '-1', '--', 'true'], 'zkurator: --timeout must not be negative, got "-1"\n\nUsage:'],
+        [['run', '/x', '--max-leases', '-1', '--', 'true'], 'zkurator: --max-leases must be an integer >= 1, got "-1"\n\nUsage:'],
+        [['status', '/x', '--max-leases', '-1'], 'zkurator: --max-leases must be an integer >= 1, got "-1"\n\nUsage:'],
+      ] as const) {
+        const result = await runCli([...args, '--connect', '127.0.0.1:1']);
+        expect(result.code, result.stderr).to.equal(64);
+        expect(result.stderr.startsWith(message), result.stderr).to.equal(true);
+        expect(result.stderr).to.not.match(/ambiguous|Did you forget/);
+      }
+    });
+
     it('--help and --version exit 0', async () => {
       const help = await runCli(['--help']);
       expect(help.code).to.equal(0);

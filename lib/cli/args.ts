@@ -82,6 +82,7 @@ export type CliArgs = RunArgs | StatusArgs | DevServerArgs | { readonly name: 'h
 
 /** Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string, option: string): number {
+  if (/^\s*-\s*\d/.test(text)) throw new UsageError(`${option} must not be negative, got ${JSON.stringify(text)}`);
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) throw new UsageError(`${option} must be a duration like 500ms, 30s, 2m or 1h, got ${JSON.stringify(text)}`);
   const scale = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
@@ -90,9 +91,10 @@ export function parseDuration(text: string, option: string): number {
   return Math.round(ms);
 }
 
-function parseInteger(text: string, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`${option} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+function parseInteger(text: string, option: string, min: number, max?: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > (max ?? Number.MAX_SAFE_INTEGER)) {
+    const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${option} must be an integer ${range}, got ${JSON.stringify(text)}`);
   }
   return Number(text);
 }
@@ -114,12 +116,51 @@ const CONNECTION_OPTIONS = {
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
 
-/** Runs node:util's parseArgs, whose errors (unknown option, missing value) become usage errors. */
-function parse<T>(run: () => T): T {
+type OptionSpecs = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+/**
+ * node:util's parseArgs with our own messages. Checked here first, so Node's texts never reach
+ * the user: an unknown option, a string option without a value, a flag given a value. A string
+ * option takes the next argument as its value even when it starts with "-" (`--timeout -1`,
+ * which parseArgs refuses as "ambiguous"), so the option's own check says what is wrong with it.
+ */
+function parseOptions<O extends OptionSpecs>(argv: readonly string[], options: O) {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      args.push(arg);
+      continue;
+    }
+    if (!arg.startsWith('--')) {
+      if (!Object.values(options).some((o) => o.short !== undefined && `-${o.short}` === arg)) throw new UsageError(`unknown option ${arg}`);
+      args.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    const spec = options[name.slice(2)];
+    if (!spec) throw new UsageError(`unknown option ${name}`);
+    if (spec.type === 'boolean') {
+      if (eq >= 0) throw new UsageError(`${name} takes no value, got ${JSON.stringify(arg.slice(eq + 1))}`);
+      args.push(arg);
+    } else if (eq >= 0) {
+      args.push(arg);
+    } else {
+      const value = argv[i + 1];
+      if (value === undefined || value === '--') throw new UsageError(`${name} needs a value`);
+      args.push(`${name}=${value}`);
+      i++;
+    }
+  }
   try {
-    return run();
+    return parseArgs({ args, allowPositionals: true, strict: true, options });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError((err as Error).message); // not expected after the checks above
   }
 }
 
@@ -145,7 +186,7 @@ function onePath(positionals: string[], command: string): string {
 function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'help' } {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
-  const { values, positionals } = parse(() => parseArgs({ args: own, allowPositionals: true, strict: true, options: {
+  const { values, positionals } = parseOptions(own, {
     ...CONNECTION_OPTIONS,
     ...HELP_OPTION,
     read: { type: 'boolean' },
@@ -156,7 +197,7 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     'kill-after': { type: 'string' },
     progress: { type: 'boolean' },
     'no-progress': { type: 'boolean' },
-  } }));
+  });
   if (values.help) return { name: 'help' };
   const path = onePath(positionals, 'run');
   const command = dash < 0 ? [] : argv.slice(dash + 1);
@@ -184,9 +225,9 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
 }
 
 function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): StatusArgs | { name: 'help' } {
-  const { values, positionals } = parse(() => parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+  const { values, positionals } = parseOptions(argv, {
     ...CONNECTION_OPTIONS, ...HELP_OPTION, 'max-leases': { type: 'string' }, json: { type: 'boolean' },
-  } }));
+  });
   if (values.help) return { name: 'help' };
   return {
     name: 'status',
@@ -198,9 +239,9 @@ function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): S
 }
 
 function parseDevServer(argv: string[]): DevServerArgs | { name: 'help' } {
-  const { values, positionals } = parse(() => parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+  const { values, positionals } = parseOptions(argv, {
     ...HELP_OPTION, port: { type: 'string' }, 'tick-time': { type: 'string' }, backend: { type: 'string' },
-  } }));
+  });
   if (values.help) return { name: 'help' };
   if (positionals.length > 0) throw new UsageError(`dev-server takes no arguments, got: ${positionals.join(' ')}`);
   const backend = values.backend ?? 'auto';

@@ -48,6 +48,39 @@ describe('zkurator CLI arguments (pure logic)', () => {
     }
   });
 
+  it('negative numbers and missing values get our own messages, never node:util\'s ("ambiguous")', () => {
+    const cases: Array<[string[], string]> = [
+      [['run', '/a', '--timeout', '-1', '--', 'x'], '--timeout must not be negative, got "-1"'],
+      [['run', '/a', '--timeout=-1', '--', 'x'], '--timeout must not be negative, got "-1"'],
+      [['run', '/a', '--timeout', '-5s', '--', 'x'], '--timeout must not be negative, got "-5s"'],
+      [['run', '/a', '--max-leases', '-1', '--', 'x'], '--max-leases must be an integer >= 1, got "-1"'],
+      [['status', '/a', '--max-leases', '-1'], '--max-leases must be an integer >= 1, got "-1"'],
+      [['run', '/a', '--kill-after', '-2', '--', 'x'], '--kill-after must not be negative, got "-2"'],
+      [['status', '/a', '--connect-timeout', '-1'], '--connect-timeout must not be negative, got "-1"'],
+      [['dev-server', '--port', '-1'], '--port must be an integer from 0 to 65535, got "-1"'],
+      [['run', '/a', '--timeout', '--read', '--', 'x'], '--timeout must be a duration like 500ms, 30s, 2m or 1h, got "--read"'],
+      [['run', '/a', '--timeout'], '--timeout needs a value'],
+      [['status', '/a', '--max-leases'], '--max-leases needs a value'],
+      [['run', '/a', '--bogus', '--', 'x'], 'unknown option --bogus'],
+      [['run', '/a', '--bogus=1', '--', 'x'], 'unknown option --bogus'],
+      [['status', '/a', '-x'], 'unknown option -x'],
+      [['status', '/a', '--json=yes'], '--json takes no value, got "yes"'],
+    ];
+    for (const [argv, message] of cases) {
+      let error: unknown;
+      try {
+        parseCli(argv, {});
+      } catch (err) {
+        error = err;
+      }
+      expect(error, argv.join(' ')).to.be.instanceOf(UsageError);
+      expect((error as Error).message, argv.join(' ')).to.equal(message);
+    }
+    // a value that starts with "-" is still a value where one is valid
+    expect((parseCli(['status', '/a', '--connect', 'h:1', '-h'], {}))).to.deep.equal({ name: 'help' });
+    expect((parseCli(['run', '/a', '--timeout', '0', '--', 'x'], {}) as RunArgs).timeoutMs).to.equal(0);
+  });
+
   it('status table: holders first, columns aligned, data escaped', () => {
     const at = new Date(1_000_000);
     const table = formatTable({
