@@ -75,14 +75,34 @@ export class SessionExpiredError extends ZkuratorError {
   }
 }
 
+/** One server of a connect string and what the last attempt to reach it ran into. */
+export interface ConnectAttempt {
+  /** `host:port` as in the connect string. */
+  readonly server: string;
+  /**
+   * What the last attempt ran into, in words first: `connection refused: connect ECONNREFUSED
+   * 127.0.0.1:2181`, `host name not resolved: getaddrinfo ENOTFOUND zk1`, `no answer within
+   * 3333 ms (TCP connection not established)`, a TLS failure... Undefined: not tried in time.
+   */
+  readonly error: string | undefined;
+}
+
 /**
- * Could not connect to ZooKeeper within the connect timeout. `lastError` says what the last
- * attempt ran into (refused, name not resolved, no answer, TLS failure...), when known.
+ * Could not connect to ZooKeeper within the connect timeout. The message names every server of
+ * the connect string and what happened to it (`attempts`); `lastError` is what the last
+ * attempt ran into (`host:port: what`), when known.
  */
 export class ConnectTimeoutError extends ZkuratorError {
-  constructor(readonly connectString: string, readonly timeoutMs: number, readonly lastError?: string) {
+  constructor(
+    readonly connectString: string,
+    readonly timeoutMs: number,
+    readonly lastError?: string,
+    readonly attempts: readonly ConnectAttempt[] = [],
+  ) {
     super('CONNECT_TIMEOUT', `could not connect to ZooKeeper at ${connectString} within ${timeoutMs} ms`
-      + (lastError ? ` (last attempt: ${lastError})` : ''));
+      + (attempts.length > 0
+        ? `: ${attempts.map((a) => `${a.server}: ${a.error ?? 'not tried in time'}`).join('; ')}`
+        : lastError ? ` (last attempt: ${lastError})` : ''));
   }
 }
 

@@ -19,4 +19,4 @@ export type { ReadWriteLockOptions } from './read-write-lock.js';
 export type { HoldStatus } from './hold.js';
 export { inspectLock } from './lock-inspector.js';
 export type { InspectOptions, LockSnapshot, Participant, ParticipantKind } from './lock-inspector.js';
-export type { LockLossReason } from './errors.js';
+export type { ConnectAttempt, LockLossReason } from './errors.js';

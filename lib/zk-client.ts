@@ -328,7 +328,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       this.on('state', onState);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
-        timer = setTimeout(() => done(new ConnectTimeoutError(this.connectString, timeoutMs, this.session.lastConnectError)), timeoutMs);
+        timer = setTimeout(() => done(new ConnectTimeoutError(this.connectString, timeoutMs, this.session.lastConnectError, this.session.connectAttempts)), timeoutMs);
         if (!this.refed) timer.unref();
       }
     });

@@ -91,6 +91,33 @@ describe('zkurator CLI (the real executable, real server)', function () {
       expect(result.code).to.equal(69);
       expect(result.stderr).to.contain(`cannot reach ZooKeeper at 127.0.0.1:${port} within 1s`);
     });
+
+    it('an unreachable ZooKeeper: every server is named with what happened to it (refused, name not resolved)', async () => {
+      const port = await freePort();
+      const connectString = `127.0.0.1:${port},zkurator-cli-test.invalid:2181`;
+      const result = await runCli(['run', '/x', '--connect', connectString, '--connect-timeout', '2s', '--', 'true']);
+      expect(result.code, result.stderr).to.equal(69);
+      expect(result.stderr).to.match(new RegExp(`^zkurator: cannot reach ZooKeeper at ${connectString.replace(/\./g, '\\.')} within 2s \\(set --connect or ZOOKEEPER_CONNECT\\)\n` +
+        `  127\\.0\\.0\\.1:${port}: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)\n` +
+        '  zkurator-cli-test\\.invalid:2181: host name not resolved \\(getaddrinfo (ENOTFOUND|EAI_AGAIN) zkurator-cli-test\\.invalid\\)\n$'));
+      expect(result.stderr).to.not.match(/\n\s+at /); // no stack trace
+    });
+
+    it('a connect string that cannot be right is a usage error (64) with its own message, from --connect or ZOOKEEPER_CONNECT', async () => {
+      for (const [connectString, message] of [
+        ['garbage', 'server address "garbage" in connect string "garbage" has no port: write host:port'],
+        ['127.0.0.1:notaport', 'bad port "notaport" in connect string "127.0.0.1:notaport": expected 1-65535'],
+        [',,,', 'connect string ",,," has an empty server address'],
+        ['127.0.0.1:99999', 'bad port "99999" in connect string "127.0.0.1:99999": expected 1-65535'],
+      ] as const) {
+        const viaOption = await runCli(['run', '/x', '--connect', connectString, '--', 'true']);
+        expect(viaOption.code, viaOption.stderr).to.equal(64);
+        expect(viaOption.stderr.startsWith(`zkurator: --connect: ${message}\n\nUsage:`), viaOption.stderr).to.equal(true);
+        const viaEnv = await runCli(['status', '/x'], { ZOOKEEPER_CONNECT: connectString });
+        expect(viaEnv.code, viaEnv.stderr).to.equal(64);
+        expect(viaEnv.stderr.startsWith(`zkurator: ZOOKEEPER_CONNECT: ${message}\n\nUsage:`), viaEnv.stderr).to.equal(true);
+      }
+    });
   });
 
   describe('run', () => {

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../errors.js';
 import { validateLockPath } from '../lock-path.js';
+import { parseConnectString } from '../zookeeper/connect-string.js';
 import type { LossPolicy } from '../zk-client.js';
 
 /** Default connection string when neither --connect nor ZOOKEEPER_CONNECT is given. */
@@ -165,8 +166,16 @@ function parseOptions<O extends OptionSpecs>(argv: readonly string[], options: O
 }
 
 function connection(values: { connect?: string | boolean; 'connect-timeout'?: string | boolean }, env: NodeJS.ProcessEnv): ConnectionArgs {
-  const connect = typeof values.connect === 'string' ? values.connect : env.ZOOKEEPER_CONNECT || DEFAULT_CONNECT;
+  const given = typeof values.connect === 'string';
+  const connect = given ? values.connect as string : env.ZOOKEEPER_CONNECT || DEFAULT_CONNECT;
   if (connect.trim() === '') throw new UsageError('--connect must not be empty');
+  // checked here, so a typo is a usage error before anything is sent (connect() checks it too)
+  try {
+    parseConnectString(connect);
+  } catch (err) {
+    if (err instanceof ValidationError) throw new UsageError(`${given ? '--connect' : 'ZOOKEEPER_CONNECT'}: ${err.message}`);
+    throw err;
+  }
   const timeout = values['connect-timeout'];
   return {
     connect,

@@ -18,7 +18,9 @@ export async function connectForCli(args: ConnectionArgs, options: ConnectOption
     return await connect(args.connect, { ...options, connectTimeout: args.connectTimeoutMs });
   } catch (err) {
     if (err instanceof ConnectTimeoutError) {
-      throw new CliFailure(ExitCode.UNAVAILABLE, `cannot reach ZooKeeper at ${args.connect} within ${formatDuration(args.connectTimeoutMs)} (set --connect or ZOOKEEPER_CONNECT)`);
+      const tried = err.attempts.map((a) => `\n  ${a.server}: ${a.error ?? 'not tried in time'}`).join('');
+      throw new CliFailure(ExitCode.UNAVAILABLE, `cannot reach ZooKeeper at ${args.connect} within ${formatDuration(args.connectTimeoutMs)}` +
+        ` (set --connect or ZOOKEEPER_CONNECT)${tried}`);
     }
     if (err instanceof ValidationError) throw new CliFailure(ExitCode.USAGE, err.message);
     throw err;

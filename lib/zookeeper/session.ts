@@ -13,6 +13,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions as TlsConnectionOptions, type SecureContext } from 'node:tls';
 import {
   ClientClosedError, ConnectionLossError, SessionExpiredError, TlsError, ValidationError, type ZkuratorError, zooKeeperError,
+  type ConnectAttempt,
 } from '../errors.js';
 import type { HostAddress } from './connect-string.js';
 import { FrameDecoder } from './framing.js';
@@ -98,6 +99,8 @@ interface Connection {
   authsPending: number;
   /** The socket's own error, if it reported one before closing. */
   error: Error | undefined;
+  /** performance.now() when the attempt began. */
+  openedAt: number;
 }
 
 const EMPTY_PASSWORD = Buffer.alloc(16);
@@ -116,6 +119,29 @@ const CLOSE_WAIT_MS = 2_000;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? socketErrorText(err) : String(err);
+}
+
+/** Socket error codes a connection attempt runs into, said in words. */
+const SOCKET_FAILURES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host name not resolved',
+  EAI_AGAIN: 'host name not resolved (temporary DNS failure)',
+  EAI_FAIL: 'host name not resolved',
+  EAI_NODATA: 'host name not resolved',
+  EAI_NONAME: 'host name not resolved',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection broken',
+  ETIMEDOUT: 'no answer (connection timed out)',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+};
+
+/** What a connection's socket error means, in words first: "connection refused (connect ECONNREFUSED 127.0.0.1:1)". */
+function socketFailureText(err: Error): string {
+  const words = SOCKET_FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
+  const text = socketErrorText(err);
+  return words ? `${words} (${text})` : text;
 }
 
 export class ZooKeeperSession extends EventEmitter<SessionEvents> {
@@ -139,6 +165,8 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private refed = true;
   private lastHeard = performance.now();
   private lastError: string | undefined;
+  /** What the last attempt on each server ran into, since the last successful handshake. */
+  private readonly attemptErrors = new Map<string, string>();
   /** Built once from the TLS options (so bad options fail here, not on every attempt). */
   private readonly secureContext: SecureContext | undefined;
   /** Connection attempts in a row that failed TLS for good. */
@@ -201,6 +229,24 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     return this.lastError;
   }
 
+  /**
+   * Every server of the connect string, in its order, with what its last connection attempt
+   * since the last successful handshake ran into (for error messages).
+   */
+  get connectAttempts(): ConnectAttempt[] {
+    const current = this.conn && !this.conn.ready ? this.conn : undefined;
+    return this.options.hosts.map(({ host, port }) => {
+      const server = `${host}:${port}`;
+      if (current && current.host.host === host && current.host.port === port) {
+        const ms = Math.round(performance.now() - current.openedAt);
+        return { server, error: current.socket.connecting
+          ? `no answer yet (TCP connection not established after ${ms} ms)`
+          : `connected, but no answer to the session handshake yet (after ${ms} ms)` };
+      }
+      return { server, error: this.attemptErrors.get(server) };
+    });
+  }
+
   /** Why the session ended (expired, auth or TLS failure, closed); undefined while it lives. */
   get failure(): ZkuratorError | undefined {
     return this.endError;
@@ -257,19 +303,23 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     const conn: Connection = {
       socket, host, decoder: new FrameDecoder(this.maxReplyBytes), ready: false, inflight: [],
       lastSend: performance.now(), lastRecv: performance.now(), timer: undefined, corked: false, authsPending: 0, error: undefined,
+      openedAt: performance.now(),
     };
     this.conn = conn;
     if (!this.refed) socket.unref();
     socket.setNoDelay(true);
     const base = this.negotiated > 0 ? this.negotiated : this.options.sessionTimeout;
     const attemptMs = Math.max(MIN_CONNECT_ATTEMPT_MS, Math.floor(base / this.hosts.size));
-    conn.timer = setTimeout(() => this.drop(conn, `no answer from ${host.host}:${host.port} within ${attemptMs} ms`), attemptMs);
+    conn.timer = setTimeout(() => this.drop(conn, socket.connecting
+      ? `no answer within ${attemptMs} ms (TCP connection not established)`
+      : `connected, but no answer to the session handshake within ${attemptMs} ms`), attemptMs);
     if (!this.refed) conn.timer.unref();
     socket.once(tls ? 'secureConnect' : 'connect', () => this.sendHandshake(conn));
     socket.on('error', (err) => { conn.error ??= err; });
     socket.on('close', () => {
-      const why = conn.error ? errorText(conn.error) : 'connection closed by the server';
-      this.drop(conn, `${host.host}:${host.port}: ${why}`);
+      const why = conn.error ? socketFailureText(conn.error)
+        : `connection closed by the server${conn.ready ? '' : ' before the session handshake'}`;
+      this.drop(conn, why);
     });
   }
 
@@ -292,7 +342,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       });
     } catch (err) {
       // Only decoding can throw here (listeners are isolated): the stream cannot be trusted.
-      this.drop(conn, `bad data from ${conn.host.host}:${conn.host.port}: ${errorText(err)}`);
+      this.drop(conn, `bad data from the server: ${errorText(err)}`);
     }
   }
 
@@ -307,6 +357,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     this.password = resp.passwd;
     this.negotiated = resp.timeOut;
     this.lastError = undefined;
+    this.attemptErrors.clear();
     this.tlsFailures = 0;
     conn.ready = true;
     this.hosts.connected();
@@ -426,7 +477,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       const now = performance.now();
       const silent = now - conn.lastRecv;
       if (silent >= readTimeout) {
-        this.drop(conn, `no reply from ${conn.host.host}:${conn.host.port} for ${Math.round(silent)} ms`);
+        this.drop(conn, `no reply for ${Math.round(silent)} ms`);
         return;
       }
       if (now - conn.lastSend >= pingInterval) {
@@ -466,12 +517,14 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
    * The connection is over (closed, timed out, or untrustworthy). Every request on it fails
    * with CONNECTIONLOSS (it may or may not have been applied); nothing is re-sent.
    */
-  private drop(conn: Connection, reason: string): void {
+  private drop(conn: Connection, what: string): void {
     if (conn !== this.conn) return;
     this.conn = undefined;
     if (conn.timer) clearTimeout(conn.timer);
     conn.socket.destroy();
-    this.lastError = reason;
+    const server = `${conn.host.host}:${conn.host.port}`;
+    this.lastError = `${server}: ${what}`;
+    this.attemptErrors.set(server, what);
     const failed = [...conn.inflight, ...this.outgoing];
     conn.inflight = [];
     this.outgoing = [];
