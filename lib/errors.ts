@@ -127,6 +127,19 @@ export class TlsError extends ZkuratorError {
 }
 
 /**
+ * The chroot of the connect string (`host:port/chroot`) does not exist on the server, so no
+ * node can be created under it: ZooKeeper, like Curator, does not create a connect string's
+ * chroot. Create it first (e.g. `create /app` in zkCli.sh) or leave it out of the connect
+ * string. The server's NONODE error is the `cause`.
+ */
+export class ChrootNotFoundError extends ZkuratorError {
+  constructor(readonly chroot: string, readonly connectString: string, options?: { cause?: unknown }) {
+    super('CHROOT_NOT_FOUND', `the chroot ${chroot} of connect string ${JSON.stringify(connectString)} does not exist on the server: ` +
+      `create it first (e.g. "create ${chroot}" in zkCli.sh) or leave it out of the connect string`, options);
+  }
+}
+
+/**
  * A ZooKeeper operation failed with a server or client error code. `zkCode` is the numeric
  * ZooKeeper code (e.g. -101 for NONODE) and `zkName` its symbolic name.
  */

@@ -10,7 +10,7 @@ export { Lease } from './lease.js';
 export {
   ZkuratorError, ValidationError, LockTimeoutError, LockLostError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
-  NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError,
+  NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
 } from './errors.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
 export type { ACL, Id } from './zookeeper/index.js';

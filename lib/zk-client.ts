@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
-  ClientClosedError, ConnectTimeoutError, ConnectionLossError, NoNodeError, NodeExistsError,
+  ChrootNotFoundError, ClientClosedError, ConnectTimeoutError, ConnectionLossError, NoNodeError, NodeExistsError,
   SessionExpiredError, ValidationError, zooKeeperError,
 } from './errors.js';
 import { ErrorCode } from './zookeeper/protocol.js';
@@ -518,6 +518,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   /**
    * Creates `path` and any missing ancestors as CONTAINER nodes (reaped by the server when
    * empty). An existing node at any level is fine.
+   * @throws ChrootNotFoundError when the connect string's chroot does not exist on the server
    */
   async createContainers(path: string): Promise<void> {
     const parts = path.split('/').filter(Boolean);
@@ -527,6 +528,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       try {
         await this.create(current, Buffer.alloc(0), CreateMode.CONTAINER);
       } catch (err) {
+        // The root always exists: a top-level node can lack a parent only under a missing chroot.
+        if (err instanceof NoNodeError && current === `/${parts[0]}` && this.parsed.chroot) {
+          throw new ChrootNotFoundError(this.parsed.chroot, this.connectString, { cause: err });
+        }
         if (!(err instanceof NodeExistsError)) throw err;
       }
     }

@@ -76,6 +76,17 @@ describe('zkurator CLI (the real executable, real server)', function () {
       }
     });
 
+    it('a --connect chroot that does not exist: run and status say so and exit 69, no stack trace, nothing run', async () => {
+      const chroot = `/zkurator-missing-${Date.now().toString(36)}`;
+      const rooted = `${connect}${chroot}`;
+      const expected = `zkurator: the chroot ${chroot} of connect string ${JSON.stringify(rooted)} does not exist on the server: ` +
+        `create it first (e.g. "create ${chroot}" in zkCli.sh) or leave it out of the connect string\n`;
+      const run = await runCli(['run', '/locks/x', '--connect', rooted, '--', NODE, '-e', 'console.log("ran")']);
+      expect({ code: run.code, stderr: run.stderr, stdout: run.stdout }).to.deep.equal({ code: 69, stderr: expected, stdout: '' });
+      const status = await runCli(['status', '/locks/x', '--connect', rooted]);
+      expect({ code: status.code, stderr: status.stderr, stdout: status.stdout }).to.deep.equal({ code: 69, stderr: expected, stdout: '' });
+    });
+
     it('--help and --version exit 0', async () => {
       const help = await runCli(['--help']);
       expect(help.code).to.equal(0);

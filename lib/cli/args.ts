@@ -33,7 +33,7 @@ Options:
   -h, --help                 this text;  -V, --version: the version
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
-Exit codes: 64 usage, 69 ZooKeeper unreachable, 70 internal error, 75 lock timeout,
+Exit codes: 64 usage, 69 ZooKeeper unreachable (or its chroot missing), 70 internal error, 75 lock timeout,
 76 lock lost while the command ran, 126/127 command not executable/not found,
 128+N interrupted by signal N; otherwise the command's own code.`;
 

@@ -1,6 +1,7 @@
 // How a CLI command ends early: a message for stderr and the exit code scripts branch on.
-import { ConnectTimeoutError, ValidationError } from '../errors.js';
+import { ChrootNotFoundError, ConnectTimeoutError, ValidationError } from '../errors.js';
 import { connect, type ConnectOptions, type ZkClient } from '../zk-client.js';
+import { parseConnectString } from '../zookeeper/connect-string.js';
 import type { ConnectionArgs } from './args.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -12,10 +13,15 @@ export class CliFailure extends Error {
   }
 }
 
-/** Connects with the CLI's options; an unreachable ensemble is exit code 69, not a stack trace. */
+/**
+ * Connects with the CLI's options; an unreachable ensemble is exit code 69, not a stack trace.
+ * A chroot in the connect string is checked at once: one that does not exist on the server
+ * would otherwise show up later, as a failed create (run) or as an empty lock (status).
+ */
 export async function connectForCli(args: ConnectionArgs, options: ConnectOptions = {}): Promise<ZkClient> {
+  let client: ZkClient;
   try {
-    return await connect(args.connect, { ...options, connectTimeout: args.connectTimeoutMs });
+    client = await connect(args.connect, { ...options, connectTimeout: args.connectTimeoutMs });
   } catch (err) {
     if (err instanceof ConnectTimeoutError) {
       const tried = err.attempts.map((a) => `\n  ${a.server}: ${a.error ?? 'not tried in time'}`).join('');
@@ -25,6 +31,21 @@ export async function connectForCli(args: ConnectionArgs, options: ConnectOption
     if (err instanceof ValidationError) throw new CliFailure(ExitCode.USAGE, err.message);
     throw err;
   }
+  const { chroot } = parseConnectString(args.connect);
+  try {
+    if (chroot && !(await client.exists('/'))) throw new ChrootNotFoundError(chroot, args.connect);
+  } catch (err) {
+    await client.close();
+    throw asCliFailure(err);
+  }
+  return client;
+}
+
+/** The CliFailure for an error a command can end with that is not a bug, else the error itself. */
+export function asCliFailure(err: unknown): unknown {
+  // exit 69, EX_UNAVAILABLE ("a support file does not exist"): nothing can be locked there until it is created
+  if (err instanceof ChrootNotFoundError) return new CliFailure(ExitCode.UNAVAILABLE, err.message);
+  return err;
 }
 
 /** 850ms, 12s, 1.5s, 3m20s: short and exact enough for humans. */

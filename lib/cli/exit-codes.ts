@@ -7,7 +7,10 @@ export const ExitCode = {
   OK: 0,
   /** Bad arguments: usage was printed (EX_USAGE). */
   USAGE: 64,
-  /** ZooKeeper could not be reached within the connect timeout (EX_UNAVAILABLE). */
+  /**
+   * ZooKeeper could not be reached within the connect timeout, or the chroot of the connect
+   * string does not exist on it (EX_UNAVAILABLE: "a service is unavailable ... a support file does not exist").
+   */
   UNAVAILABLE: 69,
   /** An unexpected error (EX_SOFTWARE). */
   INTERNAL: 70,

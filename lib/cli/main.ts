@@ -2,7 +2,7 @@
 // The `zkurator` executable: parse, dispatch, and turn every ending into an exit code.
 import { createRequire } from 'node:module';
 import { parseCli, USAGE, UsageError } from './args.js';
-import { CliFailure } from './cli-failure.js';
+import { asCliFailure, CliFailure } from './cli-failure.js';
 import { devServerCommand } from './dev-server-command.js';
 import { ExitCode } from './exit-codes.js';
 import { runCommand } from './run-command.js';
@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (err: unknown) => {
+  (thrown: unknown) => {
+    const err = asCliFailure(thrown);
     if (err instanceof UsageError) {
       process.stderr.write(`zkurator: ${err.message}\n\n${USAGE}\n`);
       process.exit(ExitCode.USAGE);
