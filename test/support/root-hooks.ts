@@ -1,8 +1,9 @@
 // Mocha root hooks: one standalone ZooKeeper for the whole run (or ZOOKEEPER_CONNECT), and a
-// check that every test closed what it opened.
+// check that every test closed what it opened and sent nothing malformed through a TcpProxy.
 import { ZkCluster } from './zk-server.js';
 import { serverBackend } from './server-backend.js';
 import { closeTrackedClients, setSharedConnectString } from './harness.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 let cluster: ZkCluster | undefined;
 
@@ -20,6 +21,7 @@ export const mochaHooks = {
   },
   async afterEach(): Promise<void> {
     await closeTrackedClients();
+    TcpProxy.checkAll(); // a malformed stream through a proxy fails the test that made it
   },
   async afterAll(): Promise<void> {
     await cluster?.destroy();

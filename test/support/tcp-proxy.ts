@@ -38,15 +38,36 @@ interface Pair {
   awaitedXid?: number;
 }
 
+/**
+ * Largest frame length the proxy passes on: the client's own reply limit (16 MiB), far above
+ * any request (jute.maxbuffer, 1 MiB by default). A larger or negative length means the stream
+ * is not ZooKeeper's (or the proxy lost its place in it): the pair is dropped, never buffered for.
+ */
+export const MAX_PROXIED_FRAME = 16 * 1024 * 1024;
+
+/** A byte stream through the proxy that is not a sequence of ZooKeeper frames. */
+export class MalformedStreamError extends Error {
+  override readonly name = 'MalformedStreamError';
+}
+
 /** Splits a byte stream into ZooKeeper frames (4-byte big-endian length + payload). */
-class FrameSplitter {
+export class FrameSplitter {
   private buf: Buffer = Buffer.alloc(0);
 
+  /** @param direction for messages: "client -> server" or "server -> client". */
+  constructor(private readonly direction: string) {}
+
+  /** The complete frames `chunk` finishes. @throws MalformedStreamError for a length out of range */
   push(chunk: Buffer): Buffer[] {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     const frames: Buffer[] = [];
     while (this.buf.length >= 4) {
       const len = this.buf.readInt32BE(0);
+      if (len < 0 || len > MAX_PROXIED_FRAME) {
+        const head = this.buf.subarray(0, 16).toString('hex');
+        throw new MalformedStreamError(`TcpProxy: malformed ${this.direction} stream: frame length ${len} ` +
+          `(allowed 0..${MAX_PROXIED_FRAME}); next bytes ${head}`);
+      }
       if (this.buf.length < 4 + len) break;
       frames.push(this.buf.subarray(0, 4 + len));
       this.buf = this.buf.subarray(4 + len);
@@ -55,11 +76,41 @@ class FrameSplitter {
   }
 }
 
+/** Every proxy started and not yet closed, so the root hooks can fail the test that ran one into trouble. */
+const openProxies = new Set<TcpProxy>();
+
 export class TcpProxy {
   private mode: Mode = 'open';
   private readonly pairs = new Set<Pair>();
   private trigger: Trigger | undefined;
   private hold: { requests: number[]; changed: () => void } | undefined;
+  /** Malformed streams seen (each one's pair was dropped); not yet thrown by close() or a check. */
+  private unreported: MalformedStreamError[] = [];
+  /** Every malformed stream this proxy saw. */
+  readonly failures: MalformedStreamError[] = [];
+  private readonly failureListeners = new Set<(err: MalformedStreamError) => void>();
+
+  /**
+   * Throws (and forgets) the malformed streams every open proxy saw since the last check: the
+   * root hooks run this after each test, so a test fails loudly even if it never closes its proxy.
+   */
+  static checkAll(): void {
+    const errors = [...openProxies].flatMap((p) => p.takeUnreported());
+    if (errors.length > 0) throw failureOf(errors);
+  }
+
+  /** Rejects as soon as a stream through this proxy is malformed (to race a wait against). */
+  untilFailure(): Promise<never> {
+    return new Promise((_resolve, reject) => {
+      const [first] = this.failures;
+      if (first) reject(first);
+      else this.failureListeners.add(reject);
+    });
+  }
+
+  private takeUnreported(): MalformedStreamError[] {
+    return this.unreported.splice(0);
+  }
 
   private constructor(private readonly server: Server, readonly port: number, readonly targetPort: number) {}
 
@@ -73,6 +124,7 @@ export class TcpProxy {
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     const proxy = new TcpProxy(server, port, targetPort);
     server.on('connection', (sock) => proxy.accept(sock));
+    openProxies.add(proxy);
     return proxy;
   }
 
@@ -96,12 +148,24 @@ export class TcpProxy {
     client.on('error', drop).on('close', drop);
     server.on('error', drop).on('close', drop);
     // The first frame each way is the session handshake; requests and replies follow.
-    const up = new FrameSplitter();
-    const down = new FrameSplitter();
+    const up = new FrameSplitter('client -> server');
+    const down = new FrameSplitter('server -> client');
     let upHandshake = true;
     let downHandshake = true;
+    /** The frames a chunk completes; a malformed stream drops this pair and is reported. */
+    const split = (splitter: FrameSplitter, chunk: Buffer): Buffer[] => {
+      try {
+        return splitter.push(chunk);
+      } catch (err) {
+        if (!(err instanceof MalformedStreamError)) throw err;
+        client.resetAndDestroy();
+        drop();
+        this.failed(err);
+        return [];
+      }
+    };
     client.on('data', (chunk: Buffer) => {
-      for (const frame of up.push(chunk)) {
+      for (const frame of split(up, chunk)) {
         if (this.mode !== 'open' || !this.pairs.has(pair)) return;
         if (upHandshake) {
           upHandshake = false;
@@ -115,7 +179,7 @@ export class TcpProxy {
       }
     });
     server.on('data', (chunk: Buffer) => {
-      for (const frame of down.push(chunk)) {
+      for (const frame of split(down, chunk)) {
         if (this.mode !== 'open' || !this.pairs.has(pair)) return;
         if (downHandshake) {
           downHandshake = false;
@@ -130,6 +194,13 @@ export class TcpProxy {
         client.write(frame);
       }
     });
+  }
+
+  private failed(err: MalformedStreamError): void {
+    this.failures.push(err);
+    this.unreported.push(err);
+    for (const l of [...this.failureListeners]) l(err);
+    this.failureListeners.clear();
   }
 
   /** True when the request must not be forwarded. */
@@ -238,9 +309,20 @@ export class TcpProxy {
     this.mode = 'open';
   }
 
+  /**
+   * Stops the proxy. Rejects with the malformed streams it saw (each one's pair was dropped at
+   * once) that no check has reported yet, so the test that closes it fails.
+   */
   async close(): Promise<void> {
     this.trigger = undefined;
     this.cut();
+    openProxies.delete(this);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const errors = this.takeUnreported();
+    if (errors.length > 0) throw failureOf(errors);
   }
+}
+
+function failureOf(errors: MalformedStreamError[]): Error {
+  return errors.length === 1 ? errors[0]! : new AggregateError(errors, errors.map((e) => e.message).join('; '));
 }
