@@ -3,7 +3,10 @@ import { NotHeldError } from './errors.js';
 import type { HeldNode } from './lock-engine.js';
 import type { HoldStatus } from './hold.js';
 
-/** @internal The shared state of one held lock node and its re-entrant holds. */
+/**
+ * The shared state of one held lock node and its re-entrant holds: how a Lease reaches its hold.
+ * Not for applications, but kept in the declarations: Lease's declaration refers to it.
+ */
 export interface LeaseOwner {
   readonly lockPath: string;
   readonly nodePath: string;

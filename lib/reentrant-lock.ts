@@ -52,7 +52,14 @@ export abstract class ReentrantLock {
 
   /** @internal */
   static checkClient(client: unknown): ZkClient {
-    if (!(client instanceof ZkClient)) throw new ValidationError('client must be a ZkClient returned by connect()');
+    if (!(client instanceof ZkClient)) {
+      // The dual-package hazard: a client from zkurator's other build (require vs import) or another install.
+      const fromOtherCopy = typeof client === 'object' && client !== null && client.constructor?.name === 'ZkClient';
+      throw new ValidationError(fromOtherCopy
+        ? 'client is a ZkClient from another copy of zkurator (one loaded with require() and one with import, or two installs): ' +
+          'take connect() and the locks from the same one'
+        : `client must be a ZkClient returned by connect(), got ${describeValue(client)}`);
+    }
     return client;
   }
 
