@@ -22,8 +22,8 @@ stop_engine() {
 }
 trap stop_engine EXIT
 if ! docker info >/dev/null 2>&1; then
-  echo "test-docker: starting dockerd --bridge=none --iptables=false (log: /tmp/zkurator-dockerd.log)"
-  dockerd --bridge=none --iptables=false >/tmp/zkurator-dockerd.log 2>&1 &
+  echo "test-docker: starting dockerd --bridge=none --iptables=false --storage-driver=vfs (log: /tmp/zkurator-dockerd.log)"
+  dockerd --bridge=none --iptables=false --storage-driver=vfs >/tmp/zkurator-dockerd.log 2>&1 &
   started=$!
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { echo "test-docker: dockerd did not come up; see /tmp/zkurator-dockerd.log" >&2; exit 1; }

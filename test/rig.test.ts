@@ -1,12 +1,16 @@
 // The test rig itself, on real servers: a 3-node ensemble that loses and regains members,
 // server-side session expiry. (Container reaping: F20 in faults.test.ts.)
 import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Mutex, type ConnectionState } from '../lib/index.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { useEnsemble } from './support/ensemble-fixture.js';
+import { launchServer, serverBackend, untilContainerEnds, type ContainerHandle } from './support/server-backend.js';
 
 describe('test rig on real servers', function () {
   this.timeout(120_000);
@@ -40,6 +44,56 @@ describe('test rig on real servers', function () {
       await got.release();
       expect(await childrenOf(b, path)).to.deep.equal([]);
     });
+  });
+
+  it(`a server that ends by itself (bad config): its run's exited resolves and running turns false (backend: ${serverBackend()})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkurator-dies-'));
+    try {
+      const configFile = join(dir, 'zoo.cfg');
+      const logFile = join(dir, 'server.log');
+      writeFileSync(configFile, `dataDir=${dir}/data\nclientPort=not-a-port\n`);
+      const run = await launchServer({ configFile, logFile, dir, jvm: {} });
+      await run.exited; // hangs (the test times out) if nothing watches the JVM or container end
+      expect(run.running).to.equal(false);
+      await run.stop('SIGKILL'); // nothing left to stop; the container, if any, is removed
+      expect(readFileSync(logFile, 'utf8')).to.contain('Invalid config, exiting abnormally');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('container backend: waiting on a container ends when the engine says so, retried while it still runs, never forever', async () => {
+    /** A fake engine: wait() answers from `waits` in turn; inspect() says whether it still runs. */
+    const fake = (waits: Array<'ends' | 'fails'>, runningAfterFailure: boolean): ContainerHandle & { calls: string[] } => {
+      const calls: string[] = [];
+      return {
+        calls,
+        wait: async () => {
+          const next = waits.shift() ?? 'fails';
+          calls.push(`wait:${next}`);
+          if (next === 'fails') throw new Error('socket hang up');
+        },
+        inspect: async () => {
+          calls.push('inspect');
+          return { State: { Running: runningAfterFailure } };
+        },
+      };
+    };
+    const notes: string[] = [];
+    const ends = fake(['ends'], true);
+    await untilContainerEnds(ends, (n) => notes.push(n));
+    expect(ends.calls).to.deep.equal(['wait:ends']);
+    const flaky = fake(['fails', 'fails', 'ends'], true);
+    await untilContainerEnds(flaky, (n) => notes.push(n));
+    expect(flaky.calls).to.deep.equal(['wait:fails', 'inspect', 'wait:fails', 'inspect', 'wait:ends']);
+    const gone = fake(['fails'], false);
+    await untilContainerEnds(gone, (n) => notes.push(n));
+    expect(gone.calls).to.deep.equal(['wait:fails', 'inspect']);
+    expect(notes).to.deep.equal([]);
+    const broken = fake([], true);
+    await untilContainerEnds(broken, (n) => notes.push(n));
+    expect(broken.calls.filter((c) => c === 'wait:fails')).to.have.length(5);
+    expect(notes).to.deep.equal(['waiting on the container failed 5 times while it runs (Error: socket hang up); reported as ended']);
   });
 
   it('server-side session expiry: the holder sees LOST then a new session; a waiter takes the lock', async () => {

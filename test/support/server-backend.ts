@@ -65,7 +65,7 @@ async function launchContainer(spec: ServerSpec): Promise<ServerRun> {
   // Host networking: servers are on 127.0.0.1. Without this, testcontainers running inside a
   // container looks for the gateway of Docker's bridge network, which does not exist here.
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
-  const { GenericContainer } = await import('testcontainers');
+  const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
   const log = createWriteStream(spec.logFile, { flags: 'a' });
   const container = await new GenericContainer(zooKeeperImage())
     .withNetworkMode('host')
@@ -73,19 +73,51 @@ async function launchContainer(spec: ServerSpec): Promise<ServerRun> {
     .withCommand(['java', ...zooKeeperJavaArgs(spec.configFile, { ...spec.jvm, local: false })])
     .withLogConsumer((stream) => stream.pipe(log))
     .start();
+  // The engine tells when the container ends, whoever ends it (stop() below, or the JVM dying
+  // by itself), as the local backend's child process 'exit' does.
+  const handle = (await getContainerRuntimeClient()).container.getById(container.getId());
   let running = true;
-  let ended!: () => void;
-  const exited = new Promise<void>((resolve) => { ended = resolve; });
+  const exited = untilContainerEnds(handle, (note) => log.write(`\n[zkurator test rig] ${note}\n`)).then(() => {
+    running = false;
+    log.end();
+  });
+  let removal: Promise<unknown> | undefined;
   return {
     exited,
     get running() { return running; },
     async stop(signal) {
-      if (!running) return;
-      running = false;
-      // docker stop: SIGTERM, then SIGKILL after the timeout (0: at once), then removal
-      await container.stop({ timeout: signal === 'SIGKILL' ? 0 : 10_000 });
-      log.end();
-      ended();
+      // docker stop: SIGTERM, then SIGKILL after the timeout (0: at once), then removal; also
+      // for a container that already ended by itself, so none is left behind
+      removal ??= container.stop({ timeout: signal === 'SIGKILL' || !running ? 0 : 10_000 });
+      await removal;
+      await exited;
     },
   };
+}
+
+/** The engine's part of a container the rig waits on. */
+export interface ContainerHandle {
+  wait(options: { condition: 'not-running' }): Promise<unknown>;
+  inspect(): Promise<{ State: { Running: boolean } }>;
+}
+
+/**
+ * Resolves once the container is not running (or gone). A wait that fails while the container
+ * still runs (a dropped engine connection) is asked again, a few times; then the container is
+ * reported as ended with a note in its log, so nothing waits on it forever.
+ */
+export async function untilContainerEnds(handle: ContainerHandle, note: (text: string) => void): Promise<void> {
+  for (let failures = 1; ; failures++) {
+    try {
+      await handle.wait({ condition: 'not-running' });
+      return;
+    } catch (err) {
+      const stillRunning = await handle.inspect().then((info) => info.State.Running, () => false);
+      if (!stillRunning) return;
+      if (failures >= 5) {
+        note(`waiting on the container failed ${failures} times while it runs (${String(err)}); reported as ended`);
+        return;
+      }
+    }
+  }
 }
