@@ -54,6 +54,21 @@ export class LockLostError extends ZkuratorError {
   }
 }
 
+/**
+ * An acquire gave up because our lock node was deleted by someone else, again and again, while
+ * we waited (an outside actor removing lock nodes, not a session loss: a lost session makes
+ * the acquire start over on the new session within its deadline). Our last node was removed.
+ */
+export class LockNodeDeletedError extends ZkuratorError {
+  constructor(
+    readonly lockPath: string,
+    /** How many of our nodes were deleted in a row. */
+    readonly deletions: number,
+  ) {
+    super('LOCK_NODE_DELETED', `lock ${lockPath}: our lock node was deleted by someone else ${deletions} times in a row while waiting; giving up`);
+  }
+}
+
 /** release() was called for a hold that this flow or lease does not (or no longer) have. */
 export class NotHeldError extends ZkuratorError {
   constructor(message: string) {

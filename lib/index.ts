@@ -8,7 +8,7 @@ export type { QueuePosition } from './deadline.js';
 export { ReentrantLock } from './reentrant-lock.js';
 export { Lease } from './lease.js';
 export {
-  ZkuratorError, ValidationError, LockTimeoutError, LockLostError, NotHeldError, ClientClosedError,
+  ZkuratorError, ValidationError, LockTimeoutError, LockLostError, LockNodeDeletedError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
 } from './errors.js';

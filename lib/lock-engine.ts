@@ -2,7 +2,7 @@
 // ephemeral-sequential node, list the children, let the driver decide, watch the one node it
 // names, wait, and on any failure delete our node. Recipes differ only in their driver.
 import {
-  ConnectionLossError, LockLostError, NoNodeError, NodeExistsError, SessionExpiredError, ZkuratorError,
+  ConnectionLossError, LockLostError, LockNodeDeletedError, NoNodeError, NodeExistsError, SessionExpiredError,
 } from './errors.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
@@ -51,12 +51,23 @@ interface SoleLook {
   readonly deleted: boolean;
 }
 
-/** Our node disappeared while we waited (session expired, or deleted by someone else). */
-class OwnNodeGone extends Error {}
+/**
+ * Our node is gone, or no longer ours, while we waited: its session was lost (expired or given
+ * up on), or someone deleted it. Either way the acquire starts over with a new node.
+ */
+class OwnNodeGone extends Error {
+  constructor(
+    /** The session that created the node is gone: not an outside actor, never counted. */
+    readonly sessionGone: boolean,
+  ) {
+    super('own lock node gone');
+  }
+}
 
-/** Consecutive "own node gone" retries before giving up: a node deleted under us again and
- * again is an outside actor, not bad luck. */
-const MAX_NODE_LOSS_RETRIES = 16;
+/** Deletions of our node in a row (by someone else, within one session) before giving up:
+ * a node deleted under us again and again is an outside actor, not bad luck. Session losses
+ * do not count: after one, the acquire starts over on the new session within its deadline. */
+const MAX_NODE_DELETIONS = 16;
 
 export class LockEngine {
   /** Our last look at the children, if it found our node alone (see tokenFromListing). */
@@ -73,18 +84,20 @@ export class LockEngine {
   /** Acquires a node that the driver says holds the lock, within the deadline. */
   async acquire(deadline: Deadline): Promise<HeldNode> {
     deadline.check(false);
-    for (let losses = 0; ; losses++) {
+    for (let deletions = 0; ;) {
       const prefix = newProtectedPrefix();
       const node = await this.createOurNode(prefix, deadline);
       try {
         await this.waitUntilHeld(node, deadline);
+        // The caller builds its Hold from this node in the same turn: granted only while the
+        // session that created the node is still the client's session.
+        if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
         return node;
       } catch (err) {
         await deleteGuaranteed(this.client, node.path, node.generation);
         if (!(err instanceof OwnNodeGone)) throw err;
-        if (losses >= MAX_NODE_LOSS_RETRIES) {
-          throw new ZkuratorError('NODE_LOST', `our lock node under ${this.basePath} was removed ${losses + 1} times in a row while waiting`);
-        }
+        if (err.sessionGone) deletions = 0;
+        else if (++deletions > MAX_NODE_DELETIONS) throw new LockNodeDeletedError(this.basePath, deletions);
       }
     }
   }
@@ -108,15 +121,20 @@ export class LockEngine {
         await this.client.create(path, this.nodeData, CreateMode.EPHEMERAL);
         return await this.armHeld(new HeldNode(path, generation), deadline);
       } catch (err) {
-        if (err instanceof NoNodeError) {
-          await this.read(deadline, () => this.client.createContainers(this.basePath));
-        } else if (err instanceof NodeExistsError || err instanceof ConnectionLossError) {
-          // a retry after a lost reply: the node is ours if our session owns it
-          const stat = await this.read(deadline, () => this.client.exists(path));
-          if (this.isOurs(stat, generation)) return await this.armHeld(new HeldNode(path, generation), deadline);
-          if (stat) throw err;
-        } else if (!(err instanceof SessionExpiredError)) {
-          throw err;
+        try {
+          if (err instanceof NoNodeError) {
+            await this.read(deadline, () => this.client.createContainers(this.basePath));
+          } else if (err instanceof NodeExistsError || err instanceof ConnectionLossError) {
+            // a retry after a lost reply: the node is ours if our session owns it
+            const stat = await this.read(deadline, () => this.client.exists(path));
+            if (this.isOurs(stat, generation)) return await this.armHeld(new HeldNode(path, generation), deadline);
+            if (stat) throw err;
+          } else {
+            throw err;
+          }
+        } catch (recoveryErr) {
+          // the session was lost meanwhile: the check at the top turns that into LockLostError
+          if (!(recoveryErr instanceof SessionExpiredError)) throw recoveryErr;
         }
       }
     }
@@ -137,12 +155,16 @@ export class LockEngine {
    * lock released at once never sets it and its delete brings no watch event back.
    */
   async armOwnWatch(node: HeldNode): Promise<NodeStat | undefined> {
+    let fired = false;
     const stat = await this.client.watchOwnNode(node.path, () => {
+      fired = true;
       node.ownWatchArmed = false;
       node.onChange();
     });
     if (stat) {
-      node.ownWatchArmed = true;
+      // The event can come in the same read as the reply, and so run before this line: then
+      // the watch is spent already (and whoever listens was told).
+      node.ownWatchArmed = !fired;
       node.czxid = stat.czxid;
     }
     return stat;
@@ -210,14 +232,20 @@ export class LockEngine {
         try {
           return await this.createAndLook(target, generation);
         } catch (err) {
-          if (err instanceof NoNodeError) {
-            await this.read(deadline, () => this.client.createContainers(this.basePath));
-          } else if (err instanceof ConnectionLossError) {
-            uncertain = true;
-            const found = await this.findOwnNode(prefix, generation, deadline);
-            if (found) return found;
-          } else if (!(err instanceof SessionExpiredError)) {
-            throw err;
+          try {
+            if (err instanceof NoNodeError) {
+              await this.read(deadline, () => this.client.createContainers(this.basePath));
+            } else if (err instanceof ConnectionLossError) {
+              uncertain = true;
+              const found = await this.findOwnNode(prefix, generation, deadline);
+              if (found) return found;
+            } else {
+              throw err;
+            }
+          } catch (recoveryErr) {
+            // The session was lost meanwhile (a node it made is gone with it): try again on
+            // the new one, within the deadline.
+            if (!(recoveryErr instanceof SessionExpiredError)) throw recoveryErr;
           }
         }
       }
@@ -271,16 +299,16 @@ export class LockEngine {
    * Awaits a read of our own node: true once read, false if the connection dropped (look
    * again); throws OwnNodeGone if the node or its session is gone.
    */
-  private async ownNodeRead(read: Promise<NodeStat | undefined>): Promise<boolean> {
+  private async ownNodeRead(node: HeldNode, read: Promise<NodeStat | undefined>): Promise<boolean> {
     let stat: NodeStat | undefined;
     try {
       stat = await read;
     } catch (err) {
-      if (err instanceof SessionExpiredError) throw new OwnNodeGone();
+      if (err instanceof SessionExpiredError) throw new OwnNodeGone(true);
       if (err instanceof ConnectionLossError) return false;
       throw err;
     }
-    if (!stat) throw new OwnNodeGone();
+    if (!stat) throw new OwnNodeGone(this.client.sessionGeneration !== node.generation);
     return true;
   }
 
@@ -308,7 +336,7 @@ export class LockEngine {
   private async waitUntilHeld(node: HeldNode, deadline: Deadline): Promise<void> {
     const ourName = node.path.slice(this.basePath.length + 1);
     for (;;) {
-      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
+      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
       // Our own node's stat (fencing token) and watch ride along with the listing: both
       // requests leave back to back and ZooKeeper answers in order, so it costs no round trip.
       // Skipped on a first look whose listing can tell the token (tokenFromListing): that
@@ -323,23 +351,24 @@ export class LockEngine {
       try {
         listed = await (first ? first.listing.catch(list) : list());
       } catch (err) {
-        if (err instanceof NoNodeError || err instanceof SessionExpiredError) throw new OwnNodeGone();
+        if (err instanceof SessionExpiredError) throw new OwnNodeGone(true);
+        if (err instanceof NoNodeError) throw new OwnNodeGone(this.client.sessionGeneration !== node.generation);
         throw err;
       }
-      if (ownRead) await this.ownNodeRead(ownRead);
+      if (ownRead) await this.ownNodeRead(node, ownRead);
       // The listing waited for a connection and may come from a NEW session: our node then
       // belongs to the session we gave up on. A server that was down (or restarted) can keep
       // that session, and its node, alive for a while: still listed, even first in line. It is
       // not a grant: start over on the new session (CURATOR-335).
-      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone();
+      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
       const sorted = sortChildren(listed.children, this.driver.sortNames);
       const ourIndex = sorted.indexOf(ourName);
-      if (ourIndex < 0) throw new OwnNodeGone();
+      if (ourIndex < 0) throw new OwnNodeGone(false); // same session (checked above): deleted
       this.rememberLook(node, sorted.length, listed.stat);
       if (first?.basis) this.tokenFromListing(node, first.basis, listed.stat);
       const decision = this.driver.decide(sorted, ourIndex);
       // The listing could not tell the token: read it (a rare race with another client).
-      if (decision.held && node.czxid === 0n && first?.basis) await this.ownNodeRead(this.readOwnStat(node));
+      if (decision.held && node.czxid === 0n && first?.basis) await this.ownNodeRead(node, this.readOwnStat(node));
       // Held with the token known; the Hold arms the own-node watch (armOwnWatch).
       if (decision.held && node.czxid !== 0n) return;
       if (decision.held) continue; // the own-node read was lost with the connection: again
@@ -350,13 +379,13 @@ export class LockEngine {
       const woken = new Promise<void>((resolve) => { wake = resolve; });
       // A waiter must hear of its own node's deletion too (not yet armed after a first look
       // that relied on the listing for the token).
-      const ownArm = node.ownWatchArmed ? undefined : this.ownNodeRead(this.armOwnWatch(node));
+      const ownArm = node.ownWatchArmed ? undefined : this.ownNodeRead(node, this.armOwnWatch(node));
       ownArm?.catch(() => undefined); // awaited below, after the predecessor's watch
       let exists: boolean;
       try {
         exists = await this.read(deadline, () => this.client.watchNode(watched, wake));
       } catch (err) {
-        if (err instanceof SessionExpiredError) throw new OwnNodeGone();
+        if (err instanceof SessionExpiredError) throw new OwnNodeGone(true);
         throw err;
       }
       let ownArmed: boolean;
@@ -378,6 +407,9 @@ export class LockEngine {
         throw err;
       }
       node.onChange = wake; // our own node changing (deleted?) must wake us too
+      // Its watch may have fired already, while we set up the predecessor's watch, when no
+      // one listened: look again rather than wait for an event that has come and gone.
+      if (!node.ownWatchArmed) wake();
       try {
         await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));
       } finally {
