@@ -37,11 +37,14 @@ export class LockTimeoutError extends ZkuratorError {
  * Why a held lock may no longer be held:
  * - `SUSPENDED`: the connection dropped; the lock may still be ours (policy `'suspended'`).
  * - `SESSION_LOST`: the session expired or was given up: the lock is gone.
+ * - `SESSION_UNCONFIRMED`: no server has answered for our session for a whole session timeout
+ *   (a paused process, a blocked event loop): the server may have expired it and handed the
+ *   lock on. It may come back, like `SUSPENDED`, if a server confirms the session again.
  * - `NODE_DELETED`: someone deleted our lock node.
  * - `CLIENT_CLOSED`: the client was closed.
  * - `RELEASED`: the lease was released (its signal aborts too, so work tied to it stops).
  */
-export type LockLossReason = 'SUSPENDED' | 'SESSION_LOST' | 'NODE_DELETED' | 'CLIENT_CLOSED' | 'RELEASED';
+export type LockLossReason = 'SUSPENDED' | 'SESSION_UNCONFIRMED' | 'SESSION_LOST' | 'NODE_DELETED' | 'CLIENT_CLOSED' | 'RELEASED';
 
 /** The lock is (or may be) no longer held. `reason` says why; it is the abort reason of `lease.signal`. */
 export class LockLostError extends ZkuratorError {

@@ -3,6 +3,7 @@
 // the lock's loss policy. Re-entrant leases of one flow share one Hold.
 import { LockLostError, NotHeldError, type LockLossReason } from './errors.js';
 import type { Lease, LeaseOwner } from './lease.js';
+import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
 import type { ConnectionState, LossPolicy } from './zk-client.js';
 
@@ -16,11 +17,15 @@ export interface HoldHost {
   createLease(owner: LeaseOwner): Lease;
 }
 
+// AbortSignal's own accessors, called by the clock-checked ones of a lease signal.
+const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get! as (this: AbortSignal) => boolean;
+const nativeThrowIfAborted = AbortSignal.prototype.throwIfAborted;
+
 function releasedError(lockPath: string): LockLostError {
   return new LockLostError(lockPath, 'the lease was released', 'RELEASED');
 }
 
-export class Hold implements LeaseOwner {
+export class Hold implements LeaseOwner, ClockWatched {
   readonly leases: Lease[] = [];
   private state: HoldStatus = 'held';
   /** Made when the signal is first read: most holds never look at it, and it is not free. */
@@ -42,6 +47,7 @@ export class Hold implements LeaseOwner {
     // The session may have moved on between our acquire and now.
     if (client.sessionGeneration !== node.generation) this.lose('SESSION_LOST', 'the session that created our node is gone');
     else if (!client.isConnected) this.onConnectionState('SUSPENDED');
+    if (this.state !== 'lost') watchdogOf(client).add(this);
     // The own-node watch (NODE_DELETED) is armed once the acquire's caller has had its turn: a
     // lock released at once never sets it, so its delete brings no watch event back (one reply
     // fewer per cycle). A tick queued from here runs after the promise jobs queued by the
@@ -66,12 +72,73 @@ export class Hold implements LeaseOwner {
 
   /** Aborted once the lock may no longer be held (per policy); a fresh one after recovery. */
   get signal(): AbortSignal {
+    this.checkClock();
     if (!this.controller) {
       this.controller = new AbortController();
+      this.clockCheckedSignal(this.controller.signal);
       if (this.abortReason) this.controller.abort(this.abortReason);
       else if (this.state === 'released') this.controller.abort(releasedError(this.lockPath));
     }
     return this.controller.signal;
+  }
+
+  /**
+   * Milliseconds for which the lock is surely still ours, judged by the clock: until the
+   * server could expire our session (a session timeout after the latest request it answered).
+   * 0 once the lock may be lost (the signal is aborted, or that time has passed).
+   */
+  validFor(): number {
+    this.checkClock();
+    if (this.abortReason || (this.state !== 'held' && this.state !== 'suspended')) return 0;
+    return Math.max(0, this.host.engine.client.sessionAliveUntil - performance.now());
+  }
+
+  /** Throws the LockLostError that says why, unless the lock is surely ours for more than `minMs`. */
+  assertValid(minMs: number): void {
+    const left = this.validFor();
+    if (left > minMs) return;
+    if (this.abortReason) throw this.abortReason;
+    if (this.state === 'released') throw releasedError(this.lockPath);
+    throw new LockLostError(this.lockPath, `the lock is surely held for ${Math.floor(left)} ms more, not the ${minMs} ms asked for`, 'SESSION_UNCONFIRMED');
+  }
+
+  /**
+   * The clock check (see lease-watchdog.ts): once a whole session timeout has passed since a
+   * server last answered for our session, the server may have expired it and handed the lock
+   * on, whatever the client has noticed so far. Abort the signal (under either policy) and ask
+   * the server: a reply means the session, and with it our node, is still there.
+   */
+  checkClock(): void {
+    if (this.abortReason || (this.state !== 'held' && this.state !== 'suspended')) return;
+    const client = this.host.engine.client;
+    if (client.sessionAliveUntil > performance.now()) return;
+    this.state = 'suspended';
+    this.abort(new LockLostError(this.lockPath, 'no ZooKeeper server has answered for our session for a whole session timeout (was the process paused?): the server may have expired it and given the lock to someone else', 'SESSION_UNCONFIRMED'));
+    void this.verifyAfterReconnect();
+  }
+
+  /**
+   * Makes every synchronous look at this signal (`aborted`, `throwIfAborted()`) consult the
+   * clock first, so a signal captured before a pause (withLock's `signal` argument) reads
+   * aborted at once after it, even before the watchdog's timer has had its turn.
+   */
+  private clockCheckedSignal(signal: AbortSignal): void {
+    const check = (): void => this.checkClock();
+    Object.defineProperty(signal, 'aborted', {
+      configurable: true,
+      get(this: AbortSignal): boolean {
+        check();
+        return nativeAborted.call(this);
+      },
+    });
+    Object.defineProperty(signal, 'throwIfAborted', {
+      configurable: true,
+      writable: true,
+      value(this: AbortSignal): void {
+        check();
+        nativeThrowIfAborted.call(this);
+      },
+    });
   }
 
   get fencingToken(): bigint {
@@ -142,6 +209,8 @@ export class Hold implements LeaseOwner {
         this.lose('NODE_DELETED', `our lock node ${this.node.path} is gone`);
         return;
       }
+      // Answered: the session is alive again by the clock too (the watchdog may have run).
+      if (client.sessionAliveUntil <= performance.now()) return;
       this.state = 'held';
       this.abortReason = undefined;
       if (this.controller?.signal.aborted) this.controller = undefined; // a fresh one on next read
@@ -187,6 +256,7 @@ export class Hold implements LeaseOwner {
   private finish(state: 'lost' | 'released'): void {
     this.state = state;
     this.host.engine.client.off('state', this.onState);
+    watchdogOf(this.host.engine.client).delete(this);
     this.node.onChange = () => undefined;
     if (state === 'released') {
       // Errors (and their stack traces) only for someone who looks: most holds are released

@@ -1,5 +1,5 @@
 // What acquire() hands back: proof of one hold, released exactly once.
-import { NotHeldError } from './errors.js';
+import { LockLostError, NotHeldError, ValidationError } from './errors.js';
 import type { HeldNode } from './lock-engine.js';
 import type { HoldStatus } from './hold.js';
 
@@ -15,6 +15,8 @@ export interface LeaseOwner {
   readonly signal: AbortSignal;
   readonly fencingToken: bigint;
   untilSafe(): Promise<void>;
+  validFor(): number;
+  assertValid(minMs: number): void;
   releaseLease(lease: Lease): Promise<void>;
 }
 
@@ -43,8 +45,11 @@ export class Lease implements AsyncDisposable {
    * Aborts (reason: a LockLostError) as soon as the lock may no longer be held, per the loss
    * policy: on a dropped connection (`'suspended'`, the default) or only once the session is
    * gone (`'lost'`); also when our node is deleted, the client closes, or the lease is
-   * released. After a recovered disconnect this returns a NEW, unaborted signal: read it again
-   * when you start the next piece of work.
+   * released; and when no server has answered for our session for a whole session timeout
+   * (a paused process: see {@link Lease.validFor}). Reading its `aborted` (or calling
+   * `throwIfAborted()`) checks that clock first, so it is right even before the watchdog timer
+   * that fires the `abort` event has run. After a recovered disconnect this returns a NEW,
+   * unaborted signal: read it again when you start the next piece of work.
    */
   get signal(): AbortSignal {
     return this.owner.signal;
@@ -72,6 +77,32 @@ export class Lease implements AsyncDisposable {
   untilSafe(): Promise<void> {
     if (this.#released) return Promise.reject(new NotHeldError(`this lease on ${this.lockPath} was released`));
     return this.owner.untilSafe();
+  }
+
+  /**
+   * Milliseconds for which the lock is surely still held, judged by the clock; 0 when it may
+   * be lost. The session lives on the server at least a session timeout after the latest
+   * request the server answered; past that, a holder that was paused (GC, SIGSTOP, a blocked
+   * event loop) may have lost the lock without any event having reached it yet. Synchronous
+   * and cheap: call it right before a side effect. It is not a lease on the future: if the
+   * process pauses after the call, the time still runs out. Fence your writes
+   * ({@link Lease.fencingToken}).
+   */
+  validFor(): number {
+    return this.#released ? 0 : this.owner.validFor();
+  }
+
+  /**
+   * Throws a {@link LockLostError} (its `reason` says why) unless the lock is surely held for
+   * more than `minMs` milliseconds (default 0): a synchronous check to put right before a side
+   * effect. Reading it aborts `signal` too when the clock says the lock may be lost.
+   */
+  assertValid(minMs = 0): void {
+    if (typeof minMs !== 'number' || !(minMs >= 0) || !Number.isFinite(minMs)) {
+      throw new ValidationError(`minMs must be a finite number >= 0, got ${String(minMs)}`);
+    }
+    if (this.#released) throw new LockLostError(this.lockPath, 'the lease was released', 'RELEASED');
+    this.owner.assertValid(minMs);
   }
 
   /** True once released. */

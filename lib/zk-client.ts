@@ -206,6 +206,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return this.session.negotiatedTimeout;
   }
 
+  /**
+   * The `performance.now()` time until which the current session is surely alive on the
+   * server (0 before it is established): the send time of the latest request, ping or
+   * handshake a server has answered, plus the negotiated session timeout. The server restarts
+   * a session's expiry clock on every request it receives, and never expires it sooner than a
+   * timeout after that; nothing the client does can push this forward except hearing back.
+   * Holds use it for `lease.validFor()`.
+   */
+  get sessionAliveUntil(): number {
+    const confirmed = this.session.lastConfirmedAt;
+    const timeout = this.session.negotiatedTimeout;
+    return confirmed > 0 && timeout > 0 ? confirmed + timeout : 0;
+  }
+
   /** Increments whenever a new session replaces an expired one. */
   get sessionGeneration(): number {
     return this.generation;

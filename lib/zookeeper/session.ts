@@ -83,6 +83,8 @@ interface Request<T> {
   watch: { watcher: Watcher; kind: 'data' | 'child' | 'exists' } | undefined;
   resolve: (value: T) => void;
   reject: (error: Error) => void;
+  /** `performance.now()` when it was written to a connection. */
+  sentAt?: number;
 }
 
 interface Connection {
@@ -101,6 +103,10 @@ interface Connection {
   error: Error | undefined;
   /** performance.now() when the attempt began. */
   openedAt: number;
+  /** When the handshake was written. */
+  handshakeSentAt: number;
+  /** When each unanswered ping was written, oldest first (answered in order). */
+  pingsSentAt: number[];
 }
 
 const EMPTY_PASSWORD = Buffer.alloc(16);
@@ -164,6 +170,8 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private closing: Promise<void> | undefined;
   private refed = true;
   private lastHeard = performance.now();
+  /** See lastConfirmedAt. */
+  private confirmed = 0;
   private lastError: string | undefined;
   /** What the last attempt on each server ran into, since the last successful handshake. */
   private readonly attemptErrors = new Map<string, string>();
@@ -222,6 +230,21 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   /** `performance.now()` when a server was last heard from (any bytes, pings included). */
   get lastHeardAt(): number {
     return this.lastHeard;
+  }
+
+  /**
+   * `performance.now()` when we sent the latest request (or ping, or handshake) that a server
+   * has answered for this session, 0 before any. The server restarted its expiry clock for the
+   * session when it received that request, which was no earlier than this: so the session
+   * lives at least until this time plus the negotiated timeout. (A reply's arrival time would
+   * overstate it by the round trip, and after a pause, by the whole time the reply sat unread.)
+   */
+  get lastConfirmedAt(): number {
+    return this.confirmed;
+  }
+
+  private confirm(sentAt: number | undefined): void {
+    if (sentAt !== undefined && sentAt > this.confirmed) this.confirmed = sentAt;
   }
 
   /** What the last failed connection attempt ran into (for error messages). */
@@ -304,6 +327,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       socket, host, decoder: new FrameDecoder(this.maxReplyBytes), ready: false, inflight: [],
       lastSend: performance.now(), lastRecv: performance.now(), timer: undefined, corked: false, authsPending: 0, error: undefined,
       openedAt: performance.now(),
+      handshakeSentAt: 0, pingsSentAt: [],
     };
     this.conn = conn;
     if (!this.refed) socket.unref();
@@ -325,6 +349,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   private sendHandshake(conn: Connection): void {
     if (conn !== this.conn) return;
+    conn.handshakeSentAt = performance.now();
     this.write(conn, buildFrame((w) => writeConnectRequest(w, {
       protocolVersion: 0, lastZxidSeen: this.zxid, timeOut: this.options.sessionTimeout,
       sessionId: this.id, passwd: this.password, readOnly: false,
@@ -356,6 +381,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     this.id = resp.sessionId;
     this.password = resp.passwd;
     this.negotiated = resp.timeOut;
+    this.confirm(conn.handshakeSentAt);
     this.lastError = undefined;
     this.attemptErrors.clear();
     this.tlsFailures = 0;
@@ -413,6 +439,8 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     const h = readReplyHeader(r);
     switch (h.xid) {
       case Xid.ping:
+        this.confirm(conn.pingsSentAt.shift());
+        return;
       case Xid.setWatches:
         return;
       case Xid.notification: {
@@ -441,6 +469,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       throw new JuteDecodeError(`reply xid ${h.xid} does not match the oldest request (${req ? req.xid : 'none'})`);
     }
     if (h.zxid > 0n) this.zxid = h.zxid;
+    if (h.err !== ErrorCode.SESSIONEXPIRED) this.confirm(req.sentAt);
     try {
       this.complete(req, h.err, r);
     } catch (decodeError) {
@@ -482,6 +511,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       }
       if (now - conn.lastSend >= pingInterval) {
         this.write(conn, buildFrame((w) => writeRequestHeader(w, Xid.ping, OpCode.ping)));
+        conn.pingsSentAt.push(conn.lastSend);
       }
       const next = Math.min(conn.lastSend + pingInterval, conn.lastRecv + readTimeout) - performance.now();
       conn.timer = setTimeout(tick, Math.max(1, Math.ceil(next)));
@@ -511,6 +541,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private transmit(conn: Connection, req: Request<unknown>): void {
     conn.inflight.push(req);
     this.write(conn, req.frame);
+    req.sentAt = conn.lastSend;
   }
 
   /**
