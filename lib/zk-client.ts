@@ -53,7 +53,8 @@ export interface NodeStat {
 /**
  * When a held lock counts as lost: `'suspended'` (default, Curator Tech Note 14): as soon as
  * the connection drops, since the holder can no longer know; `'lost'`: only once the session
- * is known to be gone (expired, or suspended for a whole session timeout).
+ * is known to be gone (expired, or suspended for a whole session timeout), or may be by the
+ * clock (no server has answered for it for a whole session timeout: a paused process).
  */
 export type LossPolicy = 'suspended' | 'lost';
 
