@@ -112,6 +112,8 @@ export class Hold implements LeaseOwner, ClockWatched {
     if (this.abortReason || (this.state !== 'held' && this.state !== 'suspended')) return;
     const client = this.host.engine.client;
     if (client.sessionAliveUntil > performance.now()) return;
+    client.checkSessionClock(); // disconnected: the client gives the session up now (LOST)
+    if (this.abortReason || (this.state !== 'held' && this.state !== 'suspended')) return;
     this.state = 'suspended';
     this.abort(new LockLostError(this.lockPath, 'no ZooKeeper server has answered for our session for a whole session timeout (was the process paused?): the server may have expired it and given the lock to someone else', 'SESSION_UNCONFIRMED'));
     void this.verifyAfterReconnect();

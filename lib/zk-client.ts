@@ -282,10 +282,25 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.setState('SUSPENDED');
     // Like Curator: no server has answered for a whole session timeout, so the server has
     // expired the session by now (or will before we can tell). Call it LOST and start afresh.
+    // Counted from the latest answered request's send time (sessionAliveUntil), the same clock
+    // the leases use (checkSessionClock), so whichever looks first reaches the same verdict.
     const timeout = this.session.negotiatedTimeout > 0 ? this.session.negotiatedTimeout : this.options.sessionTimeout;
-    const left = timeout - (performance.now() - this.session.lastHeardAt);
+    const until = this.sessionAliveUntil || this.session.lastHeardAt + timeout;
+    const left = until - performance.now();
     this.suspendedTimer = setTimeout(() => this.renewSession(), Math.max(0, Math.ceil(left)));
     if (!this.refed) this.suspendedTimer.unref();
+  }
+
+  /**
+   * @internal Does now what the suspended timer will do when its turn comes: gives the session
+   * up (LOST) if the connection is down and a whole session timeout has passed since a server
+   * last answered for it. Leases call it when they consult the clock, so that after a pause a
+   * lease is lost for the reason the client will give (SESSION_LOST), whichever timer runs first.
+   */
+  checkSessionClock(): void {
+    if (this.closed || this.currentState !== 'SUSPENDED' || !this.suspendedTimer) return;
+    if (this.sessionAliveUntil > performance.now()) return;
+    this.renewSession();
   }
 
   /** The session is gone (or given up on): report LOST, drop it, open a new session. */

@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { LockLostError, Mutex, ValidationError } from '../lib/index.js';
-import { newClient, sharedConnectString, uniquePath } from './support/harness.js';
+import { LockLostError, Mutex, ValidationError, type ZkClient } from '../lib/index.js';
+import { newClient, sharedConnectString, sharedServerPort, uniquePath } from './support/harness.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 const holderScript = fileURLToPath(new URL('./support/pause-holder.js', import.meta.url));
 
@@ -42,6 +43,32 @@ describe('lease validity by the clock', function () {
     await lease.release();
     expect(lease.validFor()).to.equal(0);
     expect(() => lease.assertValid()).to.throw(LockLostError).with.property('reason', 'RELEASED');
+  });
+
+  it('disconnected, with policy "lost": once the clock runs out, the lease is lost for the reason the client gives (SESSION_LOST), before its timers have run', async () => {
+    const proxy = await TcpProxy.start(sharedServerPort());
+    try {
+      const client: ZkClient = await newClient({ connectString: proxy.connectString, sessionTimeout: 2_000, lossPolicy: 'lost' });
+      const lease = await new Mutex(client, uniquePath('clock-lost')).acquire();
+      const suspended = new Promise<void>((resolve) => client.once('state', () => resolve()));
+      proxy.cut();
+      await suspended;
+      expect(client.state).to.equal('SUSPENDED');
+      expect(lease.signal.aborted).to.equal(false); // policy 'lost': not yet
+      const signal = lease.signal;
+      // Block the event loop (a pause in miniature) past the session timeout: no timer can run.
+      const until = client.sessionAliveUntil + 50;
+      while (performance.now() < until) { /* busy */ }
+      expect(lease.validFor()).to.equal(0);
+      expect(signal.aborted).to.equal(true);
+      expect((signal.reason as LockLostError).reason).to.equal('SESSION_LOST');
+      expect(client.state).to.equal('LOST'); // given up now, not when its timer gets a turn
+      expect(lease.status).to.equal('lost');
+      proxy.restore();
+      await lease.release();
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a holder SIGSTOPped longer than the session timeout sees its lease lost in its first timer callback after SIGCONT', async function () {
