@@ -3,8 +3,8 @@
 // in milliseconds, and a dropped connection fails them at once); the deadline is checked
 // between steps and bounds every wait. The caller's AbortSignal and the client closing
 // interrupt everything.
-import pTimeout from 'p-timeout';
 import { ClientClosedError, LockTimeoutError } from './errors.js';
+import { setLongTimeout } from './timer.js';
 import type { ZkClient } from './zk-client.js';
 
 /** Where an acquire stands in the queue while it waits (see AcquireOptions.onQueued). */
@@ -29,7 +29,7 @@ export class Deadline {
     /** The caller's progress callback, told each time the acquire has to wait. */
     readonly onQueued?: (position: QueuePosition) => void,
   ) {
-    this.expiresAt = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+    this.expiresAt = timeoutMs === undefined || timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
   }
 
   /** Milliseconds left (Infinity when waiting forever, 0 once expired). */
@@ -50,34 +50,48 @@ export class Deadline {
 
   /**
    * Waits for `promise`, but no longer than the deadline, the abort signal or the client.
-   * `onGiveUp` runs if we stop waiting, so the caller can drop its listener.
+   * `onGiveUp` runs if we stop waiting (or the promise rejects), so the caller can drop its
+   * listener. The time left is read once, by the same check that admits the wait: a deadline
+   * that passes in between cannot turn into anything but a LockTimeoutError. The timer takes
+   * any length (setLongTimeout): a long timeout waits as long as asked.
    */
   async wait<T>(promise: Promise<T>, onGiveUp?: () => void): Promise<T> {
+    const left = this.remaining();
     try {
-      this.check();
+      if (this.signal?.aborted) throw this.signal.reason;
+      if (this.client.isClosed) throw new ClientClosedError();
+      if (left <= 0) throw this.timeoutError();
     } catch (err) {
       onGiveUp?.(); // the caller registered something for this wait: let it go
       throw err;
     }
-    let offState: (() => void) | undefined;
-    const closed = new Promise<never>((_resolve, reject) => {
-      const onState = (state: string): void => {
-        if (state === 'CLOSED') reject(new ClientClosedError());
+    return new Promise<T>((resolve, reject) => {
+      const signal = this.signal;
+      let settled = false;
+      const cleanup = (): void => {
+        settled = true;
+        timer?.clear();
+        signal?.removeEventListener('abort', onAbort);
+        this.client.off('state', onState);
       };
+      const fail = (err: unknown): void => {
+        if (settled) return;
+        cleanup();
+        onGiveUp?.();
+        reject(err);
+      };
+      const onAbort = (): void => fail(signal?.reason);
+      const onState = (state: string): void => {
+        if (state === 'CLOSED') fail(new ClientClosedError());
+      };
+      const timer = left === Infinity ? undefined : setLongTimeout(() => fail(this.timeoutError()), left);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.client.on('state', onState);
-      offState = () => this.client.off('state', onState);
+      promise.then((value) => {
+        if (settled) return;
+        cleanup();
+        resolve(value);
+      }, fail);
     });
-    try {
-      return await pTimeout(Promise.race([promise, closed]), {
-        milliseconds: this.remaining(),
-        message: this.timeoutError(),
-        ...(this.signal ? { signal: this.signal } : {}),
-      });
-    } catch (err) {
-      onGiveUp?.();
-      throw err;
-    } finally {
-      offState?.();
-    }
   }
 }

@@ -42,9 +42,13 @@ export function validateMaxLeases(maxLeases: unknown): number {
   return maxLeases;
 }
 
-/** timeout in ms: undefined (wait forever), 0 (try-lock) or a positive finite number. */
+/**
+ * timeout in ms: undefined or Infinity (wait forever), 0 (try-lock) or any positive number;
+ * returns undefined for "forever". Any length is honoured (timers are chained past setTimeout's
+ * 2**31-1 ms limit).
+ */
 export function validateTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined) return undefined;
+  if (timeout === undefined || timeout === Infinity) return undefined;
   if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0) {
     throw new ValidationError(`timeout must be a number of milliseconds >= 0 (or omitted to wait forever), got ${describeValue(timeout)}`);
   }

@@ -16,6 +16,7 @@ import { OPEN_ACL_UNSAFE } from './zookeeper/acl.js';
 import type { ACL, Stat } from './zookeeper/records.js';
 import { ZooKeeperSession, type SessionState } from './zookeeper/session.js';
 import type { WatchedEvent } from './zookeeper/watch-registry.js';
+import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from './timer.js';
 
 /** How a node is created. Values are ZooKeeper's create flags. */
 export { CreateMode } from './zookeeper/protocol.js';
@@ -110,9 +111,6 @@ interface WatchEntry {
   /** Who is woken when the one server watch on this path fires. */
   listeners: Set<WatchListener>;
 }
-
-/** setTimeout's limit: a longer delay would fire at once (and print a warning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A ZooKeeper client handle. Create it with {@link connect}; share one per process; close it
@@ -336,17 +334,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     for (const [, e] of entries) for (const fn of e.listeners) fn();
   }
 
-  /** Resolves when connected (immediately if so); rejects if closed or after `timeoutMs`. */
+  /**
+   * Resolves when connected (immediately if so); rejects if closed or after `timeoutMs` (any
+   * length; undefined or Infinity waits until connected or closed).
+   */
   waitConnected(timeoutMs?: number, signal?: AbortSignal): Promise<void> {
     if (this.closed) return Promise.reject(new ClientClosedError());
     if (this.isConnected) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: LongTimer | undefined;
       const done = (err?: unknown): void => {
         this.connectedWaiters.delete(onConnected);
         this.off('state', onState);
         signal?.removeEventListener('abort', onAbort);
-        if (timer) clearTimeout(timer);
+        timer?.clear();
         if (err) reject(err); else resolve();
       };
       const onConnected = (): void => done();
@@ -357,8 +358,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       this.connectedWaiters.add(onConnected);
       this.on('state', onState);
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS) {
-        timer = setTimeout(() => done(new ConnectTimeoutError(this.connectString, timeoutMs, this.session.lastConnectError, this.session.connectAttempts)), timeoutMs);
+      if (timeoutMs !== undefined && timeoutMs !== Infinity) {
+        timer = setLongTimeout(() => done(new ConnectTimeoutError(this.connectString, timeoutMs, this.session.lastConnectError, this.session.connectAttempts)), timeoutMs);
         if (!this.refed) timer.unref();
       }
     });

@@ -18,14 +18,17 @@ describe('input validation (pure logic)', () => {
       expect(() => validateMaxLeases(bad)).to.throw(ValidationError, /maxLeases/);
     });
   }
-  for (const bad of [-1, NaN, -Infinity, Infinity, '5', null]) {
+  for (const bad of [-1, NaN, -Infinity, '5', null]) {
     it(`rejects timeout ${String(bad)}`, () => {
       expect(() => validateTimeout(bad)).to.throw(ValidationError, /timeout/);
     });
   }
-  it('accepts timeout 0 (try-lock), positive, and undefined (forever)', () => {
+  it('accepts timeout 0 (try-lock), positive of any size, and undefined or Infinity (forever)', () => {
     expect(validateTimeout(0)).to.equal(0);
     expect(validateTimeout(1.5)).to.equal(1.5);
+    expect(validateTimeout(2 ** 31)).to.equal(2 ** 31);
+    expect(validateTimeout(Number.MAX_SAFE_INTEGER)).to.equal(Number.MAX_SAFE_INTEGER);
     expect(validateTimeout(undefined)).to.equal(undefined);
+    expect(validateTimeout(Infinity)).to.equal(undefined);
   });
 });
