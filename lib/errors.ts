@@ -188,6 +188,12 @@ export class ConnectionLossError extends ZooKeeperError {}
 export class NoAuthError extends ZooKeeperError {}
 /** The node's version is not the one the operation expected (ZooKeeper BADVERSION). */
 export class BadVersionError extends ZooKeeperError {}
+/**
+ * A node was to be created under an ephemeral node, which cannot have children (ZooKeeper
+ * NOCHILDRENFOREPHEMERALS). From a lock: its lock path is an ephemeral node, or lies under
+ * one; the message names it. Locks need a persistent or container parent.
+ */
+export class NoChildrenForEphemeralsError extends ZooKeeperError {}
 /** The server refused the credentials given with `addAuth` (ZooKeeper AUTHFAILED). Terminal for the session. */
 export class AuthFailedError extends ZooKeeperError {}
 
@@ -205,6 +211,7 @@ export function zooKeeperError(zkCode: number, operation: string, path: string):
     case ErrorCode.NOAUTH: return new NoAuthError(zkCode, name, operation, path);
     case ErrorCode.BADVERSION: return new BadVersionError(zkCode, name, operation, path);
     case ErrorCode.AUTHFAILED: return new AuthFailedError(zkCode, name, operation, path);
+    case ErrorCode.NOCHILDRENFOREPHEMERALS: return new NoChildrenForEphemeralsError(zkCode, name, operation, path);
     case ErrorCode.CONNECTIONLOSS:
     case ErrorCode.OPERATIONTIMEOUT:
       return new ConnectionLossError(zkCode, name, operation, path);

@@ -11,6 +11,7 @@ export {
   ZkuratorError, ValidationError, LockTimeoutError, LockLostError, LockNodeDeletedError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
+  NoChildrenForEphemeralsError,
 } from './errors.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
 export type { ACL, Id } from './zookeeper/index.js';

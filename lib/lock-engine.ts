@@ -2,7 +2,8 @@
 // ephemeral-sequential node, list the children, let the driver decide, watch the one node it
 // names, wait, and on any failure delete our node. Recipes differ only in their driver.
 import {
-  ConnectionLossError, LockLostError, LockNodeDeletedError, NoNodeError, NodeExistsError, SessionExpiredError,
+  ConnectionLossError, LockLostError, LockNodeDeletedError, NoChildrenForEphemeralsError, NoNodeError, NodeExistsError,
+  SessionExpiredError,
 } from './errors.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
@@ -251,8 +252,21 @@ export class LockEngine {
       }
     } catch (err) {
       if (uncertain) void deleteByPrefixGuaranteed(this.client, this.basePath, prefix, this.client.sessionGeneration);
-      throw err;
+      throw this.explain(err);
     }
+  }
+
+  /**
+   * A create under an ephemeral node (the lock path, or an ancestor we tried to create it
+   * under) says NOCHILDRENFOREPHEMERALS; say which node it is and what a lock needs instead.
+   */
+  private explain(err: unknown): unknown {
+    if (!(err instanceof NoChildrenForEphemeralsError)) return err;
+    const slash = err.path.lastIndexOf('/');
+    const ephemeral = slash > 0 ? err.path.slice(0, slash) : '/';
+    const where = ephemeral === this.basePath ? 'is an ephemeral node' : `is under the ephemeral node ${ephemeral}`;
+    return new NoChildrenForEphemeralsError(err.zkCode, err.zkName, err.operation, err.path,
+      `lock path ${this.basePath} ${where}; locks need a persistent or container parent`);
   }
 
   /**

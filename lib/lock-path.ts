@@ -4,10 +4,20 @@ import { describeValue } from './describe-value.js';
 import { ValidationError } from './errors.js';
 
 /**
- * Checks a lock path the way ZooKeeper's PathUtils does, plus what makes no sense for a lock:
- * absolute, no trailing or doubled slash, no `.`/`..` segment, no control characters
- * (ZooKeeper rejects \u0000-\u001f, \u007f-\u009f and some others), not the root and not
- * under the reserved `/zookeeper` tree.
+ * True for a UTF-16 code unit ZooKeeper's PathUtils.validatePath refuses: \u0000-\u001f,
+ * \u007f-\u009f, \ud800-\uf8ff (surrogates, so every character beyond U+FFFF such as an
+ * emoji, and the private use area) and \ufff0-\uffff. Java checks code units, not code points.
+ */
+function refusedByZooKeeper(unit: number): boolean {
+  return unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f) || (unit >= 0xd800 && unit <= 0xf8ff) || unit >= 0xfff0;
+}
+
+/**
+ * Checks a lock path exactly as ZooKeeper's PathUtils.validatePath does (the server refuses
+ * anything else with BADARGUMENTS), plus what makes no sense for a lock: absolute, no trailing
+ * or doubled slash, no `.`/`..` segment, none of the characters ZooKeeper refuses (see
+ * refusedByZooKeeper: control characters, surrogates, so no emoji, private use, \ufff0-\uffff),
+ * not the root and not under the reserved `/zookeeper` tree.
  */
 export function validateLockPath(path: unknown): string {
   if (typeof path !== 'string') throw new ValidationError(`lock path must be a string, got ${typeof path}`);
@@ -22,11 +32,15 @@ export function validateLockPath(path: unknown): string {
       throw new ValidationError(`lock path must not contain "." or ".." segments, got ${shown}`);
     }
   }
-  for (const ch of path) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
-      throw new ValidationError(`lock path contains a character ZooKeeper does not allow (U+${c.toString(16).padStart(4, '0')}), got ${shown}`);
-    }
+  // By UTF-16 code unit, as Java does: a character beyond U+FFFF is two surrogates.
+  for (let i = 0; i < path.length; i++) {
+    const unit = path.charCodeAt(i);
+    if (!refusedByZooKeeper(unit)) continue;
+    const cp = path.codePointAt(i) ?? unit;
+    const what = cp > 0xffff
+      ? `U+${cp.toString(16).toUpperCase()}, which is two UTF-16 surrogates in ZooKeeper's eyes`
+      : `U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new ValidationError(`lock path contains a character ZooKeeper does not allow (${what}) at index ${i}, got ${shown}`);
   }
   if (path === '/zookeeper' || path.startsWith('/zookeeper/')) {
     throw new ValidationError(`lock path must not be under the reserved /zookeeper tree, got ${shown}`);

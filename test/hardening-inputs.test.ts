@@ -3,11 +3,21 @@
 // exactly as ZooKeeper judges them (checked against the real server), an ephemeral lock path,
 // and the tryAcquire / isLocked conveniences.
 import { expect } from 'chai';
+import { connect as netConnect } from 'node:net';
+import { once } from 'node:events';
 import {
-  CreateMode, LockTimeoutError, Mutex, NotHeldError,
+  CreateMode, LockTimeoutError, Mutex, NoChildrenForEphemeralsError, NotHeldError,
   ReadWriteLock, ValidationError, ZooKeeperError, connect, type Lease, type ZkClient,
 } from '../lib/index.js';
 import { validateLockPath } from '../lib/lock-path.js';
+import { invalidPathReason } from '../lib/zookeeper/path.js';
+import { FrameDecoder } from '../lib/zookeeper/framing.js';
+import { JuteReader, buildFrame } from '../lib/zookeeper/jute.js';
+import { OPEN_ACL_UNSAFE } from '../lib/zookeeper/acl.js';
+import { OpCode } from '../lib/zookeeper/protocol.js';
+import {
+  readConnectResponse, readReplyHeader, writeConnectRequest, writeCreateRequest, writeRequestHeader,
+} from '../lib/zookeeper/records.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { Deadline } from '../lib/deadline.js';
 import { childrenOf, newClient, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
@@ -30,6 +40,51 @@ async function collectWarnings<T>(fn: () => Promise<T>): Promise<{ result: T; wa
     return { result, warnings };
   } finally {
     process.off('warning', onWarning);
+  }
+}
+
+/**
+ * Asks the server itself, past our client's own path check (which refuses bad paths before
+ * sending): on a raw session, creates each path as an empty EPHEMERAL node and returns the
+ * server's error code for each (0: created). The session is closed, so the nodes go with it.
+ */
+async function serverVerdicts(port: number, paths: readonly string[]): Promise<number[]> {
+  const socket = netConnect({ host: '127.0.0.1', port });
+  try {
+    await once(socket, 'connect');
+    const decoder = new FrameDecoder(16 * 1024 * 1024);
+    const frames: Buffer[] = [];
+    let wake: (() => void) | undefined;
+    socket.on('data', (chunk: Buffer) => decoder.push(chunk, (frame) => {
+      frames.push(Buffer.from(frame));
+      wake?.();
+      return true;
+    }));
+    const closed = once(socket, 'close').then(() => { throw new Error('the server closed the raw connection'); });
+    closed.catch(() => undefined);
+    const next = async (): Promise<Buffer> => {
+      while (frames.length === 0) await Promise.race([new Promise<void>((resolve) => { wake = resolve; }), closed]);
+      return frames.shift() as Buffer;
+    };
+    socket.write(buildFrame((w) => writeConnectRequest(w, {
+      protocolVersion: 0, lastZxidSeen: 0n, timeOut: 6_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false,
+    })));
+    expect(readConnectResponse(new JuteReader(await next())).timeOut).to.be.greaterThan(0);
+    paths.forEach((path, i) => socket.write(buildFrame((w) => {
+      writeRequestHeader(w, i + 1, OpCode.create);
+      writeCreateRequest(w, { path, data: Buffer.alloc(0), acl: OPEN_ACL_UNSAFE, flags: CreateMode.EPHEMERAL });
+    })));
+    const codes = new Map<number, number>();
+    while (codes.size < paths.length) {
+      const header = readReplyHeader(new JuteReader(await next()));
+      if (header.xid > 0) codes.set(header.xid, header.err);
+    }
+    const closeXid = paths.length + 1;
+    socket.write(buildFrame((w) => writeRequestHeader(w, closeXid, OpCode.closeSession)));
+    while (readReplyHeader(new JuteReader(await next())).xid !== closeXid) { /* until the close is confirmed */ }
+    return paths.map((_, i) => codes.get(i + 1) as number);
+  } finally {
+    socket.destroy();
   }
 }
 
@@ -151,6 +206,104 @@ describe('hardening: inputs', () => {
       }
       expect(wrong.slice(0, 5)).to.deep.equal([]);
       expect(client.listenerCount('state')).to.equal(0);
+    });
+  });
+
+  describe('lock paths as ZooKeeper judges them', () => {
+    /** Characters around every boundary of ZooKeeper's rule, and a stride through the rest. */
+    function sampleCharacters(): string[] {
+      const units = new Set<number>([
+        0x00, 0x01, 0x09, 0x1f, 0x20, 0x21, 0x2e, 0x7e, 0x7f, 0x80, 0x9f, 0xa0, 0xff, 0x100, 0x7ff, 0x800,
+        0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xf8ff, 0xf900, 0xfdd0, 0xffef, 0xfff0, 0xfffd, 0xfffe, 0xffff,
+      ]);
+      for (let u = 0x01; u <= 0xffff; u += 241) units.add(u);
+      const chars = [...units].filter((u) => u !== 0x2f).map((u) => String.fromCharCode(u));
+      // beyond the BMP: two UTF-16 code units (surrogates) in Java, which ZooKeeper refuses
+      chars.push('\u{10000}', '\u{1F600}', '\u{1F512}', '\u{10FFFF}', '\u{20000}');
+      return chars;
+    }
+
+    it('the validator accepts exactly what the server accepts (differential over a sample of every character class)', async function () {
+      this.timeout(60_000);
+      const client = await newClient();
+      const base = uniquePath('charset');
+      await client.createContainers(base);
+      await client.create(`${base}/a`, Buffer.alloc(0), CreateMode.PERSISTENT);
+      const suffixes = sampleCharacters().flatMap((ch) => [`x${ch}y`, ch, `a/${ch}`]);
+      suffixes.push('.', '..', '...', '.a', 'a.', 'a/.', 'a/..', 'a/...', 'a//b', 'a/', '..a');
+      const paths = suffixes.map((suffix) => `${base}/${suffix}`);
+      const codes = await serverVerdicts(sharedServerPort(), paths);
+      const verdicts = paths.map((path, i) => {
+        let lock: boolean;
+        try {
+          validateLockPath(path);
+          lock = true;
+        } catch (err) {
+          expect(err).to.be.instanceOf(ValidationError);
+          lock = false;
+        }
+        // BADARGUMENTS (-8) from PathUtils.validatePath; NONODE (-101) when the server looks up
+        // the parent first and it cannot exist ("a//b": parent "a/"). Every parent we mean exists.
+        const code = codes[i] as number;
+        const server = code === 0 ? true : code === -8 || code === -101 ? false : `code ${code}`;
+        const shown = [...(suffixes[i] as string)].map((c) => `U+${c.codePointAt(0)!.toString(16)}`).join(' ');
+        return { suffix: shown, lock, client: invalidPathReason(path) === undefined, server };
+      });
+      const disagree = verdicts.filter((v) => v.lock !== v.server || v.client !== v.server);
+      expect(disagree).to.deep.equal([]);
+      expect(verdicts.filter((v) => v.lock).length).to.be.greaterThan(100);
+      expect(verdicts.filter((v) => !v.lock).length).to.be.greaterThan(50);
+      await client.delete(`${base}/a`);
+    });
+
+    it('refuses an emoji (a surrogate pair in Java) and private-use characters before any request', async () => {
+      const client = await newClient();
+      const before = opsSent(client);
+      for (const bad of ['/locks/\u{1F512}', '/locks/a\u{1F600}b', '/locks/\ue000', '/locks/\uf8ff', '/locks/\ud83d', '/locks/\ufff0']) {
+        expect(() => new Mutex(client, bad), JSON.stringify(bad)).to.throw(ValidationError, /U\+/);
+        expect(() => new ReadWriteLock(client, bad)).to.throw(ValidationError);
+      }
+      expect(opsSent(client)).to.equal(before);
+    });
+
+    it('locks work on paths with unusual characters the server accepts', async () => {
+      const client = await newClient();
+      const base = uniquePath('exotic');
+      for (const suffix of ['...', 'ü/日本', 'a b', '\u00a0\ud7ff\uf900\uffef', '-_~!@#$%^&*()[]{}']) {
+        const path = `${base}/${suffix}`;
+        const lease = await new Mutex(client, path).acquire({ timeout: 5_000 });
+        expect(lease.path.startsWith(`${path}/`)).to.equal(true);
+        await lease.release();
+      }
+    });
+  });
+
+  describe('a lock path that is an ephemeral node', () => {
+    it('rejects with NoChildrenForEphemeralsError naming the path, for every recipe, leaving nothing behind', async () => {
+      const client = await newClient();
+      const eph = uniquePath('ephemeral');
+      await client.createContainers(eph.slice(0, eph.lastIndexOf('/')));
+      await client.create(eph, Buffer.from('x'), CreateMode.EPHEMERAL);
+      const rw = new ReadWriteLock(client, eph);
+      for (const acquire of [
+        () => new Mutex(client, eph).acquire({ timeout: 5_000 }),
+        () => rw.writeLock.acquire({ timeout: 5_000 }),
+        () => rw.readLock.acquire(),
+      ]) {
+        const err = await acquire().catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(NoChildrenForEphemeralsError);
+        expect((err as Error).message).to.equal(`lock path ${eph} is an ephemeral node; locks need a persistent or container parent`);
+        expect((err as NoChildrenForEphemeralsError).code).to.equal('ZK_NOCHILDRENFOREPHEMERALS');
+      }
+      // a lock path below an ephemeral node: its missing parents cannot be created either
+      const below = `${eph}/sub/lock`;
+      const err = await new Mutex(client, below).acquire({ timeout: 5_000 }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(NoChildrenForEphemeralsError);
+      expect((err as Error).message).to.equal(`lock path ${below} is under the ephemeral node ${eph}; locks need a persistent or container parent`);
+      await settleBackgroundDeletes(client);
+      expect(await childrenOf(client, eph)).to.deep.equal([]);
+      expect(client.pendingWatchListeners).to.equal(0);
+      expect(client.state).to.equal('CONNECTED');
     });
   });
 
