@@ -13,6 +13,7 @@ export {
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
   NoChildrenForEphemeralsError,
 } from './errors.js';
+export { MAX_NODE_DATA_BYTES } from './lock-path.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
 export type { ACL, Id } from './zookeeper/index.js';
 export { ReadWriteLock, ReadLock, WriteLock, WriteLease } from './read-write-lock.js';

@@ -48,6 +48,31 @@ export function validateLockPath(path: unknown): string {
   return path;
 }
 
+/**
+ * The most bytes of `nodeData` a lock accepts: 1,000,000. A ZooKeeper server refuses (by
+ * closing the connection) any request bigger than its `jute.maxbuffer`, 1,048,575 bytes by
+ * default, and Java clients (Curator) drop their connection on a reply that big, which a
+ * waiter gets when it reads the node it waits on. The rest is left for the lock node's path,
+ * its ACL and the headers.
+ */
+export const MAX_NODE_DATA_BYTES = 1_000_000;
+
+/**
+ * nodeData: a Buffer or Uint8Array of at most {@link MAX_NODE_DATA_BYTES} bytes. Returns a
+ * copy, so later changes to the caller's buffer do not change what the lock writes (as in
+ * Curator, whose lock copies the array it is given).
+ */
+export function validateNodeData(data: unknown): Buffer {
+  if (!(data instanceof Uint8Array)) {
+    throw new ValidationError(`nodeData must be a Buffer or Uint8Array, got ${describeValue(data)}`);
+  }
+  if (data.byteLength > MAX_NODE_DATA_BYTES) {
+    throw new ValidationError(`nodeData is ${data.byteLength} bytes, more than the ${MAX_NODE_DATA_BYTES} bytes a lock node may hold `
+      + '(a ZooKeeper server refuses requests over its jute.maxbuffer, 1048575 bytes by default, and room is left for the path and headers)');
+  }
+  return Buffer.from(data);
+}
+
 /** maxLeases: a positive safe integer. */
 export function validateMaxLeases(maxLeases: unknown): number {
   if (typeof maxLeases !== 'number' || !Number.isSafeInteger(maxLeases) || maxLeases < 1) {

@@ -2,7 +2,7 @@
 // max_leases): up to maxLeases holders at once on the same path, the rest queued in order.
 import { StandardLockDriver } from './lock-driver.js';
 import { LockEngine } from './lock-engine.js';
-import { validateLockPath, validateMaxLeases } from './lock-path.js';
+import { validateLockPath, validateMaxLeases, validateNodeData } from './lock-path.js';
 import { localAddressData } from './local-address.js';
 import { ReentrantLock } from './reentrant-lock.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
@@ -11,8 +11,12 @@ import type { LossPolicy, ZkClient } from './zk-client.js';
 export interface MutexOptions {
   /** How many holders at once (default 1: a mutex). Every participant must agree on it. */
   maxLeases?: number;
-  /** Data written into our lock node (default: the local IP address, as Curator does). */
-  nodeData?: Buffer;
+  /**
+   * Data written into our lock node (default: the local IP address, as Curator does): a
+   * Buffer or Uint8Array of at most {@link MAX_NODE_DATA_BYTES} (1,000,000) bytes, copied when
+   * the Mutex is made.
+   */
+  nodeData?: Buffer | Uint8Array;
   /** When a held lock counts as lost; default: the client's (`'suspended'`). */
   lossPolicy?: LossPolicy;
 }
@@ -26,13 +30,14 @@ export class Mutex extends ReentrantLock {
   readonly maxLeases: number;
 
   /**
-   * @throws ValidationError for a bad path or maxLeases (before any ZooKeeper call).
+   * @throws ValidationError for a bad path, maxLeases or nodeData (before any ZooKeeper call).
    */
   constructor(client: ZkClient, path: string, options: MutexOptions = {}) {
     const zk = ReentrantLock.checkClient(client);
     const lockPath = validateLockPath(path);
     const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
-    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), options.nodeData ?? localAddressData()), options.lossPolicy);
+    const nodeData = options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
+    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), nodeData), options.lossPolicy);
     this.maxLeases = maxLeases;
   }
 }

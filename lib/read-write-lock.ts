@@ -7,7 +7,7 @@ import { Lease } from './lease.js';
 import { StandardLockDriver } from './lock-driver.js';
 import { LockEngine, type HeldNode } from './lock-engine.js';
 import { newProtectedPrefix, sequenceOf } from './lock-node-name.js';
-import { validateLockPath } from './lock-path.js';
+import { validateLockPath, validateNodeData } from './lock-path.js';
 import { localAddressData } from './local-address.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
 import { ReentrantLock, type AcquireOptions } from './reentrant-lock.js';
@@ -16,8 +16,12 @@ import type { LeaseOwner } from './lease.js';
 
 /** Options for {@link ReadWriteLock}. */
 export interface ReadWriteLockOptions {
-  /** Data written into our lock nodes (default: the local IP address, as Curator does). */
-  nodeData?: Buffer;
+  /**
+   * Data written into our lock nodes (default: the local IP address, as Curator does): a
+   * Buffer or Uint8Array of at most {@link MAX_NODE_DATA_BYTES} (1,000,000) bytes, copied when
+   * the lock is made.
+   */
+  nodeData?: Buffer | Uint8Array;
   /** When a held lock counts as lost; default: the client's (`'suspended'`). */
   lossPolicy?: LossPolicy;
 }
@@ -119,11 +123,11 @@ export class ReadWriteLock {
   /** The lock path. */
   readonly path: string;
 
-  /** @throws ValidationError for a bad path (before any ZooKeeper call). */
+  /** @throws ValidationError for a bad path or nodeData (before any ZooKeeper call). */
   constructor(client: ZkClient, path: string, options: ReadWriteLockOptions = {}) {
     const zk = ReentrantLock.checkClient(client);
     this.path = validateLockPath(path);
-    const data = options.nodeData ?? localAddressData();
+    const data = options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
     this.writeLock = new WriteLock(zk, this.path, data, options.lossPolicy);
     this.readLock = new ReadLock(zk, this.path, data, options.lossPolicy, this.writeLock);
     this.writeLock.readLock = this.readLock;

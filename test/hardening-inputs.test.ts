@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { connect as netConnect } from 'node:net';
 import { once } from 'node:events';
 import {
-  CreateMode, LockTimeoutError, Mutex, NoChildrenForEphemeralsError, NotHeldError,
+  CreateMode, LockTimeoutError, MAX_NODE_DATA_BYTES, Mutex, NoChildrenForEphemeralsError, NotHeldError,
   ReadWriteLock, ValidationError, ZooKeeperError, connect, type Lease, type ZkClient,
 } from '../lib/index.js';
 import { validateLockPath } from '../lib/lock-path.js';
@@ -94,6 +94,76 @@ function elapse(ms: number): Promise<void> {
 }
 
 describe('hardening: inputs', () => {
+  describe('nodeData', () => {
+    it('rejects nodeData over MAX_NODE_DATA_BYTES or not a Buffer/Uint8Array at construction, before any request', async () => {
+      const client = await newClient();
+      const path = uniquePath('data-limit');
+      const before = opsSent(client);
+      expect(MAX_NODE_DATA_BYTES).to.be.within(900_000, 0xfffff - 1024);
+      for (const nodeData of [Buffer.alloc(2 * 1024 * 1024), Buffer.alloc(MAX_NODE_DATA_BYTES + 1)]) {
+        expect(() => new Mutex(client, path, { nodeData })).to.throw(ValidationError, new RegExp(`${MAX_NODE_DATA_BYTES}`));
+        expect(() => new ReadWriteLock(client, path, { nodeData })).to.throw(ValidationError, /jute\.maxbuffer/);
+      }
+      expect(() => new Mutex(client, path, { nodeData: '127.0.0.1' as never }))
+        .to.throw(ValidationError, 'nodeData must be a Buffer or Uint8Array, got "127.0.0.1" (a string)');
+      for (const nodeData of ['127.0.0.1', 42, null, [1, 2], new ArrayBuffer(4), new Uint16Array(2)]) {
+        expect(() => new Mutex(client, path, { nodeData: nodeData as never })).to.throw(ValidationError, /nodeData/);
+        expect(() => new ReadWriteLock(client, path, { nodeData: nodeData as never })).to.throw(ValidationError, /nodeData/);
+      }
+      expect(opsSent(client)).to.equal(before);
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+
+    it('takes nodeData of exactly MAX_NODE_DATA_BYTES (and a Uint8Array) without disturbing the connection or other leases', async () => {
+      const [client, other] = await Promise.all([newClient(), newClient()]);
+      const bystander = await new Mutex(client, uniquePath('bystander')).acquire({ timeout: 5_000 });
+      const bystanderSignal = bystander.signal;
+      const states: string[] = [];
+      client.on('state', (s) => states.push(s));
+      // too big: refused up front, and the client's own guard refuses a raw request too
+      expect(() => new Mutex(client, uniquePath('big'), { nodeData: Buffer.alloc(1_100_000) })).to.throw(ValidationError);
+      const raw = await client.create(`${uniquePath('raw')}`, Buffer.alloc(1_100_000), CreateMode.EPHEMERAL).catch((e: unknown) => e);
+      expect(raw).to.be.instanceOf(ValidationError);
+      // the largest allowed: the server takes it, and a waiter (reading it with getData) too
+      const path = uniquePath('data-max');
+      const data = Buffer.alloc(MAX_NODE_DATA_BYTES, 7);
+      const lease = await new Mutex(client, path, { nodeData: data }).acquire({ timeout: 10_000 });
+      expect((await client.getData(lease.path)).data.equals(data)).to.equal(true);
+      const waiter = track(new Mutex(other, path).acquire({ timeout: 20_000 }));
+      await pollUntil(() => other.watchedPaths.includes(lease.path), { timeoutMs: 10_000, what: 'the waiter watching the big node' });
+      await lease.release();
+      await (await waiter.promise).release();
+      const rw = new ReadWriteLock(client, uniquePath('data-u8'), { nodeData: new Uint8Array([1, 2, 3]) });
+      const r = await rw.readLock.acquire({ timeout: 5_000 });
+      expect([...(await client.getData(r.path)).data]).to.deep.equal([1, 2, 3]);
+      await r.release();
+      expect(states).to.deep.equal([]);
+      expect(client.state).to.equal('CONNECTED');
+      expect(bystanderSignal.aborted).to.equal(false);
+      expect(bystander.status).to.equal('held');
+      await bystander.release();
+    });
+
+    it('copies nodeData: changing the caller\'s buffer after construction changes nothing (Curator testSetNodeData)', async () => {
+      const client = await newClient();
+      const buf = Buffer.from('original');
+      const mutex = new Mutex(client, uniquePath('copy-m'), { nodeData: buf });
+      const rw = new ReadWriteLock(client, uniquePath('copy-rw'), { nodeData: buf });
+      buf.write('CHANGED!');
+      const a = await mutex.acquire({ timeout: 5_000 });
+      expect((await client.getData(a.path)).data.toString()).to.equal('original');
+      await a.release();
+      const w = await rw.writeLock.acquire({ timeout: 5_000 });
+      expect((await client.getData(w.path)).data.toString()).to.equal('original');
+      const r = await w.downgrade();
+      expect((await client.getData(r.path)).data.toString()).to.equal('original');
+      await r.release();
+      const rd = await rw.readLock.acquire({ timeout: 5_000 });
+      expect((await client.getData(rd.path)).data.toString()).to.equal('original');
+      await rd.release();
+    });
+  });
+
   describe('timeouts of any size', () => {
     for (const timeout of [2 ** 31 + 60_000, 1e10, Number.MAX_SAFE_INTEGER, Infinity]) {
       it(`acquire({ timeout: ${timeout} }) on a held lock waits, prints no warning, and can be aborted leaving no node`, async () => {
