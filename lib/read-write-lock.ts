@@ -31,6 +31,9 @@ export interface ReadWriteLockOptions {
  * letting a queued writer in between.
  */
 export class WriteLease extends Lease {
+  /** The downgrade under way, if any: a write lease is downgraded at most once at a time. */
+  #downgrading: Promise<Lease> | undefined;
+
   /** @internal */
   constructor(owner: LeaseOwner, private readonly readLock: ReadLock) {
     super(owner);
@@ -41,12 +44,39 @@ export class WriteLease extends Lease {
    * participants: the read node (Curator 5.5+ form, `_c_<uuid>-__READ__<our write seq>`)
    * sorts where our write node was, so a writer queued behind us stays queued until the read
    * lease is released too (CURATOR-621). Resolves the read lease.
+   *
+   * Rejects with NotHeldError, before any request, when this lease was released or another
+   * downgrade of it is under way (one downgrade per lease: the first one's read lease is the
+   * only one); with the signal's reason when aborted, LockLostError when the session that
+   * holds the write lock is gone, ClientClosedError when the client closes. A downgrade that
+   * fails leaves no read node and the write lease held.
    */
   async downgrade(options: Pick<AcquireOptions, 'signal'> = {}): Promise<Lease> {
     if (this.released) throw new NotHeldError(`cannot downgrade: this write lease on ${this.lockPath} was already released`);
-    const readLease = await this.readLock.downgradeFrom(this.owner.node, options.signal);
-    await this.release();
-    return readLease;
+    if (this.#downgrading) throw new NotHeldError(`cannot downgrade: a downgrade of this write lease on ${this.lockPath} is already under way`);
+    const downgrading = (async () => {
+      const readLease = await this.readLock.downgradeFrom(this.owner.node, options.signal);
+      await super.release();
+      return readLease;
+    })();
+    this.#downgrading = downgrading;
+    try {
+      return await downgrading;
+    } finally {
+      this.#downgrading = undefined;
+    }
+  }
+
+  /**
+   * Releases the write lease (see Lease.release). During a downgrade it first waits for the
+   * downgrade: if that succeeded, the downgrade has released this lease and this call rejects
+   * with NotHeldError; if it failed, the write lease is released now. (Releasing the write node
+   * before the downgrade's read node exists would let a queued writer in beside that reader.)
+   */
+  override async release(): Promise<void> {
+    const downgrading = this.#downgrading;
+    if (downgrading) await downgrading.catch(() => undefined);
+    return super.release();
   }
 }
 

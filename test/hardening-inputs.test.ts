@@ -279,6 +279,60 @@ describe('hardening: inputs', () => {
     });
   });
 
+  describe('concurrent downgrade', () => {
+    it('a second downgrade() of the same write lease fails before creating anything; one read node, writers get in after it', async () => {
+      const [a, b] = await Promise.all([newClient(), newClient()]);
+      const path = uniquePath('double-downgrade');
+      const rw = new ReadWriteLock(a, path);
+      const w = await rw.writeLock.acquire({ timeout: 5_000 });
+      const [first, second] = await Promise.allSettled([w.downgrade(), w.downgrade()]);
+      expect(first.status).to.equal('fulfilled');
+      expect(second.status).to.equal('rejected');
+      expect((second as PromiseRejectedResult).reason).to.be.instanceOf(NotHeldError);
+      const readLease = (first as PromiseFulfilledResult<Lease>).value;
+      expect(w.released).to.equal(true);
+      expect(await childrenOf(a, path)).to.deep.equal([readLease.path.split('/').at(-1)]);
+      // a writer of another client waits for the read lease, and gets in once it is released
+      const writer = track(new ReadWriteLock(b, path).writeLock.acquire({ timeout: 20_000 }));
+      await untilChildren(a, path, 2);
+      await readLease.release();
+      const got = await writer.promise;
+      expect(await childrenOf(a, path)).to.deep.equal([got.path.split('/').at(-1)]);
+      await got.release();
+      expect(await childrenOf(a, path)).to.deep.equal([]);
+    });
+
+    it('release() during a downgrade waits for it, deletes nothing twice and leaves only the read node', async () => {
+      const [a, b] = await Promise.all([newClient(), newClient()]);
+      const path = uniquePath('release-during-downgrade');
+      const w = await new ReadWriteLock(a, path).writeLock.acquire({ timeout: 5_000 });
+      const downgrading = w.downgrade();
+      const releasing = w.release();
+      const readLease = await downgrading;
+      expect(await releasing.catch((e: unknown) => e)).to.be.instanceOf(NotHeldError);
+      expect(await childrenOf(a, path)).to.deep.equal([readLease.path.split('/').at(-1)]);
+      const writer = track(new ReadWriteLock(b, path).writeLock.acquire({ timeout: 20_000 }));
+      await untilChildren(a, path, 2);
+      expect(writer.settled()).to.equal(false);
+      await readLease.release();
+      await (await writer.promise).release();
+    });
+
+    it('a downgrade that fails (aborted) leaves the write lease held and can be tried again', async () => {
+      const client = await newClient();
+      const path = uniquePath('failed-downgrade');
+      const w = await new ReadWriteLock(client, path).writeLock.acquire({ timeout: 5_000 });
+      const reason = new Error('no');
+      expect(await w.downgrade({ signal: AbortSignal.abort(reason) }).catch((e: unknown) => e)).to.equal(reason);
+      expect(w.released).to.equal(false);
+      expect(await childrenOf(client, path)).to.deep.equal([w.path.split('/').at(-1)]);
+      const r = await w.downgrade();
+      expect(await childrenOf(client, path)).to.deep.equal([r.path.split('/').at(-1)]);
+      await r.release();
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+  });
+
   describe('lock paths as ZooKeeper judges them', () => {
     /** Characters around every boundary of ZooKeeper's rule, and a stride through the rest. */
     function sampleCharacters(): string[] {
