@@ -199,6 +199,23 @@ export class LockEngine {
     return sortChildren(children, this.driver.sortNames).map((c) => `${this.basePath}/${c}`);
   }
 
+  /**
+   * True when at least one node of this recipe's kind (its lock name) holds the lock, judged
+   * by the driver from one children listing exactly as the participants (and Curator) judge
+   * themselves. Foreign nodes never count as holders. False when the lock path is missing.
+   */
+  async hasHolder(): Promise<boolean> {
+    let children: string[];
+    try {
+      children = await this.client.getChildren(this.basePath);
+    } catch (err) {
+      if (err instanceof NoNodeError) return false;
+      throw err;
+    }
+    const sorted = sortChildren(children, this.driver.sortNames);
+    return sorted.some((name, index) => name.includes(this.driver.lockName) && this.driver.decide(sorted, index).held);
+  }
+
   private async connected(deadline: Deadline): Promise<void> {
     if (!this.client.isConnected) await deadline.wait(this.client.waitConnected());
   }

@@ -95,6 +95,11 @@ export class WriteLock extends ReentrantLock {
     return (await super.acquire(options)) as WriteLease;
   }
 
+  /** Tries the write lock without waiting (see ReentrantLock.tryAcquire); the lease can be downgraded. */
+  override async tryAcquire(options?: AcquireOptions): Promise<WriteLease | null> {
+    return (await super.tryAcquire(options)) as WriteLease | null;
+  }
+
   /** @internal */
   override createLease(owner: LeaseOwner): Lease {
     return new WriteLease(owner, this.readLock);

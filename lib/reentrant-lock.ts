@@ -5,7 +5,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline, type QueuePosition } from './deadline.js';
 import { describeValue } from './describe-value.js';
-import { NotHeldError, ValidationError } from './errors.js';
+import { LockTimeoutError, NotHeldError, ValidationError } from './errors.js';
 import { Hold } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
@@ -95,6 +95,34 @@ export abstract class ReentrantLock {
    */
   async acquire(options: AcquireOptions = {}): Promise<Lease> {
     return (await this.acquireHold(options)).lease;
+  }
+
+  /**
+   * Tries to take the lock without waiting: resolves a lease, or `null` when the lock is busy
+   * (Curator's `acquire(0, ms)` returning false). With `timeout` (ms, default 0) it waits that
+   * long first; `null` then means the time ran out (also when no server could be reached in
+   * that time). Nothing is left behind when it resolves `null`. Rejects like
+   * {@link acquire} otherwise: ValidationError for a bad option, the signal's reason,
+   * ClientClosedError, NoChildrenForEphemeralsError.
+   */
+  async tryAcquire(options: AcquireOptions = {}): Promise<Lease | null> {
+    try {
+      return await this.acquire({ ...options, timeout: options.timeout ?? 0 });
+    } catch (err) {
+      if (err instanceof LockTimeoutError) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * True when at least one participant holds the lock right now (for a Mutex with maxLeases,
+   * any of its holders; for a read lock, any reader; for a write lock, the writer), judged
+   * from one children listing by the recipe's own rule, as Curator decides. Nodes that are
+   * not this recipe's (foreign nodes) never count. A snapshot: it may change at once.
+   * Rejects with a ZooKeeperError (e.g. ConnectionLossError) or ClientClosedError.
+   */
+  isLocked(): Promise<boolean> {
+    return this.engine.hasHolder();
   }
 
   private async acquireHold(options: AcquireOptions): Promise<{ hold: Hold; lease: Lease }> {

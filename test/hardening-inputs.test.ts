@@ -413,6 +413,7 @@ describe('hardening: inputs', () => {
         () => new Mutex(client, eph).acquire({ timeout: 5_000 }),
         () => rw.writeLock.acquire({ timeout: 5_000 }),
         () => rw.readLock.acquire(),
+        () => new Mutex(client, eph).tryAcquire(),
       ]) {
         const err = await acquire().catch((e: unknown) => e);
         expect(err).to.be.instanceOf(NoChildrenForEphemeralsError);
@@ -431,4 +432,86 @@ describe('hardening: inputs', () => {
     });
   });
 
+  describe('tryAcquire and isLocked', () => {
+    it('Mutex: null while another client holds it, a lease once free; isLocked follows the holders', async () => {
+      const [a, b] = await Promise.all([newClient(), newClient()]);
+      const path = uniquePath('try-mutex');
+      const mine = new Mutex(b, path);
+      expect(await mine.isLocked()).to.equal(false); // the path does not even exist
+      const held = await new Mutex(a, path).acquire({ timeout: 5_000 });
+      expect(await mine.isLocked()).to.equal(true);
+      expect(await mine.tryAcquire()).to.equal(null);
+      expect(await childrenOf(a, path)).to.have.length(1); // our try left nothing
+      await held.release();
+      expect(await mine.isLocked()).to.equal(false);
+      const lease = await mine.tryAcquire();
+      expect(lease).to.not.equal(null);
+      expect(await mine.isLocked()).to.equal(true);
+      expect(await new Mutex(a, path).isLocked()).to.equal(true);
+      expect(await new Mutex(a, path).tryAcquire({ timeout: 200 })).to.equal(null); // waits that long, then null
+      await lease!.release();
+      expect(await mine.isLocked()).to.equal(false);
+    });
+
+    it('Mutex with maxLeases 2: tryAcquire succeeds twice, then null; a stray node sorting last holds nothing', async () => {
+      const [a, b] = await Promise.all([newClient(), newClient()]);
+      const path = uniquePath('try-leases');
+      await a.createContainers(path);
+      await a.create(`${path}/junk`, Buffer.alloc(0), CreateMode.EPHEMERAL); // sorts after every lock node
+      const m = new Mutex(b, path, { maxLeases: 2 });
+      expect(await m.isLocked()).to.equal(false);
+      const first = await new Mutex(a, path, { maxLeases: 2 }).tryAcquire();
+      expect(first).to.not.equal(null);
+      expect(await m.isLocked()).to.equal(true);
+      const second = await m.tryAcquire();
+      expect(second).to.not.equal(null);
+      expect(await m.tryAcquire()).to.equal(null);
+      await first!.release();
+      await second!.release();
+      expect(await m.isLocked()).to.equal(false);
+    });
+
+    it('read and write locks: tryAcquire and isLocked against a holder that is another client', async () => {
+      const [a, b] = await Promise.all([newClient(), newClient()]);
+      const path = uniquePath('try-rw');
+      const theirs = new ReadWriteLock(a, path);
+      const mine = new ReadWriteLock(b, path);
+      expect(await mine.readLock.isLocked()).to.equal(false);
+      expect(await mine.writeLock.isLocked()).to.equal(false);
+      // they write: nobody else reads or writes
+      const w = await theirs.writeLock.acquire({ timeout: 5_000 });
+      expect(await mine.writeLock.isLocked()).to.equal(true);
+      expect(await mine.readLock.isLocked()).to.equal(false);
+      expect(await mine.readLock.tryAcquire()).to.equal(null);
+      expect(await mine.writeLock.tryAcquire()).to.equal(null);
+      expect(await childrenOf(a, path)).to.have.length(1);
+      // they downgrade: we may read along, not write
+      const r = await w.downgrade();
+      expect(await mine.writeLock.isLocked()).to.equal(false);
+      expect(await mine.readLock.isLocked()).to.equal(true);
+      expect(await mine.writeLock.tryAcquire()).to.equal(null);
+      const myRead = await mine.readLock.tryAcquire();
+      expect(myRead).to.not.equal(null);
+      await r.release();
+      await myRead!.release();
+      expect(await mine.readLock.isLocked()).to.equal(false);
+      // free: the write lock is ours, and its lease is a WriteLease
+      const myWrite = await mine.writeLock.tryAcquire();
+      expect(myWrite).to.not.equal(null);
+      expect(await theirs.writeLock.isLocked()).to.equal(true);
+      const down = await myWrite!.downgrade();
+      await down.release();
+      expect(await childrenOf(a, path)).to.deep.equal([]);
+    });
+
+    it('bad options reject with ValidationError before any request; an aborted signal rejects with its reason', async () => {
+      const client = await newClient();
+      const m = new Mutex(client, uniquePath('try-bad'));
+      const before = opsSent(client);
+      expect(await m.tryAcquire({ timeout: -1 }).catch((e: unknown) => e)).to.be.instanceOf(ValidationError);
+      expect(opsSent(client)).to.equal(before);
+      const reason = new Error('aborted');
+      expect(await m.tryAcquire({ signal: AbortSignal.abort(reason) }).catch((e: unknown) => e)).to.equal(reason);
+    });
+  });
 });
