@@ -12,29 +12,12 @@ import {
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
+import { nextState, proxiedClient } from './support/proxied-client.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const proxies: TcpProxy[] = [];
 
-async function proxiedClient(options: { sessionTimeout: number; lossPolicy?: 'suspended' | 'lost' }): Promise<{ proxy: TcpProxy; client: ZkClient }> {
-  const proxy = await TcpProxy.start(sharedServerPort());
-  proxies.push(proxy);
-  const client = await newClient({ connectString: proxy.connectString, ...options });
-  return { proxy, client };
-}
-
-function nextState(client: ZkClient, want: ConnectionState): Promise<void> {
-  return new Promise((resolve) => {
-    const on = (s: ConnectionState): void => {
-      if (s === want) {
-        client.off('state', on);
-        resolve();
-      }
-    };
-    client.on('state', on);
-  });
-}
 
 function describeError(e: unknown): string {
   return e instanceof Error ? `${e.constructor.name}(${(e as { code?: string }).code ?? ''}): ${e.message}` : String(e);
@@ -49,7 +32,7 @@ describe('what acquire() rejects with', function () {
 
   it('a waiter whose session the client gives up while the server still keeps it (and its node, now first in line) starts over on the new session: no LockLostError', async () => {
     const holder = await newClient();
-    const { proxy, client } = await proxiedClient({ sessionTimeout: 2_000 });
+    const { proxy, client } = await proxiedClient(proxies, { sessionTimeout: 2_000 });
     const path = uniquePath('given-up');
     const held = await new Mutex(holder, path).acquire();
     const waiting = track(new Mutex(client, path).acquire({ timeout: 40_000 }));
@@ -107,8 +90,8 @@ describe('what acquire() rejects with', function () {
 
   it('acquires through connection losses, server-side expiry, a session given up, and close() reject only with documented errors', async () => {
     const direct = await newClient();
-    const { proxy: proxy1, client: c1 } = await proxiedClient({ sessionTimeout: 2_000 });
-    const { proxy: proxy2, client: c2 } = await proxiedClient({ sessionTimeout: 2_000, lossPolicy: 'lost' });
+    const { proxy: proxy1, client: c1 } = await proxiedClient(proxies, { sessionTimeout: 2_000 });
+    const { proxy: proxy2, client: c2 } = await proxiedClient(proxies, { sessionTimeout: 2_000, lossPolicy: 'lost' });
     const mutexPath = uniquePath('chaos-mutex');
     const rwPath = uniquePath('chaos-rw');
     let stop = false;

@@ -8,6 +8,7 @@ import {
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
+import { nextState, proxiedClient } from './support/proxied-client.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
@@ -15,24 +16,6 @@ import { useEnsemble } from './support/ensemble-fixture.js';
 
 const proxies: TcpProxy[] = [];
 
-async function proxiedClient(options: { sessionTimeout?: number; lossPolicy?: 'suspended' | 'lost' } = {}): Promise<{ proxy: TcpProxy; client: ZkClient }> {
-  const proxy = await TcpProxy.start(sharedServerPort());
-  proxies.push(proxy);
-  const client = await newClient({ connectString: proxy.connectString, sessionTimeout: 8_000, ...options });
-  return { proxy, client };
-}
-
-function nextState(client: ZkClient, want: ConnectionState): Promise<void> {
-  return new Promise((resolve) => {
-    const on = (s: ConnectionState): void => {
-      if (s === want) {
-        client.off('state', on);
-        resolve();
-      }
-    };
-    client.on('state', on);
-  });
-}
 
 function aborted(signal: AbortSignal): Promise<unknown> {
   return signal.aborted ? Promise.resolve(signal.reason) : new Promise((r) => signal.addEventListener('abort', () => r(signal.reason), { once: true }));
@@ -46,7 +29,7 @@ describe('faults on real servers', function () {
   });
 
   it('F4: the create reply is lost; the node is found again by its protected prefix: one node, no orphan', async () => {
-    const { proxy, client } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies);
     const other = await newClient();
     const path = uniquePath('f4');
     await client.createContainers(path); // so the lock node's create is the first create sent
@@ -63,7 +46,7 @@ describe('faults on real servers', function () {
   });
 
   it('F5: the session expires while the node is looked for: the old node is not adopted, it disappears, acquire retries on the new session', async () => {
-    const { proxy, client } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies);
     const other = await newClient();
     const path = uniquePath('f5');
     await client.createContainers(path);
@@ -86,7 +69,7 @@ describe('faults on real servers', function () {
   });
 
   it('F4: if the acquire gives up while a create\'s outcome is unknown, the node is found by prefix and deleted in the background', async () => {
-    const { proxy, client } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies);
     const other = await newClient();
     const path = uniquePath('f4b');
     await client.createContainers(path);
@@ -104,7 +87,7 @@ describe('faults on real servers', function () {
 
   it('a waiter whose session expires starts over on its new session and still gets the lock', async () => {
     const holderClient = await newClient();
-    const { proxy, client } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies);
     const path = uniquePath('waiter-expiry');
     const held = await new Mutex(holderClient, path).acquire();
     const waiting = track(new Mutex(client, path).acquire({ timeout: 40_000 }));
@@ -127,7 +110,7 @@ describe('faults on real servers', function () {
   it('F8: a failed try-lock whose delete is lost retries it until the node is gone; the lock is not stuck', async () => {
     const holderClient = await newClient();
     const third = await newClient();
-    const { proxy, client } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies);
     const path = uniquePath('f8');
     const held = await new Mutex(holderClient, path).acquire();
     const dropped = proxy.dropRequest([ZkOp.DELETE], { reopen: true });
@@ -145,7 +128,7 @@ describe('faults on real servers', function () {
   });
 
   it('F3: server-side session expiry: the holder\'s lease reports loss, a waiter acquires, the stale release is harmless', async () => {
-    const { proxy, client } = await proxiedClient({ lossPolicy: 'lost' });
+    const { proxy, client } = await proxiedClient(proxies, { lossPolicy: 'lost' });
     const waiterClient = await newClient();
     const path = uniquePath('f3');
     const lease = await new Mutex(client, path).acquire();
@@ -167,8 +150,8 @@ describe('faults on real servers', function () {
   });
 
   it('F14: a short disconnect makes the hold uncertain, then safe again; waiters\' watches still fire', async () => {
-    const { proxy, client } = await proxiedClient(); // policy 'suspended' (default)
-    const { proxy: waiterProxy, client: waiterClient } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies); // policy 'suspended' (default)
+    const { proxy: waiterProxy, client: waiterClient } = await proxiedClient(proxies);
     const path = uniquePath('f14');
     const lease = await new Mutex(client, path).acquire();
     const firstSignal = lease.signal;
@@ -205,7 +188,7 @@ describe('faults on real servers', function () {
   });
 
   it('F14: with lossPolicy "lost", a short disconnect does not abort the lease signal', async () => {
-    const { proxy, client } = await proxiedClient();
+    const { proxy, client } = await proxiedClient(proxies);
     const path = uniquePath('f14b');
     const lease = await new Mutex(client, path, { lossPolicy: 'lost' }).acquire();
     const signal = lease.signal;
@@ -231,7 +214,7 @@ describe('faults on real servers', function () {
   // a reset connection from a timer can abort the process instead (README, known issue).
   for (const reopen of [false, true]) {
     it(`requests caught by a reset the client has not read yet: SUSPENDED, connection losses, RECONNECTED (${reopen ? 'server back at once' : 'server back later'})`, async () => {
-      const { proxy, client } = await proxiedClient();
+      const { proxy, client } = await proxiedClient(proxies);
       const path = uniquePath('silent-drop');
       await client.createContainers(path);
       const states: ConnectionState[] = [];
