@@ -1,4 +1,4 @@
-// A TCP proxy on loopback in front of one ZooKeeper server, to cut, stall and restore a
+// A TCP proxy on loopback in front of one ZooKeeper server, to cut, reset, stall and restore a
 // client's connection on purpose, and to cut at an exact protocol moment: right after the
 // server answered a given request (the reply is swallowed), or when a given request is sent
 // (it never reaches the server). Only ever forwards to 127.0.0.1.
@@ -295,6 +295,21 @@ export class TcpProxy {
       p.server.destroy();
     }
     this.pairs.clear();
+  }
+
+  /**
+   * Resets every open connection right now (an RST to the client and to the server, unread
+   * bytes discarded) and keeps accepting: the client can reconnect at once. Returns how many
+   * connections it reset.
+   */
+  reset(): number {
+    const pairs = [...this.pairs];
+    this.pairs.clear();
+    for (const p of pairs) {
+      p.client.resetAndDestroy();
+      p.server.resetAndDestroy();
+    }
+    return pairs.length;
   }
 
   /** Forwards again. Stalled connections are reset (their byte stream has a gap now). */
