@@ -12,6 +12,7 @@ import pTimeout from 'p-timeout';
 import { Mutex, SessionExpiredError, type ConnectionState, type Lease, type ZkClient } from '../lib/index.js';
 import { newClient, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import type { ParentMessage, RunResult, StormWorkerArgs, WorkerMessage } from './support/storm-worker.js';
+import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
 
@@ -19,8 +20,11 @@ const workerScript = fileURLToPath(new URL('./support/storm-worker.js', import.m
 
 /** Every child must exit by itself this long after it was told to finish. */
 const EXIT_DEADLINE_MS = 10_000;
-/** An HTTP answer from the child slower than this means its event loop or sockets stalled. */
-const HTTP_MAX_LATENCY_MS = 1_000;
+/**
+ * An HTTP answer from the child slower than this means its event loop or sockets stalled. Not
+ * lower: on a shared 2-core machine a busy child can be off the CPU for most of a second.
+ */
+const HTTP_MAX_LATENCY_MS = 3_000;
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -84,7 +88,10 @@ class StormChild {
 
   /** Waits for the exit; a child still running at the deadline is a hang and is SIGKILLed. */
   async waitExit(timeoutMs: number): Promise<Exit | 'hung'> {
-    const exit = await Promise.race([this.exit, sleep(timeoutMs, 'hung' as const)]);
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), timeoutMs); });
+    const exit = await Promise.race([this.exit, hung]);
+    clearTimeout(timer);
     if (exit === 'hung') this.kill();
     return exit;
   }
@@ -172,52 +179,64 @@ async function campaign(c: Campaign): Promise<CampaignReport> {
       if (outcome === 'exited') report.crashes.push(`${what}: child ${child.pid} ${describeExit(child.exited!)}\n${child.tail}`);
       else { report.hangs.push(`${what}: child ${child.pid} stopped answering\n${child.tail}`); child.kill(); }
     };
-    const ready = await child.next('ready', 30_000);
-    if (typeof ready === 'string') {
-      lost(`start of child ${report.children} (before run ${run})`, ready);
-      run++; // a child that cannot even start counts against a run, so this loop ends
-      continue;
-    }
-    let alive = true;
-    for (let i = 0; i < c.runsPerChild && run < c.runs && alive; i++) {
-      const thisRun = run++; // a run that fails is not retried: the next one gets a new child
-      child.send({ type: 'run', run: thisRun });
-      const running = await child.next('running', 10_000);
-      if (typeof running === 'string') { lost(`run ${thisRun} (starting)`, running); alive = false; break; }
-      const probe = probeHttp(ready.httpPort);
-      let fault: string;
-      try {
-        fault = await c.fault(thisRun);
-      } finally {
-        child.send({ type: 'stop', run: thisRun });
+    try {
+      const ready = await child.next('ready', 30_000);
+      if (typeof ready === 'string') {
+        lost(`start of child ${report.children} (before run ${run})`, ready);
+        run++; // a child that cannot even start counts against a run, so this loop ends
+        continue;
       }
-      report.faults.push(fault);
-      const result = await child.next('result', resultDeadline(args));
-      const http = await probe.stop();
-      report.httpRequests += http.requests;
-      report.httpMaxMs = Math.max(report.httpMaxMs, http.maxMs);
-      if (typeof result === 'string') { lost(`run ${thisRun} (${fault})`, result); alive = false; break; }
-      report.results.push(result);
-      const problems: string[] = [];
-      if (result.unsettled > 0) problems.push(`${result.unsettled} acquires still pending ${args.settleSlackMs} ms after their timeout`);
-      if (result.untyped.length > 0) problems.push(`untyped errors: ${result.untyped.join('; ')}`);
-      const closed = Object.keys(result.errors).filter((k) => k.endsWith(':CLIENT_CLOSED') || k.endsWith(':VALIDATION') || k.endsWith(':NOT_HELD'));
-      if (closed.length > 0) problems.push(`errors that cannot happen on an open client: ${closed.map((k) => `${k} x${result.errors[k]}`).join(', ')}`);
-      if (result.violations.length > 0) problems.push(`exclusion violated: ${result.violations.slice(0, 5).join('; ')}`);
-      result.checks.forEach((ch, i) => {
-        if (!ch.ok) problems.push(`client${i} could not acquire after the fault: ${ch.error}`);
-      });
-      if (result.granted === 0) problems.push('no acquire succeeded during the run');
-      if (http.failures.length > 0) problems.push(`HTTP requests to the child failed: ${http.failures.slice(0, 3).join('; ')}`);
-      if (http.maxMs > HTTP_MAX_LATENCY_MS) problems.push(`an HTTP answer from the child took ${http.maxMs} ms`);
-      problems.push(...(c.check?.(result) ?? []));
-      for (const p of problems) report.problems.push(`run ${thisRun} (${fault}): ${p}`);
+      let alive = true;
+      for (let i = 0; i < c.runsPerChild && run < c.runs && alive; i++) {
+        const thisRun = run++; // a run that fails is not retried: the next one gets a new child
+        child.send({ type: 'run', run: thisRun });
+        const running = await child.next('running', 10_000);
+        if (typeof running === 'string') { lost(`run ${thisRun} (starting)`, running); alive = false; break; }
+        const probe = probeHttp(ready.httpPort);
+        let fault: string;
+        let result: RunResult | 'exited' | 'timeout';
+        let http: Awaited<ReturnType<ReturnType<typeof probeHttp>['stop']>>;
+        try {
+          try {
+            fault = await c.fault(thisRun);
+          } finally {
+            child.send({ type: 'stop', run: thisRun });
+          }
+          report.faults.push(fault);
+          result = await child.next('result', resultDeadline(args));
+        } finally {
+          http = await probe.stop();
+        }
+        report.httpRequests += http.requests;
+        report.httpMaxMs = Math.max(report.httpMaxMs, http.maxMs);
+        if (typeof result === 'string') { lost(`run ${thisRun} (${fault})`, result); alive = false; break; }
+        report.results.push(result);
+        const problems: string[] = [];
+        if (result.unsettled > 0) problems.push(`${result.unsettled} acquires still pending ${args.settleSlackMs} ms after their timeout`);
+        if (result.untyped.length > 0) problems.push(`untyped errors: ${result.untyped.join('; ')}`);
+        // Connection trouble is the acquire's to absorb within its deadline: a timeout is the only
+        // way it may fail here (no connection loss, lost session or closed client leaking out),
+        // and release never fails.
+        const unexpected = Object.keys(result.errors).filter((k) => k !== 'acquire:LOCK_TIMEOUT');
+        if (unexpected.length > 0) problems.push(`unexpected rejections: ${unexpected.map((k) => `${k} x${result.errors[k]}`).join(', ')}`);
+        if (result.violations.length > 0) problems.push(`exclusion violated: ${result.violations.slice(0, 5).join('; ')}`);
+        result.checks.forEach((ch, i) => {
+          if (!ch.ok) problems.push(`client${i} could not acquire after the fault: ${ch.error}`);
+        });
+        if (result.granted === 0) problems.push('no acquire succeeded during the run');
+        if (http.failures.length > 0) problems.push(`HTTP requests to the child failed: ${http.failures.slice(0, 3).join('; ')}`);
+        if (http.maxMs > HTTP_MAX_LATENCY_MS) problems.push(`an HTTP answer from the child took ${http.maxMs} ms`);
+        problems.push(...(c.check?.(result) ?? []));
+        for (const p of problems) report.problems.push(`run ${thisRun} (${fault}): ${p}`);
+      }
+      if (!alive) continue;
+      child.send({ type: 'finish' });
+      const exit = await child.waitExit(EXIT_DEADLINE_MS);
+      if (exit === 'hung') report.hangs.push(`child ${report.children} (runs up to ${run - 1}) did not exit by itself within ${EXIT_DEADLINE_MS} ms\n${child.tail}`);
+      else if (exit.code !== 0 || exit.signal) report.crashes.push(`child ${report.children} (runs up to ${run - 1}) at shutdown: ${describeExit(exit)}\n${child.tail}`);
+    } finally {
+      child.kill(); // only if still running: a fault step threw
     }
-    if (!alive) continue;
-    child.send({ type: 'finish' });
-    const exit = await child.waitExit(EXIT_DEADLINE_MS);
-    if (exit === 'hung') report.hangs.push(`child ${report.children} (runs up to ${run - 1}) did not exit by itself within ${EXIT_DEADLINE_MS} ms\n${child.tail}`);
-    else if (exit.code !== 0 || exit.signal) report.crashes.push(`child ${report.children} (runs up to ${run - 1}) at shutdown: ${describeExit(exit)}\n${child.tail}`);
   }
   return report;
 }
@@ -236,7 +255,7 @@ function summary(name: string, rep: CampaignReport, extra: string): string {
   const r = rep.results;
   return `      ${name}: ${r.length} runs in ${rep.children} children, ${extra}, crashes ${rep.crashes.length}, hangs ${rep.hangs.length}; `
     + `acquires started ${sum(r, (x) => x.started)}, granted ${sum(r, (x) => x.granted)}; rejections: ${errorTotals(r)}; `
-    + `post-fault acquire worst ${Math.max(0, ...r.flatMap((x) => x.checks.map((ch) => (ch.ok ? ch.ms : 0))))} ms; `
+    + `slowest acquire to settle ${Math.max(0, ...r.map((x) => x.slowestAcquireMs))} ms (timeout 1000); post-fault acquire worst ${Math.max(0, ...r.flatMap((x) => x.checks.map((ch) => (ch.ok ? ch.ms : 0))))} ms; `
     + `HTTP ${rep.httpRequests} requests, slowest ${rep.httpMaxMs} ms; worst loop delay ${Math.max(0, ...r.map((x) => x.maxLoopDelayMs))} ms`;
 }
 
@@ -313,7 +332,9 @@ describe('no network fault takes the process down; the lock works after each', f
           const t0 = performance.now();
           await server.members[0]!.stop('SIGKILL');
           await server.restart(1);
-          return `server down ${Math.round(performance.now() - t0)} ms`;
+          const down = Math.round(performance.now() - t0);
+          await sleep(randomMs(200, 500)); // workload while the clients come back
+          return `server down ${down} ms`;
         },
       });
       const downs = rep.faults.map((f) => Number(/down (\d+)/.exec(f)?.[1] ?? 0));
@@ -344,6 +365,21 @@ describe('no network fault takes the process down; the lock works after each', f
       return seen;
     }
 
+    function count(states: ConnectionState[] | undefined, s: ConnectionState): number {
+      return (states ?? []).filter((x) => x === s).length;
+    }
+
+    /**
+     * LOST once, then CONNECTED once (the new session), nothing after: no flapping. A slow
+     * machine may add SUSPENDED/RECONNECTED pairs on the new session; those are not flapping.
+     */
+    function expectOneNewSession(states: ConnectionState[] | undefined, who: string): void {
+      const seen = JSON.stringify(states);
+      expect(states?.slice(0, 3), `${who}: ${seen}`).to.deep.equal(['SUSPENDED', 'LOST', 'CONNECTED']);
+      expect(count(states, 'LOST'), `${who} LOST: ${seen}`).to.equal(1);
+      expect(count(states, 'CONNECTED'), `${who} CONNECTED: ${seen}`).to.equal(1);
+    }
+
     function nextState(client: ZkClient, want: ConnectionState): Promise<void> {
       return new Promise((resolve) => {
         const on = (s: ConnectionState): void => {
@@ -353,21 +389,26 @@ describe('no network fault takes the process down; the lock works after each', f
       });
     }
 
-    /** Queues an acquire (after the ones before it) that releases as soon as it is granted. */
+    /**
+     * Queues an acquire (after the ones before it) that releases as soon as it is granted, and
+     * waits until it watches its predecessor (nothing of it in flight any more).
+     */
     async function queue(client: ZkClient, path: string, name: string, granted: string[], queued: number): Promise<{ done: Promise<void> }> {
+      const watching = client.pendingWatchListeners + 1;
       const done = new Mutex(client, path).acquire({ timeout: 60_000 }).then(async (lease) => {
         granted.push(name);
         await lease.release();
       });
       done.catch(() => undefined); // awaited by the test; this only keeps it from counting as unhandled meanwhile
       await untilChildren(client, path, queued);
+      await pollUntil(() => client.pendingWatchListeners === watching, { timeoutMs: 5_000, what: `${name} watching its predecessor` });
       return { done };
     }
 
     it('every client gets a new session once (no LOST/CONNECTED flapping); the queued waiters acquire', async function () {
       this.timeout(60_000);
       server = await ZkCluster.standalone(); // tickTime 500: sessions of 1-10 s
-      const sessionTimeout = 2_000;
+      const sessionTimeout = 3_000;
       const opts = { connectString: server.connectString, sessionTimeout };
       const [holder, w1, w2] = await Promise.all([newClient(opts), newClient(opts), newClient(opts)]);
       const clients = { holder: holder!, w1: w1!, w2: w2! };
@@ -396,9 +437,9 @@ describe('no network fault takes the process down; the lock works after each', f
       // No event to await for "nothing more happens": watch one more session timeout for flapping.
       await sleep(sessionTimeout);
       for (const [name, c] of Object.entries(clients)) {
-        expect(seen[name], `${name} states`).to.deep.equal(['SUSPENDED', 'LOST', 'CONNECTED']);
+        expectOneNewSession(seen[name], name);
         expect(c.sessionGeneration, `${name} generation`).to.equal(1);
-        expect(c.isConnected).to.equal(true);
+        await c.waitConnected(10_000);
       }
       expect(Object.values(clients).map((c) => c.sessionId).filter((id) => oldIds.includes(id))).to.deep.equal([]);
       console.log(`      C: waiters acquired ${waitedMs} ms after the restart`);
@@ -424,13 +465,15 @@ describe('no network fault takes the process down; the lock works after each', f
       proxy.restore();
       await client.waitConnected(10_000);
       expect(await client.exists('/')).to.not.equal(undefined);
-      expect(seen.client).to.deep.equal(['SUSPENDED', 'LOST', 'CONNECTED']);
+      expectOneNewSession(seen.client, 'client');
     });
 
     it('the holder keeps its session and releases; the waiters, back later on new sessions, do not take their old session\'s node for a grant', async function () {
       this.timeout(60_000);
-      server = await ZkCluster.standalone();
-      const holder = await newClient({ connectString: server.connectString, sessionTimeout: 10_000 });
+      // tickTime 1000: sessions of 2-20 s. The holder's outlives the outage; the waiters' do not,
+      // and the restarted server keeps them (and their nodes) alive for 4 s more.
+      server = await ZkCluster.standalone({ tickTime: 1_000 });
+      const holder = await newClient({ connectString: server.connectString, sessionTimeout: 20_000 });
       const waiterTimeout = 4_000;
       const pw1 = await TcpProxy.start(server.members[0]!.clientPort);
       const pw2 = await TcpProxy.start(server.members[0]!.clientPort);
@@ -461,9 +504,10 @@ describe('no network fault takes the process down; the lock works after each', f
       const failures = outcome.flatMap((o) => (o.status === 'rejected' ? [o.reason instanceof Error ? `${o.reason.name}: ${o.reason.message}` : String(o.reason)] : []));
       expect(failures, 'waiters that did not get the lock').to.deep.equal([]);
       expect([...granted].sort()).to.deep.equal(['w1', 'w2']);
-      expect(seen.holder).to.deep.equal(['SUSPENDED', 'RECONNECTED']);
-      expect(seen.w1).to.deep.equal(['SUSPENDED', 'LOST', 'CONNECTED']);
-      expect(seen.w2).to.deep.equal(['SUSPENDED', 'LOST', 'CONNECTED']);
+      expect(seen.holder?.slice(0, 2), JSON.stringify(seen.holder)).to.deep.equal(['SUSPENDED', 'RECONNECTED']);
+      expect(count(seen.holder, 'LOST'), JSON.stringify(seen.holder)).to.equal(0);
+      expectOneNewSession(seen.w1, 'w1');
+      expectOneNewSession(seen.w2, 'w2');
       console.log(`      C: waiters acquired ${Math.round(performance.now() - back)} ms after they could reconnect`);
     });
   });

@@ -1,9 +1,11 @@
 // The reset-storm workload in its own OS process, so that a crash (an abort, a segfault, an
 // uncaught error, an unhandled rejection) is seen by the test as this process dying, not as
 // the test runner dying. Public API only. Two clients (two sessions) contend for one mutex,
-// each from a setInterval that starts an acquire every few ms and releases at once; an HTTP
-// server that has nothing to do with ZooKeeper answers the parent throughout, so a stalled
-// event loop or starved sockets show from outside.
+// each from a setInterval that starts an acquire every few ms
+// (`mutex.acquire({ timeout }).then((l) => l.release())`, the hold lasting one turn of the
+// event loop so that an overlapping grant would show); an HTTP server that has nothing to do
+// with ZooKeeper answers the parent throughout, so a stalled event loop or starved sockets
+// show from outside.
 //
 // Driven by the parent over IPC, one run at a time (several runs per process):
 //   parent: { type: 'run', run }   -> starts the intervals, answers { type: 'running', run }
@@ -40,6 +42,8 @@ export interface RunResult {
   started: number;
   /** Acquires granted (the lock was held, then released). */
   granted: number;
+  /** Longest time an acquire took to settle (granted or rejected), ms. */
+  slowestAcquireMs: number;
   /** Rejections of the workload's acquires and releases, by error code. */
   errors: Record<string, number>;
   /** Rejections that were not a ZkuratorError (an untyped error leaked): message samples. */
@@ -87,6 +91,7 @@ interface RunState {
   pending: Set<Promise<void>>;
   started: number;
   granted: number;
+  slowestAcquireMs: number;
   errors: Record<string, number>;
   untyped: string[];
   violations: string[];
@@ -107,11 +112,14 @@ function record(r: RunState, what: string, err: unknown): void {
 /** mutex.acquire({ timeout }).then((l) => l.release()), with the hold checked and errors counted. */
 async function cycle(r: RunState, m: Mutex, who: string): Promise<void> {
   let lease;
+  const t0 = performance.now();
   try {
     lease = await m.acquire({ timeout: args.acquireTimeoutMs });
   } catch (err) {
     record(r, 'acquire', err);
     return;
+  } finally {
+    r.slowestAcquireMs = Math.max(r.slowestAcquireMs, Math.round(performance.now() - t0));
   }
   r.granted++;
   const signal = lease.signal;
@@ -137,7 +145,7 @@ async function cycle(r: RunState, m: Mutex, who: string): Promise<void> {
 }
 
 function startRun(run: number): void {
-  const r: RunState = { run, timers: [], pending: new Set(), started: 0, granted: 0, errors: {}, untyped: [], violations: [] };
+  const r: RunState = { run, timers: [], pending: new Set(), started: 0, granted: 0, slowestAcquireMs: 0, errors: {}, untyped: [], violations: [] };
   current = r;
   states = clients.map(() => ({}));
   loopDelay.reset();
@@ -183,7 +191,7 @@ async function stopRun(run: number): Promise<void> {
   loopDelay.disable();
   current = undefined;
   send({
-    type: 'result', run, started: r.started, granted: r.granted, errors: r.errors, untyped: r.untyped, unsettled,
+    type: 'result', run, started: r.started, granted: r.granted, slowestAcquireMs: r.slowestAcquireMs, errors: r.errors, untyped: r.untyped, unsettled,
     violations: r.violations, states, checks, maxLoopDelayMs: Math.round(loopDelay.max / 1e6),
   });
 }
