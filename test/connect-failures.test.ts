@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { connect, ConnectTimeoutError, ValidationError } from '../lib/index.js';
+import { fourLetterWord } from './support/four-letter.js';
+import { newClient, sharedServerPort } from './support/harness.js';
 import { freePort } from './support/ports.js';
 
 async function failure(connectString: string, options: Parameters<typeof connect>[1]): Promise<{ err: unknown; ms: number }> {
@@ -42,6 +44,23 @@ describe('connect(): bad connect strings and unreachable servers', function () {
       expect(ms).to.be.below(500);
     });
   }
+
+  for (const sessionTimeout of [2 ** 31, 0, -1, 1.5, Number.NaN, Infinity]) {
+    it(`rejects sessionTimeout ${String(sessionTimeout)} at once with ValidationError (out of the int32 the protocol carries, or not a duration)`, async () => {
+      const { err, ms } = await failure('127.0.0.1:2181', { sessionTimeout, connectTimeout: 20_000 });
+      expect(err, String(err)).to.be.instanceOf(ValidationError);
+      expect((err as ValidationError).message).to.match(/sessionTimeout must be a positive integer number of milliseconds up to 2147483647/);
+      expect(ms).to.be.below(500);
+    });
+  }
+
+  it('exposes the session timeout the server granted (clamped to its 20 ticks), not the one asked for', async () => {
+    const client = await newClient({ sessionTimeout: 2 ** 31 - 1 });
+    const conf = await fourLetterWord(sharedServerPort(), 'conf');
+    const max = Number(/maxSessionTimeout=(\d+)/.exec(conf)?.[1]);
+    expect(max).to.be.greaterThan(0);
+    expect(client.negotiatedSessionTimeout).to.equal(max);
+  });
 
   it('ConnectTimeoutError names every server and what happened: refused, host name not resolved', async () => {
     const port = await freePort(); // nothing listens there
