@@ -90,9 +90,6 @@ export class LockEngine {
       const node = await this.createOurNode(prefix, deadline);
       try {
         await this.waitUntilHeld(node, deadline);
-        // The caller builds its Hold from this node in the same turn: granted only while the
-        // session that created the node is still the client's session.
-        if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
         return node;
       } catch (err) {
         await deleteGuaranteed(this.client, node.path, node.generation);
@@ -363,11 +360,16 @@ export class LockEngine {
     return undefined;
   }
 
+  /** Our node is only ours while the session that created it is the client's session. */
+  private checkSameSession(node: HeldNode): void {
+    if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
+  }
+
   /** The decide-watch-wait loop. Returns once held; throws OwnNodeGone to restart. */
   private async waitUntilHeld(node: HeldNode, deadline: Deadline): Promise<void> {
     const ourName = node.path.slice(this.basePath.length + 1);
     for (;;) {
-      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
+      this.checkSameSession(node);
       // Our own node's stat (fencing token) and watch ride along with the listing: both
       // requests leave back to back and ZooKeeper answers in order, so it costs no round trip.
       // Skipped on a first look whose listing can tell the token (tokenFromListing): that
@@ -391,7 +393,7 @@ export class LockEngine {
       // belongs to the session we gave up on. A server that was down (or restarted) can keep
       // that session, and its node, alive for a while: still listed, even first in line. It is
       // not a grant: start over on the new session (CURATOR-335).
-      if (this.client.sessionGeneration !== node.generation) throw new OwnNodeGone(true);
+      this.checkSameSession(node);
       const sorted = sortChildren(listed.children, this.driver.sortNames);
       const ourIndex = sorted.indexOf(ourName);
       if (ourIndex < 0) throw new OwnNodeGone(false); // same session (checked above): deleted
@@ -400,8 +402,13 @@ export class LockEngine {
       const decision = this.driver.decide(sorted, ourIndex);
       // The listing could not tell the token: read it (a rare race with another client).
       if (decision.held && node.czxid === 0n && first?.basis) await this.ownNodeRead(node, this.readOwnStat(node));
-      // Held with the token known; the Hold arms the own-node watch (armOwnWatch).
-      if (decision.held && node.czxid !== 0n) return;
+      // Held with the token known; the Hold arms the own-node watch (armOwnWatch). The caller
+      // builds its Hold from the node in this turn: after the own-node read above the session
+      // may have been replaced, so look once more.
+      if (decision.held && node.czxid !== 0n) {
+        this.checkSameSession(node);
+        return;
+      }
       if (decision.held) continue; // the own-node read was lost with the connection: again
       if (deadline.remaining() <= 0) throw deadline.timeoutError();
 

@@ -2,15 +2,7 @@
 // leaves a node, a watch or a timer behind (fault scenario F17).
 import { describeValue } from './describe-value.js';
 import { ValidationError } from './errors.js';
-
-/**
- * True for a UTF-16 code unit ZooKeeper's PathUtils.validatePath refuses: \u0000-\u001f,
- * \u007f-\u009f, \ud800-\uf8ff (surrogates, so every character beyond U+FFFF such as an
- * emoji, and the private use area) and \ufff0-\uffff. Java checks code units, not code points.
- */
-function refusedByZooKeeper(unit: number): boolean {
-  return unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f) || (unit >= 0xd800 && unit <= 0xf8ff) || unit >= 0xfff0;
-}
+import { refusedByZooKeeper } from './zookeeper/path.js';
 
 /**
  * Checks a lock path exactly as ZooKeeper's PathUtils.validatePath does (the server refuses

@@ -282,9 +282,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     // expired the session by now (or will before we can tell). Call it LOST and start afresh.
     // Counted from the latest answered request's send time (sessionAliveUntil), the same clock
     // the leases use (checkSessionClock), so whichever looks first reaches the same verdict.
-    const timeout = this.session.negotiatedTimeout > 0 ? this.session.negotiatedTimeout : this.options.sessionTimeout;
-    const until = this.sessionAliveUntil || this.session.lastHeardAt + timeout;
-    const left = until - performance.now();
+    // (A connection was up, so a handshake was answered: sessionAliveUntil is set.)
+    const left = this.sessionAliveUntil - performance.now();
     this.suspendedTimer = setTimeout(() => this.renewSession(), Math.max(0, Math.ceil(left)));
     if (!this.refed) this.suspendedTimer.unref();
   }

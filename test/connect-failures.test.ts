@@ -34,6 +34,7 @@ describe('connect(): bad connect strings and unreachable servers', function () {
     ['[::1]2181', /expected \[ipv6\]:port/],
     ['127.0.0.1:2181/locks/', /bad chroot "\/locks\/".*must not end with "\/"/],
     ['127.0.0.1:2181/a//b', /bad chroot .*empty segment/],
+    ['127.0.0.1:2181/a\u{1F600}', /bad chroot .*character U\+d83d is not allowed/],
   ];
   for (const [connectString, message] of bad) {
     it(`rejects ${JSON.stringify(connectString)} at once with ValidationError (no socket, no wait)`, async () => {

@@ -2,6 +2,7 @@
 // is opened: a typo must fail at once as bad input, not after a whole connect timeout.
 import { isIP } from 'node:net';
 import { ValidationError } from '../errors.js';
+import { refusedByZooKeeper } from './path.js';
 
 /** One server address from the connect string. */
 export interface HostAddress {
@@ -53,11 +54,10 @@ function validateChroot(chroot: string, shown: string): string {
     if (segment === '') bad('empty segment ("//")');
     if (segment === '.' || segment === '..') bad('"." and ".." are not allowed');
   }
-  for (const ch of chroot) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfff0 && c <= 0xffff)) {
-      bad(`character U+${c.toString(16).padStart(4, '0')} is not allowed`);
-    }
+  // By UTF-16 code unit, as ZooKeeper checks every path (an emoji is two refused surrogates).
+  for (let i = 0; i < chroot.length; i++) {
+    const c = chroot.charCodeAt(i);
+    if (refusedByZooKeeper(c)) bad(`character U+${c.toString(16).padStart(4, '0')} is not allowed`);
   }
   return chroot;
 }

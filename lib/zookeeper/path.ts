@@ -5,6 +5,15 @@
 import { ValidationError } from '../errors.js';
 
 /**
+ * True for a UTF-16 code unit ZooKeeper's PathUtils.validatePath refuses: \u0000-\u001f,
+ * \u007f-\u009f, \ud800-\uf8ff (surrogates, so every character beyond U+FFFF such as an
+ * emoji, and the private use area) and \ufff0-\uffff. Java checks code units, not code points.
+ */
+export function refusedByZooKeeper(unit: number): boolean {
+  return unit <= 0x1f || (unit >= 0x7f && unit <= 0x9f) || (unit >= 0xd800 && unit <= 0xf8ff) || unit >= 0xfff0;
+}
+
+/**
  * Why `path` is not a valid node path, or `undefined` when it is. A sequential create may
  * end with "/" (the server appends the sequence number). Characters are checked as UTF-16
  * code units, as Java does.
@@ -24,7 +33,7 @@ export function invalidPathReason(path: string, sequential = false): string | un
     if (c === 0x2f && last === 0x2f) return `empty node name at ${i}`;
     if (c === 0x2e && last === 0x2e && p[i - 2] === '/' && endOfName) return `relative path ("..") at ${i}`;
     if (c === 0x2e && last === 0x2f && endOfName) return `relative path (".") at ${i}`;
-    if ((c > 0 && c <= 0x1f) || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xf8ff) || c >= 0xfff0) {
+    if (refusedByZooKeeper(c)) {
       return `character U+${c.toString(16).padStart(4, '0')} at ${i} is not allowed`;
     }
   }

@@ -52,6 +52,16 @@ export function isSequential(mode: number): boolean {
     || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
 }
 
+/**
+ * The request type of a create in `mode`: containers and TTL nodes have their own (both answer
+ * with the stat); otherwise `create` (path only) or `create2` (path and stat).
+ */
+export function createOpCode(mode: number, withStat: boolean): number {
+  if (mode === CreateMode.CONTAINER) return OpCode.createContainer;
+  if (isTtlMode(mode as CreateMode)) return OpCode.createTTL;
+  return withStat ? OpCode.create2 : OpCode.create;
+}
+
 export function isTtlMode(mode: CreateMode): boolean {
   return mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
 }

@@ -1,7 +1,7 @@
 // The records of ZooKeeper's client protocol (zookeeper.jute), written and read with jute.
 // Names follow zookeeper.jute so a reader can check each field against it.
 import { JuteDecodeError, JuteReader, JuteWriter } from './jute.js';
-import { OpCode, isTtlMode } from './protocol.js';
+import { OpCode, createOpCode, isTtlMode } from './protocol.js';
 
 /** An ACL identity: `world:anyone`, `digest:user:hash`, `ip:10.0.0.0/8`, `auth:`... */
 export interface Id {
@@ -196,7 +196,7 @@ export type MultiResult =
 /** Op codes inside a multi (container and TTL creates have their own, as outside). */
 function multiOpCode(op: MultiOp): number {
   switch (op.type) {
-    case 'create': return op.mode === 4 ? OpCode.createContainer : isTtlMode(op.mode as never) ? OpCode.createTTL : OpCode.create;
+    case 'create': return createOpCode(op.mode, false);
     case 'delete': return OpCode.delete;
     case 'setData': return OpCode.setData;
     case 'check': return OpCode.check;

@@ -20,7 +20,7 @@ import { FrameDecoder } from './framing.js';
 import { HostProvider } from './host-provider.js';
 import { JuteDecodeError, JuteReader, type JuteWriter, buildFrame } from './jute.js';
 import { validatePath } from './path.js';
-import { DEFAULT_MAX_REQUEST_BYTES, ErrorCode, EventType, OpCode, Xid, errorCodeName, isSequential, isTtlMode } from './protocol.js';
+import { DEFAULT_MAX_REQUEST_BYTES, ErrorCode, EventType, OpCode, Xid, createOpCode, errorCodeName, isSequential, isTtlMode } from './protocol.js';
 import {
   type ACL, type MultiOp, type MultiResult, type Stat, readACLList, readConnectResponse, readMultiResponse, readReplyHeader,
   readStat, readStringList, readWatcherEvent, writeAuthPacket, writeConnectRequest, writeCreateRequest, writeMultiRequest,
@@ -680,7 +680,8 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   /** Creates a node; resolves its path (with the sequence number for sequential modes). */
   create(path: string, data: Uint8Array, acl: readonly ACL[], mode: number, ttl?: bigint): Promise<string> {
-    if (mode === 4 || isTtlMode(mode as never)) return this.create2(path, data, acl, mode, ttl).then((r) => r.path);
+    // Containers and TTL nodes are made by requests that always answer with the stat.
+    if (createOpCode(mode, false) !== OpCode.create) return this.create2(path, data, acl, mode, ttl).then((r) => r.path);
     return this.submit(OpCode.create, 'create', path,
       (w) => writeCreateRequest(w, { path: this.serverPath(path, 'create', isSequential(mode)), data, acl, flags: mode }),
       (r) => this.fromServerPath(r.string('created path')));
@@ -688,7 +689,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   /** Creates a node and returns its path and stat (create2 / createContainer / createTTL). */
   create2(path: string, data: Uint8Array, acl: readonly ACL[], mode: number, ttl?: bigint): Promise<{ path: string; stat: Stat }> {
-    const op = mode === 4 ? OpCode.createContainer : isTtlMode(mode as never) ? OpCode.createTTL : OpCode.create2;
+    const op = createOpCode(mode, true);
     if (op === OpCode.createTTL && (ttl === undefined || ttl <= 0n)) {
       return Promise.reject(new ValidationError(`create ${path}: a TTL create mode needs a positive ttl`));
     }
