@@ -217,8 +217,8 @@ export class LockEngine {
     if (!this.client.isConnected) await deadline.wait(this.client.waitConnected());
   }
 
-  /** Idempotent reads: retried after a connection loss, within the deadline. */
-  private async read<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+  /** @internal Idempotent reads: retried after a connection loss, within the deadline. */
+  async read<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
     for (;;) {
       deadline.check(false);
       await this.connected(deadline);
@@ -234,9 +234,9 @@ export class LockEngine {
    * Creates `<base>/<prefix><lockName><seq>`, creating container parents when missing. A create
    * whose reply was lost may have been applied: we look for our protected prefix, adopt the
    * node only if our session (not a successor) owns it, and otherwise delete whatever the
-   * prefix finds in the background (CURATOR-45/-79/-498).
+   * prefix finds in the background (CURATOR-45/-79/-498). @internal (the semaphore's leases use it too)
    */
-  private async createOurNode(prefix: string, deadline: Deadline): Promise<HeldNode> {
+  async createOurNode(prefix: string, deadline: Deadline): Promise<HeldNode> {
     const target = `${this.basePath}/${prefix}${this.driver.lockName}`;
     let uncertain = false;
     try {

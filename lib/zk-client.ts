@@ -144,6 +144,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     for (const fn of entry.listeners) fn();
   };
   private readonly connectedWaiters = new Set<() => void>();
+  /** Waiters on a node's children (child watches, e.g. a semaphore's leases): woken like
+   * data waiters, by the event or by any connection trouble. */
+  private readonly childWatches = new Map<string, Set<WatchListener>>();
+  private readonly dispatchChildWatch = (event: WatchedEvent): void => {
+    const listeners = this.childWatches.get(event.path);
+    if (!listeners) return;
+    this.childWatches.delete(event.path);
+    for (const fn of listeners) fn();
+  };
 
   /**
    * Requests sent, by kind, since the client was created. Diagnostics for tests and
@@ -245,6 +254,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.session = session;
     this.watches.clear();
     this.ownWatches.clear();
+    this.childWatches.clear();
   }
 
   private onSessionState(session: ZooKeeperSession, state: SessionState): void {
@@ -331,6 +341,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.watches.clear();
     for (const [path] of entries) this.forgetServerWatch(path);
     for (const [, e] of entries) for (const fn of e.listeners) fn();
+    const children = [...this.childWatches.entries()];
+    this.childWatches.clear();
+    for (const [path] of children) this.session.removeWatcher('child', path, this.dispatchChildWatch);
+    for (const [, listeners] of children) for (const fn of listeners) fn();
   }
 
   /**
@@ -430,28 +444,65 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * (CURATOR-527). Only one server watch per path is kept; extra listeners share it.
    */
   async watchNode(path: string, listener: WatchListener): Promise<boolean> {
+    return (await this.watchData(path, listener)) !== undefined;
+  }
+
+  /**
+   * {@link watchNode} that also hands back what it read: the node's data and stat, or
+   * `undefined` if it is gone (no watch left). Same one-shot listener rules.
+   */
+  async watchData(path: string, listener: WatchListener): Promise<{ data: Buffer; stat: NodeStat } | undefined> {
     if (this.closed) throw new ClientClosedError();
     const existing = this.watches.get(path);
     const entry: WatchEntry = existing ?? { listeners: new Set() };
     if (!existing) this.watches.set(path, entry);
     entry.listeners.add(listener);
     try {
-      const exists = await this.call('getData', async (s) => {
+      const read = await this.call('getData', async (s) => {
         try {
-          // A joiner only needs to know the node exists; the first listener's watch covers it.
-          await s.getData(path, existing ? undefined : this.dispatchWatch);
-          return true;
+          // A joiner's read is covered by the first listener's server watch.
+          return await s.getData(path, existing ? undefined : this.dispatchWatch);
         } catch (err) {
-          if (err instanceof NoNodeError) return false;
+          if (err instanceof NoNodeError) return undefined;
           throw err;
         }
       });
-      if (!exists) this.abandonWatch(path, entry, listener, !existing);
-      return exists;
+      if (!read) {
+        this.abandonWatch(path, entry, listener, !existing);
+        return undefined;
+      }
+      return { data: read.data, stat: toStat(read.stat) };
     } catch (err) {
       this.abandonWatch(path, entry, listener, !existing);
       throw err;
     }
+  }
+
+  /**
+   * Lists `path`'s children and sets a one-shot child watch: `listener` fires once when a
+   * child is added or removed, `path` is deleted, or the connection is in trouble (then the
+   * caller must list again). The listener is registered before the request goes out (no lost
+   * wake-up). Rejects with NoNodeError (no watch left) when `path` does not exist.
+   */
+  async watchChildren(path: string, listener: WatchListener): Promise<string[]> {
+    if (this.closed) throw new ClientClosedError();
+    let listeners = this.childWatches.get(path);
+    if (!listeners) this.childWatches.set(path, (listeners = new Set()));
+    listeners.add(listener);
+    try {
+      return await this.call('getChildren', (s) => s.getChildren(path, this.dispatchChildWatch));
+    } catch (err) {
+      this.unwatchChildren(path, listener);
+      throw err;
+    }
+  }
+
+  /** Removes a listener added by {@link watchChildren}. */
+  unwatchChildren(path: string, listener: WatchListener): void {
+    const listeners = this.childWatches.get(path);
+    if (!listeners?.delete(listener) || listeners.size > 0) return;
+    this.childWatches.delete(path);
+    this.session.removeWatcher('child', path, this.dispatchChildWatch);
   }
 
   /**
@@ -511,6 +562,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   get pendingWatchListeners(): number {
     let n = 0;
     for (const e of this.watches.values()) n += e.listeners.size;
+    for (const listeners of this.childWatches.values()) n += listeners.size;
     return n;
   }
 
@@ -535,9 +587,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     }
   }
 
-  /** Sets a node's data (any version). */
-  setData(path: string, data: Buffer): Promise<NodeStat> {
-    return this.call('setData', async (s) => toStat(await s.setData(path, data, -1)));
+  /** Sets a node's data: any version (-1, the default), or only if it is at `version` (else BadVersionError). */
+  setData(path: string, data: Buffer, version = -1): Promise<NodeStat> {
+    return this.call('setData', async (s) => toStat(await s.setData(path, data, version)));
   }
 
   /** Deletes a node (any version). */

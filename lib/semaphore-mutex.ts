@@ -1,0 +1,104 @@
+// Curator's InterProcessSemaphoreMutex: a NON-re-entrant mutex, the V2 semaphore's layout with
+// one lease (`<path>/locks` + `<path>/leases`). A second acquire, from anywhere, waits for the
+// first lease to be released (or times out), even in the flow that holds it: Curator's
+// thread would block on itself the same way.
+import { describeValue } from './describe-value.js';
+import { LockTimeoutError, NotHeldError, ValidationError } from './errors.js';
+import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
+import type { LossPolicy, ZkClient } from './zk-client.js';
+
+/** Options for {@link SemaphoreMutex}. */
+export interface SemaphoreMutexOptions {
+  /** Data of our lease node (default: the local IP address, as Curator writes); copied. */
+  nodeData?: Buffer | Uint8Array;
+  /** When a held lease counts as lost; default: the client's (`'suspended'`). */
+  lossPolicy?: LossPolicy;
+}
+
+/** Options for one {@link SemaphoreMutex.acquire}. */
+export interface SemaphoreMutexAcquireOptions {
+  /** Milliseconds for the whole acquire; `0` tries once; omitted waits forever. */
+  timeout?: number;
+  /** Cancels the wait: rejects with `signal.reason`, nothing left behind. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A distributed mutex that is not re-entrant, wire-compatible with Curator's
+ * `InterProcessSemaphoreMutex`: nodes `<path>/locks/_c_<uuid>-lock-<seq>` (briefly, while
+ * acquiring) and `<path>/leases/_c_<uuid>-lease-<seq>` (the hold).
+ */
+export class SemaphoreMutex {
+  /** The lock path. */
+  readonly path: string;
+  private readonly semaphore: Semaphore;
+  /** The lease taken last by this instance, for {@link SemaphoreMutex.release} (Curator's field). */
+  private current: SemaphoreLease | undefined;
+
+  /** @throws ValidationError for a bad client, path, nodeData or lossPolicy (before any ZooKeeper call) */
+  constructor(client: ZkClient, path: string, options: SemaphoreMutexOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ValidationError(`options must be an object, got ${describeValue(options)}`);
+    this.semaphore = new Semaphore(client, path, { maxLeases: 1, ...pick(options) });
+    this.path = this.semaphore.path;
+  }
+
+  /**
+   * Takes the mutex. Rejects with LockTimeoutError (nothing left behind), the signal's reason,
+   * ClientClosedError, or ValidationError for a bad option (before any request). Not
+   * re-entrant: while this process holds it, another acquire waits like any other.
+   */
+  async acquire(options: SemaphoreMutexAcquireOptions = {}): Promise<SemaphoreLease> {
+    const [lease] = await this.semaphore.acquire({ ...options, count: 1 });
+    this.current = lease as SemaphoreLease;
+    return this.current;
+  }
+
+  /** A lease if the mutex is free (within `timeout`, default 0), else `null`; nothing left behind. */
+  async tryAcquire(options: SemaphoreMutexAcquireOptions = {}): Promise<SemaphoreLease | null> {
+    try {
+      return await this.acquire({ ...options, timeout: options.timeout ?? 0 });
+    } catch (err) {
+      if (err instanceof LockTimeoutError) return null;
+      throw err;
+    }
+  }
+
+  /** Runs `fn(lease, signal)` holding the mutex and releases it afterwards, whatever `fn` does. */
+  async withLock<T>(fn: (lease: SemaphoreLease, signal: AbortSignal) => T | Promise<T>, options: SemaphoreMutexAcquireOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') throw new ValidationError(`withLock needs a function, got ${describeValue(fn)}`);
+    const lease = await this.acquire(options);
+    try {
+      return await fn(lease, lease.signal);
+    } finally {
+      if (!lease.released) await lease.release();
+    }
+  }
+
+  /**
+   * Releases the lease this instance took last, from any flow (Curator's `release()`, which
+   * does not check the thread either). NotHeldError when it holds none.
+   */
+  async release(): Promise<void> {
+    const lease = this.current;
+    this.current = undefined;
+    if (!lease || lease.released) throw new NotHeldError(`this SemaphoreMutex does not hold ${this.path}`);
+    await lease.release();
+  }
+
+  /** True while the lease this instance took last is not released (Curator's `isAcquiredInThisProcess`). */
+  isAcquiredInThisProcess(): boolean {
+    return this.current !== undefined && !this.current.released;
+  }
+
+  /** The lease nodes (holder and the acquirer waiting for room) with their data. */
+  participants(): Promise<SemaphoreParticipant[]> {
+    return this.semaphore.participants();
+  }
+}
+
+function pick(options: SemaphoreMutexOptions): SemaphoreMutexOptions {
+  return {
+    ...(options.nodeData !== undefined ? { nodeData: options.nodeData } : {}),
+    ...(options.lossPolicy !== undefined ? { lossPolicy: options.lossPolicy } : {}),
+  };
+}
