@@ -7,10 +7,11 @@ import { sequenceOf, sortChildren } from './lock-node-name.js';
 import { validateLockPath, validateMaxLeases } from './lock-path.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
 import { ReentrantLock } from './reentrant-lock.js';
+import { inspectSemaphore, isSemaphoreLayout } from './semaphore-inspector.js';
 import type { ZkClient } from './zk-client.js';
 
 /** What kind of participant a node is, from its name. */
-export type ParticipantKind = 'lock' | 'read' | 'write' | 'foreign';
+export type ParticipantKind = 'lock' | 'read' | 'write' | 'lease' | 'foreign';
 
 /** One node under a lock path. */
 export interface Participant {
@@ -18,7 +19,10 @@ export interface Participant {
   readonly name: string;
   /** Full path of the node. */
   readonly path: string;
-  /** `lock` (Mutex / InterProcessMutex), `read`, `write`, or `foreign` (not a lock node). */
+  /**
+   * `lock` (Mutex / InterProcessMutex, or a semaphore's internal mutex), `read`, `write`,
+   * `lease` (a V2 semaphore's lease), or `foreign` (not a lock node).
+   */
   readonly kind: ParticipantKind;
   /** `holder`, `waiting`, or `foreign` (a node no recipe made: it only takes a place). */
   readonly state: 'holder' | 'waiting' | 'foreign';
@@ -37,9 +41,12 @@ export interface Participant {
 /** The state of a lock path at one moment. */
 export interface LockSnapshot {
   readonly path: string;
-  /** `mutex` when the nodes are mutex nodes (or there are none), `read-write` otherwise. */
-  readonly recipe: 'mutex' | 'read-write';
-  /** The maxLeases the holders were judged with (mutex only; 1 for read-write). */
+  /**
+   * `mutex` when the nodes are mutex nodes (or there are none), `read-write` for read and write
+   * nodes, `semaphore` for the V2 layout (only `locks` and `leases` under the path).
+   */
+  readonly recipe: 'mutex' | 'read-write' | 'semaphore';
+  /** The maxLeases the holders were judged with (mutex and semaphore; 1 for read-write). */
   readonly maxLeases: number;
   /** Every node in lock order: holders first, then waiters in the order they will get it. */
   readonly participants: readonly Participant[];
@@ -47,11 +54,11 @@ export interface LockSnapshot {
 
 /** Options for {@link inspectLock}. */
 export interface InspectOptions {
-  /** The maxLeases the mutex's users agree on (default 1). Ignored for a read-write lock. */
+  /** The maxLeases the mutex's (or V2 semaphore's) users agree on (default 1). Ignored for a read-write lock. */
   maxLeases?: number;
 }
 
-function kindOf(name: string): ParticipantKind {
+function kindOf(name: string): Exclude<ParticipantKind, 'lease'> {
   if (name.includes(WRITE_LOCK_NAME)) return 'write';
   if (name.includes(READ_LOCK_NAME)) return 'read';
   if (name.includes(MUTEX_LOCK_NAME)) return 'lock';
@@ -76,9 +83,10 @@ export async function inspectLock(client: ZkClient, path: string, options: Inspe
     if (err instanceof NoNodeError) return { path: lockPath, recipe: 'mutex', maxLeases, participants: [] };
     throw err;
   }
+  if (isSemaphoreLayout(children)) return inspectSemaphore(zk, lockPath, maxLeases);
   const readWrite = children.some((c) => { const k = kindOf(c); return k === 'read' || k === 'write'; });
   const sortNames = readWrite ? READ_WRITE_SORT_NAMES : [MUTEX_LOCK_NAME];
-  const drivers: Record<Exclude<ParticipantKind, 'foreign'>, LockDriver> = {
+  const drivers: Record<Exclude<ParticipantKind, 'foreign' | 'lease'>, LockDriver> = {
     lock: new StandardLockDriver(maxLeases),
     write: new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES),
     read: new ReadLockDriver(),

@@ -106,7 +106,7 @@ const leaseNames: LockDriver = {
  * at once by all participants, zkurator and Curator alike. Not re-entrant: every acquire takes
  * new leases. Each lease is released on its own.
  */
-export class Semaphore implements HoldHost {
+export class Semaphore {
   /** The semaphore path. */
   readonly path: string;
   /** `<path>/leases`: one child per lease held or being waited for. */
@@ -114,8 +114,10 @@ export class Semaphore implements HoldHost {
   readonly client: ZkClient;
   /** When a held lease counts as lost. */
   readonly lossPolicy: LossPolicy;
-  /** @internal The lease nodes' engine (create with lost-reply recovery, release, own-node watch). */
-  readonly engine: LockEngine;
+  /** The lease nodes' engine (create with lost-reply recovery, release, own-node watch). */
+  private readonly engine: LockEngine;
+  /** What each lease's Hold needs of us. */
+  private readonly host: HoldHost;
   /** The internal `<path>/locks` mutex (Curator's `InterProcessMutex` inside the semaphore). */
   private readonly lock: LockEngine;
   private readonly fixedLeases: number | undefined;
@@ -143,6 +145,7 @@ export class Semaphore implements HoldHost {
     this.leasesPath = `${this.path}/${SEMAPHORE_LEASES}`;
     this.lock = new LockEngine(this.client, `${this.path}/${SEMAPHORE_LOCKS}`, new StandardLockDriver(1), localAddressData());
     this.engine = new LockEngine(this.client, this.leasesPath, leaseNames, nodeData);
+    this.host = { path: this.path, engine: this.engine, createLease: (owner) => new SemaphoreLease(owner, this.client) };
   }
 
   /** The number of leases the semaphore admits now (the shared count's latest value, if any). */
@@ -163,7 +166,7 @@ export class Semaphore implements HoldHost {
     const signal = validateSignal(options.signal);
     const deadline = new Deadline(this.client, this.path, timeout, signal);
     const nodes = await this.acquireNodes(count, deadline);
-    return nodes.map((node) => new Hold(this, node, this.lossPolicy).newLease() as SemaphoreLease);
+    return nodes.map((node) => new Hold(this.host, node, this.lossPolicy).newLease() as SemaphoreLease);
   }
 
   /**
@@ -217,11 +220,6 @@ export class Semaphore implements HoldHost {
       }
     });
     return Promise.all(reads);
-  }
-
-  /** @internal For Hold. */
-  createLease(owner: LeaseOwner): Lease {
-    return new SemaphoreLease(owner, this.client);
   }
 
   private validateCount(count: unknown): number {

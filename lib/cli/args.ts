@@ -10,9 +10,9 @@ import type { LossPolicy } from '../zk-client.js';
 export const DEFAULT_CONNECT = '127.0.0.1:2181';
 
 export const USAGE = `Usage:
-  zkurator run <path> [--read | --write | --max-leases N] [--timeout 30s] [options] -- <command...>
+  zkurator run <path> [--read | --write | --max-leases N | --semaphore N] [--timeout 30s] [options] -- <command...>
       Take the lock, run the command, release. Exits with the command's code.
-  zkurator status <path> [--max-leases N] [--json] [options]     (also: zkurator ls <path>)
+  zkurator status <path> [--max-leases N | --semaphore N] [--json] [options]     (also: zkurator ls <path>)
       Holders and waiters of a lock, in lock order.
   zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
       A throwaway local ZooKeeper; prints its connection string; Ctrl-C stops it.
@@ -24,6 +24,8 @@ Options:
                              0 = try once). Exit code 75.
   --read | --write           run: take the read or the write half of a read-write lock
   --max-leases <n>           run/status: holders allowed at once on a mutex (default 1)
+  --semaphore <n>            run: take one of <n> leases of a semaphore (Curator's InterProcessSemaphoreV2:
+                             <path>/locks + <path>/leases); status: judge a semaphore's leases with <n>
   --loss-policy <p>          run: 'suspended' (default: stop the command as soon as the connection
                              drops) or 'lost' (only once the session is gone)
   --kill-after <dur>         run: after the lock is lost, SIGKILL the command if SIGTERM has not
@@ -49,6 +51,7 @@ export interface ConnectionArgs {
 
 export type LockMode =
   | { readonly kind: 'mutex'; readonly maxLeases: number }
+  | { readonly kind: 'semaphore'; readonly maxLeases: number }
   | { readonly kind: 'read' }
   | { readonly kind: 'write' };
 
@@ -201,6 +204,7 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     read: { type: 'boolean' },
     write: { type: 'boolean' },
     'max-leases': { type: 'string' },
+    semaphore: { type: 'string' },
     timeout: { type: 'string' },
     'loss-policy': { type: 'string' },
     'kill-after': { type: 'string' },
@@ -211,9 +215,12 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
   const path = onePath(positionals, 'run');
   const command = dash < 0 ? [] : argv.slice(dash + 1);
   if (command.length === 0) throw new UsageError('run needs a command after "--", e.g. zkurator run /locks/x -- ./job.sh');
-  const kinds = [values.read && '--read', values.write && '--write', values['max-leases'] !== undefined && '--max-leases'].filter(Boolean);
-  if (kinds.length > 1) throw new UsageError(`choose one of --read, --write, --max-leases (got ${kinds.join(' and ')})`);
-  const mode: LockMode = values.read ? { kind: 'read' } : values.write ? { kind: 'write' } : {
+  const kinds = [values.read && '--read', values.write && '--write', values['max-leases'] !== undefined && '--max-leases',
+    values.semaphore !== undefined && '--semaphore'].filter(Boolean);
+  if (kinds.length > 1) throw new UsageError(`choose one of --read, --write, --max-leases, --semaphore (got ${kinds.join(' and ')})`);
+  const mode: LockMode = values.read ? { kind: 'read' } : values.write ? { kind: 'write' } : values.semaphore !== undefined ? {
+    kind: 'semaphore', maxLeases: parseInteger(values.semaphore, '--semaphore', 1),
+  } : {
     kind: 'mutex',
     maxLeases: values['max-leases'] === undefined ? 1 : parseInteger(values['max-leases'], '--max-leases', 1),
   };
@@ -235,14 +242,16 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
 
 function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): StatusArgs | { name: 'help' } {
   const { values, positionals } = parseOptions(argv, {
-    ...CONNECTION_OPTIONS, ...HELP_OPTION, 'max-leases': { type: 'string' }, json: { type: 'boolean' },
+    ...CONNECTION_OPTIONS, ...HELP_OPTION, 'max-leases': { type: 'string' }, semaphore: { type: 'string' }, json: { type: 'boolean' },
   });
   if (values.help) return { name: 'help' };
+  if (values['max-leases'] !== undefined && values.semaphore !== undefined) throw new UsageError('choose one of --max-leases and --semaphore');
+  const leases = values.semaphore ?? values['max-leases'];
   return {
     name: 'status',
     ...connection(values, env),
     path: onePath(positionals, command),
-    maxLeases: values['max-leases'] === undefined ? 1 : parseInteger(values['max-leases'], '--max-leases', 1),
+    maxLeases: leases === undefined ? 1 : parseInteger(leases, values.semaphore !== undefined ? '--semaphore' : '--max-leases', 1),
     json: values.json === true,
   };
 }

@@ -7,6 +7,7 @@ import { LockLostError, LockTimeoutError } from '../errors.js';
 import type { Lease } from '../lease.js';
 import { Mutex } from '../mutex.js';
 import { ReadWriteLock } from '../read-write-lock.js';
+import { Semaphore } from '../semaphore.js';
 import type { ReentrantLock } from '../reentrant-lock.js';
 import type { ZkClient } from '../zk-client.js';
 import type { RunArgs } from './args.js';
@@ -24,12 +25,20 @@ class Interrupted extends Error {
   }
 }
 
-function lockFor(client: ZkClient, args: RunArgs): ReentrantLock {
+function lockFor(client: ZkClient, args: RunArgs): Pick<ReentrantLock, 'acquire'> {
   switch (args.mode.kind) {
     case 'mutex': return new Mutex(client, args.path, { maxLeases: args.mode.maxLeases });
+    case 'semaphore': return semaphoreLock(new Semaphore(client, args.path, { maxLeases: args.mode.maxLeases }));
     case 'read': return new ReadWriteLock(client, args.path).readLock;
     case 'write': return new ReadWriteLock(client, args.path).writeLock;
   }
+}
+
+/** One lease of a V2 semaphore, taken like a lock (it has no queue position to show). */
+function semaphoreLock(semaphore: Semaphore): Pick<ReentrantLock, 'acquire'> {
+  return {
+    acquire: async ({ timeout, signal } = {}) => (await semaphore.acquire({ timeout, signal }))[0] as Lease,
+  };
 }
 
 /** Installs handlers for the forwarded signals; returns the function that removes them. */

@@ -34,7 +34,7 @@ export function formatTable(snapshot: LockSnapshot, now: number): string {
   const holders = participants.filter((p) => p.state === 'holder').length;
   const kind = snapshot.recipe === 'mutex'
     ? `mutex${snapshot.maxLeases > 1 ? `, maxLeases ${snapshot.maxLeases}` : ''}`
-    : 'read-write lock';
+    : snapshot.recipe === 'semaphore' ? `semaphore, ${snapshot.maxLeases} lease${snapshot.maxLeases > 1 ? 's' : ''}` : 'read-write lock';
   const title = `${snapshot.path} (${kind}): ${holders} holding, ${participants.length - holders} waiting\n`;
   if (participants.length === 0) return title;
   const rows = [

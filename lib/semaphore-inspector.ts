@@ -1,0 +1,78 @@
+// The V2 semaphore's view for `zkurator status` / inspectLock: `<path>/leases` holds one node
+// per lease, `<path>/locks` the queue of acquirers for the internal mutex. Every lease node is
+// held except those of the one acquirer inside the mutex while the leases outnumber the count
+// (it created its node and waits for room); everyone in `locks/` after it waits for the mutex.
+import { NoNodeError } from './errors.js';
+import { MUTEX_LOCK_NAME, StandardLockDriver } from './lock-driver.js';
+import type { LockSnapshot, Participant } from './lock-inspector.js';
+import { sequenceOf, sortChildren } from './lock-node-name.js';
+import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS } from './semaphore.js';
+import type { NodeStat, ZkClient } from './zk-client.js';
+
+/** True when the children of a path are a V2 semaphore's (`locks`, `leases`, nothing else). */
+export function isSemaphoreLayout(children: readonly string[]): boolean {
+  return children.length > 0 && children.every((c) => c === SEMAPHORE_LOCKS || c === SEMAPHORE_LEASES);
+}
+
+interface ReadNode {
+  name: string;
+  path: string;
+  data: Buffer;
+  stat: NodeStat;
+}
+
+/** Children of `parent`, sorted by `lockName`, each with data and stat (gone ones left out). */
+async function readSorted(client: ZkClient, parent: string, lockName: string): Promise<ReadNode[]> {
+  let children: string[];
+  try {
+    children = await client.getChildren(parent);
+  } catch (err) {
+    if (err instanceof NoNodeError) return [];
+    throw err;
+  }
+  const nodes = await Promise.all(sortChildren(children, [lockName]).map(async (name) => {
+    const path = `${parent}/${name}`;
+    try {
+      return { name, path, ...(await client.getData(path)) };
+    } catch (err) {
+      if (err instanceof NoNodeError) return undefined;
+      throw err;
+    }
+  }));
+  return nodes.filter((n): n is ReadNode => n !== undefined);
+}
+
+function participant(node: ReadNode, kind: Participant['kind'], lockName: string, state: Participant['state'], waitingOn: string | undefined): Participant {
+  return {
+    name: node.name, path: node.path, kind, state, waitingOn,
+    sequence: sequenceOf(node.name, [lockName]),
+    sessionId: node.stat.ephemeralOwner, createdAt: node.stat.ctime, data: node.data.toString('utf8'),
+  };
+}
+
+/** Holders and waiters of the V2 semaphore at `path`, judged with `maxLeases`. */
+export async function inspectSemaphore(client: ZkClient, path: string, maxLeases: number): Promise<LockSnapshot> {
+  const leasesPath = `${path}/${SEMAPHORE_LEASES}`;
+  const [leases, queue] = await Promise.all([
+    readSorted(client, leasesPath, LEASE_NAME),
+    readSorted(client, `${path}/${SEMAPHORE_LOCKS}`, MUTEX_LOCK_NAME),
+  ]);
+  // The acquirer inside the internal mutex (first in locks/) may own lease nodes it waits with.
+  const inside = queue[0]?.stat.ephemeralOwner;
+  const over = leases.length > maxLeases;
+  const participants: Participant[] = leases.map((node) => {
+    const waiting = over && node.stat.ephemeralOwner === inside;
+    return participant(node, 'lease', LEASE_NAME, waiting ? 'waiting' : 'holder', waiting ? leasesPath : undefined);
+  });
+  const insideWaitsWithLease = participants.some((p) => p.state === 'waiting');
+  const mutexRule = new StandardLockDriver(1);
+  const names = queue.map((n) => n.name);
+  queue.forEach((node, index) => {
+    if (index === 0 && insideWaitsWithLease) return; // shown by its lease node
+    const decision = mutexRule.decide(names, index);
+    // The first in the queue is about to create its lease node (or just did): it waits for room.
+    const waitingOn = decision.held ? leasesPath : `${path}/${SEMAPHORE_LOCKS}/${decision.watch}`;
+    participants.push(participant(node, 'lock', MUTEX_LOCK_NAME, 'waiting', waitingOn));
+  });
+  return { path, recipe: 'semaphore', maxLeases, participants };
+}
