@@ -246,6 +246,7 @@ export class Semaphore {
     deadline.check(false);
     for (let deletions = 0; ;) {
       const lockNode = await this.lock.acquire(deadline);
+      let lockReleased: Promise<void> | undefined;
       const taken: HeldNode[] = [];
       try {
         while (taken.length < count) {
@@ -253,8 +254,12 @@ export class Semaphore {
           taken.push(node);
           await this.waitForRoom(node, deadline);
         }
-        // The own-node watch (loss of a lease) and the fencing token, before the caller sees it.
-        await Promise.all(taken.map((node) => this.armLease(node, deadline)));
+        // Granted. Free the internal mutex for the next acquirer while we set the own-node
+        // watches (loss of a lease) and read the fencing tokens: one round trip, not two.
+        const armed = Promise.allSettled(taken.map((node) => this.armLease(node, deadline)));
+        lockReleased = this.lock.release(lockNode);
+        for (const outcome of await armed) if (outcome.status === 'rejected') throw outcome.reason;
+        await lockReleased;
         return taken;
       } catch (err) {
         await Promise.all(taken.map((node) => deleteGuaranteed(this.client, node.path, node.generation)));
@@ -262,7 +267,7 @@ export class Semaphore {
         if (err.sessionGone) deletions = 0;
         else if (++deletions > MAX_NODE_DELETIONS) throw new LockNodeDeletedError(this.path, deletions);
       } finally {
-        await this.lock.release(lockNode);
+        await (lockReleased ?? this.lock.release(lockNode));
       }
     }
   }
