@@ -11,6 +11,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
+import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
 public final class CuratorBench {
@@ -108,6 +110,26 @@ public final class CuratorBench {
                     lastRelease.set(System.nanoTime());
                     m.release();
                     if (k >= n) break;
+                }
+            });
+            long elapsed = System.nanoTime() - t0;
+            report(n, elapsed, Arrays.copyOf(lat, latN.get()));
+            for (CuratorFramework c : cs) c.close();
+        } else if (workload.equals("w7")) {
+            // InterProcessSemaphoreV2 with 3 leases, 8 sessions: n acquire+return cycles in all.
+            int sessions = 8;
+            CuratorFramework[] cs = clients(connect, sessions);
+            AtomicInteger started = new AtomicInteger();
+            long[] lat = new long[n + sessions];
+            AtomicInteger latN = new AtomicInteger();
+            long t0 = System.nanoTime();
+            onThreads(sessions, (i) -> {
+                InterProcessSemaphoreV2 sem = new InterProcessSemaphoreV2(cs[i], path, 3);
+                while (started.getAndIncrement() < n) {
+                    long s = System.nanoTime();
+                    Lease lease = sem.acquire();
+                    lat[latN.getAndIncrement()] = System.nanoTime() - s;
+                    lease.close();
                 }
             });
             long elapsed = System.nanoTime() - t0;

@@ -3,7 +3,7 @@
 //   node dist/scripts/bench/node-bench.js <zkurator|raw> <connect> <w1..w6> <count> <path>
 // Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
 import { createRequire } from 'node:module';
-import { connect, Mutex, ReadWriteLock } from '../../lib/index.js';
+import { connect, Mutex, ReadWriteLock, Semaphore } from '../../lib/index.js';
 
 const [contender, connectString, workload, countArg, path] = process.argv.slice(2) as [string, string, string, string, string];
 const n = Number(countArg);
@@ -162,7 +162,28 @@ async function zkuratorW5(): Promise<void> {
   await Promise.all(clients.map((c) => c.close()));
 }
 
+async function zkuratorW7(): Promise<void> {
+  // Semaphore (InterProcessSemaphoreV2) with 3 leases, 8 sessions: n acquire+release cycles in all.
+  const sessions = 8;
+  const clients = await Promise.all(Array.from({ length: sessions }, () => connect(connectString, { sessionTimeout: 10_000 })));
+  let started = 0;
+  const lat: number[] = [];
+  const t0 = now();
+  await Promise.all(clients.map(async (client) => {
+    const sem = new Semaphore(client, path, { maxLeases: 3 });
+    while (started++ < n) {
+      const s = now();
+      const [lease] = await sem.acquire();
+      lat.push(now() - s);
+      await lease!.release();
+    }
+  }));
+  report(n, now() - t0, lat);
+  await Promise.all(clients.map((c) => c.close()));
+}
+
 if (contender === 'raw' && workload === 'w1') await rawW1();
+else if (contender === 'zkurator' && workload === 'w7') await zkuratorW7();
 else if (contender === 'zkurator' && workload === 'w3') await zkuratorW3();
 else if (contender === 'zkurator' && workload === 'w5') await zkuratorW5();
 else if (contender === 'zkurator' && workload === 'w6') await zkuratorW6();

@@ -25,6 +25,7 @@ const W3_LOCKS = Number(process.env.BENCH_W3 ?? 10_000);
 const W4_WAITERS = Number(process.env.BENCH_W4 ?? 1000);
 const W5_OPS = Number(process.env.BENCH_W5 ?? 2000);
 const W6_CYCLES = Number(process.env.BENCH_W6 ?? 100_000);
+const W7_CYCLES = Number(process.env.BENCH_W7 ?? 2000);
 
 interface Result {
   /** Set when the contender could not complete the workload (said in the table, not hidden). */
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       { workload: 'w3', label: `W3 one process, ${W3_LOCKS} distinct lock paths held at once (acquire all concurrently, then release all; per second = locks; latency = one acquire)`, count: W3_LOCKS, contenders: ['zkurator', 'curator', 'kazoo'] },
       { workload: 'w5', label: `W5 read-write lock, 8 sessions, 90% reads (${W5_OPS} acquire+release operations)`, count: W5_OPS, contenders: ['zkurator', 'curator', 'kazoo'] },
       { workload: 'w6', label: `W6 memory: RSS before and after ${W6_CYCLES} acquire+release cycles in one process (1 round)`, count: W6_CYCLES, contenders: ['zkurator', 'curator', 'kazoo'], rounds: 1 },
+      { workload: 'w7', label: `W7 semaphore (InterProcessSemaphoreV2), 3 leases, 8 sessions (${W7_CYCLES} acquire+release cycles; latency = one acquire)`, count: W7_CYCLES, contenders: ['zkurator', 'curator'] },
       { workload: 'w4', label: `W4 ${W4_WAITERS} waiters queued on one lock over 10 sessions, drained (hand-offs per second; drain time)`, count: W4_WAITERS, contenders: ['zkurator', 'curator', 'kazoo'] },
     ];
     for (const step of plan.filter((p) => !ONLY || ONLY.includes(p.workload))) {
