@@ -123,6 +123,29 @@ describe('Semaphore (InterProcessSemaphoreV2), SemaphoreMutex, SharedCount', fun
     expect(a.pendingWatchListeners + b.pendingWatchListeners).to.equal(0);
   });
 
+  it('lease node deleted by someone else: a waiter creates a new one and still gets in; a holder\'s lease reports NODE_DELETED', async () => {
+    const [a, b, admin] = await Promise.all([newClient(), newClient(), newClient()]);
+    const path = uniquePath('sem-deleted');
+    const [held] = await new Semaphore(a, path, { maxLeases: 1 }).acquire();
+    const waiting = track(new Semaphore(b, path, { maxLeases: 1 }).acquire({ timeout: 20_000 }));
+    await untilChildren(admin, `${path}/leases`, 2);
+    const waiterNode = (await childrenOf(admin, `${path}/leases`)).find((n) => n !== held!.nodeName)!;
+    await admin.delete(`${path}/leases/${waiterNode}`);
+    await pollUntil(async () => {
+      const nodes = await childrenOf(admin, `${path}/leases`);
+      return nodes.length === 2 && !nodes.includes(waiterNode);
+    }, { timeoutMs: 5_000, what: 'the waiter queued again with a new lease node' });
+    expect(waiting.settled()).to.equal(false);
+    const lost = new Promise<unknown>((resolve) => held!.signal.addEventListener('abort', () => resolve(held!.signal.reason), { once: true }));
+    await admin.delete(held!.path); // an operator removes the holder's lease: the waiter gets it
+    expect((await lost as { reason: string }).reason).to.equal('NODE_DELETED');
+    const [got] = await waiting.promise;
+    await held!.release(); // lost: deletes nothing
+    expect(await childrenOf(admin, `${path}/leases`)).to.deep.equal([got!.nodeName]);
+    await got!.release();
+    expect(await childrenOf(admin, `${path}/locks`)).to.deep.equal([]);
+  });
+
   it('SemaphoreMutex: exclusive and not re-entrant; release() from any flow', async () => {
     const [a, b] = await Promise.all([newClient(), newClient()]);
     const path = uniquePath('smutex');
