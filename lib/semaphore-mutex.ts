@@ -3,7 +3,7 @@
 // first lease to be released (or times out), even in the flow that holds it: Curator's
 // thread would block on itself the same way.
 import { describeValue } from './describe-value.js';
-import { LockTimeoutError, NotHeldError, ValidationError } from './errors.js';
+import { NotHeldError, ValidationError } from './errors.js';
 import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
 
@@ -55,12 +55,9 @@ export class SemaphoreMutex {
 
   /** A lease if the mutex is free (within `timeout`, default 0), else `null`; nothing left behind. */
   async tryAcquire(options: SemaphoreMutexAcquireOptions = {}): Promise<SemaphoreLease | null> {
-    try {
-      return await this.acquire({ ...options, timeout: options.timeout ?? 0 });
-    } catch (err) {
-      if (err instanceof LockTimeoutError) return null;
-      throw err;
-    }
+    const leases = await this.semaphore.tryAcquire({ ...options, count: 1 });
+    if (leases) this.current = leases[0];
+    return leases?.[0] ?? null;
   }
 
   /** Runs `fn(lease, signal)` holding the mutex and releases it afterwards, whatever `fn` does. */

@@ -11,7 +11,7 @@ import { Hold, type HoldHost } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import { StandardLockDriver, type LockDriver } from './lock-driver.js';
 import { LockEngine, type HeldNode } from './lock-engine.js';
-import { newProtectedPrefix, sortChildren } from './lock-node-name.js';
+import { newProtectedPrefix } from './lock-node-name.js';
 import {
   validateLockPath, validateLossPolicy, validateMaxLeases, validateNodeData, validateSignal, validateTimeout,
 } from './lock-path.js';
@@ -202,24 +202,16 @@ export class Semaphore {
    * An empty list when the semaphore was never used.
    */
   async participants(): Promise<SemaphoreParticipant[]> {
-    let children: string[];
-    try {
-      children = await this.client.getChildren(this.leasesPath);
-    } catch (err) {
-      if (err instanceof NoNodeError) return [];
-      throw err;
-    }
-    const sorted = sortChildren(children, leaseNames.sortNames);
-    const reads = sorted.map(async (name) => {
-      const path = `${this.leasesPath}/${name}`;
+    const paths = await this.engine.participants(); // sorted by the lease- sequence
+    return Promise.all(paths.map(async (path) => {
+      const name = path.slice(this.leasesPath.length + 1);
       try {
         return { name, path, data: (await this.client.getData(path)).data };
       } catch (err) {
         if (err instanceof NoNodeError) return { name, path, data: undefined };
         throw err;
       }
-    });
-    return Promise.all(reads);
+    }));
   }
 
   private validateCount(count: unknown): number {

@@ -23,6 +23,25 @@ async function expectOnly(client: ZkClient, path: string, leases: Lease[]): Prom
   expect(await childrenOf(client, `${path}/locks`)).to.deep.equal([]);
 }
 
+/**
+ * An acquire whose LEASE create loses its reply: someone holds the internal mutex, so our lock
+ * node is created (and waits) before the cut is armed; then the gate opens.
+ */
+async function leaseCreateCut(name: string, timeout: number, reopen: boolean) {
+  const { proxy, client } = await proxiedClient(proxies);
+  const other = await newClient();
+  const path = uniquePath(name);
+  await client.createContainers(`${path}/leases`);
+  const gate = await new Mutex(other, `${path}/locks`).acquire();
+  const acquiring = track(new Semaphore(client, path, { maxLeases: 2 }).acquire({ timeout }));
+  await untilChildren(other, `${path}/locks`, 2);
+  const creates = client.operationCounts.create;
+  const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen });
+  await gate.release();
+  await cut;
+  return { proxy, client, other, path, acquiring, creates };
+}
+
 describe('faults for Semaphore and SemaphoreMutex', function () {
   this.timeout(60_000);
 
@@ -88,18 +107,7 @@ describe('faults for Semaphore and SemaphoreMutex', function () {
   });
 
   it('F4: the lease node\'s create reply is lost: adopted by its prefix (same session), exactly one lease node', async () => {
-    const { proxy, client } = await proxiedClient(proxies);
-    const other = await newClient();
-    const path = uniquePath('sem-f4-lease');
-    await client.createContainers(`${path}/leases`);
-    // Someone holds the internal mutex, so our lock node is created (and waits) before the cut is armed.
-    const gate = await new Mutex(other, `${path}/locks`).acquire();
-    const acquiring = track(new Semaphore(client, path, { maxLeases: 2 }).acquire({ timeout: 20_000 }));
-    await untilChildren(other, `${path}/locks`, 2);
-    const creates = client.operationCounts.create;
-    const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: true });
-    await gate.release();
-    await cut;
+    const { client, other, path, acquiring, creates } = await leaseCreateCut('sem-f4-lease', 20_000, true);
     const [lease] = await acquiring.promise;
     expect(client.operationCounts.create).to.equal(creates + 1); // the lease create, not re-sent
     expect(client.sessionGeneration).to.equal(0);
@@ -110,16 +118,7 @@ describe('faults for Semaphore and SemaphoreMutex', function () {
   });
 
   it('F4: the lease create reply is lost and the acquire gives up: the node is deleted in the background', async () => {
-    const { proxy, client } = await proxiedClient(proxies);
-    const other = await newClient();
-    const path = uniquePath('sem-f4-giveup');
-    await client.createContainers(`${path}/leases`);
-    const gate = await new Mutex(other, `${path}/locks`).acquire();
-    const acquiring = track(new Semaphore(client, path, { maxLeases: 2 }).acquire({ timeout: 3_000 }));
-    await untilChildren(other, `${path}/locks`, 2);
-    const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: false });
-    await gate.release();
-    await cut;
+    const { proxy, client, other, path, acquiring } = await leaseCreateCut('sem-f4-giveup', 3_000, false);
     expect(await acquiring.promise.catch((e: unknown) => (e as Error).name)).to.equal('LockTimeoutError');
     expect(await childrenOf(other, `${path}/leases`)).to.have.length(1); // applied, reply never seen
     proxy.restore();
