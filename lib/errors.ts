@@ -79,6 +79,37 @@ export class NotHeldError extends ZkuratorError {
   }
 }
 
+/**
+ * Someone asked the holder of a revocable lock to give it up (Curator's `Revoker.attemptRevoke`:
+ * the bytes `__REVOKE__` written into our lock node). The abort reason of `lease.revokeSignal`.
+ * Revocation is cooperative: the lock is still held until the holder releases it.
+ */
+export class RevokeRequestedError extends ZkuratorError {
+  constructor(
+    readonly lockPath: string,
+    /** Our lock node, the one the request was written into. */
+    readonly nodePath: string,
+  ) {
+    super('REVOKE_REQUESTED', `lock ${lockPath}: revocation of our node ${nodePath} was requested; release the lock to honour it`);
+  }
+}
+
+/**
+ * A MultiLock operation failed on several of its locks at once: `errors` holds each failure.
+ * From `MultiLease.release()`: the releases that failed (every release was attempted). From
+ * `MultiLock.acquire()`: the acquire's own failure first (also the `cause`), then the releases
+ * of what was already taken that failed while giving it back.
+ */
+export class MultiLockError extends ZkuratorError {
+  constructor(
+    message: string,
+    readonly errors: readonly unknown[],
+    options?: { cause?: unknown },
+  ) {
+    super('MULTI_LOCK', message, options);
+  }
+}
+
 /** The client was closed (by the application) while an operation was pending or requested. */
 export class ClientClosedError extends ZkuratorError {
   constructor(message = 'the ZooKeeper client is closed') {

@@ -1,7 +1,7 @@
 // One held lock node over its lifetime: held -> (suspended -> held)* -> lost | released.
 // It turns connection states and our own node's watch into the lease's AbortSignal, under
 // the lock's loss policy. Re-entrant leases of one flow share one Hold.
-import { LockLostError, NotHeldError, type LockLossReason } from './errors.js';
+import { LockLostError, NotHeldError, RevokeRequestedError, type LockLossReason } from './errors.js';
 import type { Lease, LeaseOwner } from './lease.js';
 import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
@@ -14,12 +14,27 @@ export type HoldStatus = 'held' | 'suspended' | 'lost' | 'released';
 export interface HoldHost {
   readonly path: string;
   readonly engine: LockEngine;
+  /** Revocation requests in our node's data are passed on to the leases (Curator's makeRevocable). */
+  readonly revocable: boolean;
   createLease(owner: LeaseOwner): Lease;
 }
 
 // AbortSignal's own accessors, called by the clock-checked ones of a lease signal.
 const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get! as (this: AbortSignal) => boolean;
 const nativeThrowIfAborted = AbortSignal.prototype.throwIfAborted;
+
+/**
+ * Runs an application's revocation listener. What it throws (or rejects with) is its own
+ * business: the library must not crash or print, and the other listeners still run.
+ */
+function callListener(listener: () => unknown): void {
+  try {
+    const result = listener();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // ignored: see above
+  }
+}
 
 function releasedError(lockPath: string): LockLostError {
   return new LockLostError(lockPath, 'the lease was released', 'RELEASED');
@@ -35,6 +50,11 @@ export class Hold implements LeaseOwner, ClockWatched {
   private lostError: LockLostError | undefined;
   private readonly safeWaiters = new Set<{ resolve: () => void; reject: (e: unknown) => void }>();
   private readonly onState = (s: ConnectionState): void => this.onConnectionState(s);
+  /** The revocation request the leases were last told of (its mzxid; 0n: none yet). */
+  private notifiedRevokeZxid = 0n;
+  /** Made when a lease's revokeSignal is first read. */
+  private revokeController: AbortController | undefined;
+  private readonly revokeListeners = new Set<() => unknown>();
 
   constructor(
     private readonly host: HoldHost,
@@ -48,6 +68,8 @@ export class Hold implements LeaseOwner, ClockWatched {
     if (client.sessionGeneration !== node.generation) this.lose('SESSION_LOST', 'the session that created our node is gone');
     else if (!client.isConnected) this.onConnectionState('SUSPENDED');
     if (this.state !== 'lost') watchdogOf(client).add(this);
+    // A request written while we still waited in the queue counts (Curator's listener hears it too).
+    this.checkRevoke();
     // The own-node watch (NODE_DELETED) is armed once the acquire's caller has had its turn: a
     // lock released at once never sets it, so its delete brings no watch event back (one reply
     // fewer per cycle). A tick queued from here runs after the promise jobs queued by the
@@ -147,6 +169,50 @@ export class Hold implements LeaseOwner, ClockWatched {
     return this.node.czxid;
   }
 
+  get revocable(): boolean {
+    return this.host.revocable;
+  }
+
+  /** A revocation of our node has been requested while we held it (or waited for it). */
+  get revokeRequested(): boolean {
+    return this.notifiedRevokeZxid !== 0n;
+  }
+
+  /** Aborts (reason: RevokeRequestedError) at the first revocation request. */
+  get revokeSignal(): AbortSignal {
+    if (!this.revokeController) {
+      this.revokeController = new AbortController();
+      if (this.revokeRequested) this.revokeController.abort(new RevokeRequestedError(this.lockPath, this.nodePath));
+    }
+    return this.revokeController.signal;
+  }
+
+  /**
+   * Calls `listener` at every revocation request while held; once soon (a microtask) if one
+   * is already pending. Returns the function that removes it.
+   */
+  onRevokeRequested(listener: () => unknown): () => void {
+    this.revokeListeners.add(listener);
+    if (this.revokeRequested) {
+      queueMicrotask(() => {
+        if (this.revokeListeners.has(listener)) callListener(listener);
+      });
+    }
+    return () => {
+      this.revokeListeners.delete(listener);
+    };
+  }
+
+  /** Tells the leases of a revocation request our own-node read found, once per request. */
+  private checkRevoke(): void {
+    if (!this.host.revocable || (this.state !== 'held' && this.state !== 'suspended')) return;
+    if (this.node.revokeZxid <= this.notifiedRevokeZxid) return;
+    this.notifiedRevokeZxid = this.node.revokeZxid;
+    const signal = this.revokeController?.signal;
+    if (signal && !signal.aborted) this.revokeController?.abort(new RevokeRequestedError(this.lockPath, this.nodePath));
+    for (const listener of [...this.revokeListeners]) callListener(listener);
+  }
+
   /** Still usable for re-entry by its flow. */
   get active(): boolean {
     return this.leases.length > 0;
@@ -206,6 +272,7 @@ export class Hold implements LeaseOwner, ClockWatched {
     const client = this.host.engine.client;
     try {
       const stat = this.node.ownWatchArmed ? await client.exists(this.node.path) : await this.host.engine.armOwnWatch(this.node);
+      this.checkRevoke();
       if (this.state !== 'suspended') return;
       if (!this.host.engine.isOurs(stat, this.node.generation)) {
         this.lose('NODE_DELETED', `our lock node ${this.node.path} is gone`);
@@ -234,6 +301,7 @@ export class Hold implements LeaseOwner, ClockWatched {
     try {
       // Re-arm: a data change (e.g. a revocation request) leaves the node in place.
       const stat = await this.host.engine.armOwnWatch(this.node);
+      this.checkRevoke();
       if (!stat && (this.state === 'held' || this.state === 'suspended')) {
         this.lose('NODE_DELETED', `our lock node ${this.node.path} was deleted by someone else`);
       }
@@ -260,6 +328,7 @@ export class Hold implements LeaseOwner, ClockWatched {
     this.host.engine.client.off('state', this.onState);
     watchdogOf(this.host.engine.client).delete(this);
     this.node.onChange = () => undefined;
+    this.revokeListeners.clear();
     if (state === 'released') {
       // Errors (and their stack traces) only for someone who looks: most holds are released
       // without their signal ever being read.

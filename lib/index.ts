@@ -11,7 +11,7 @@ export {
   ZkuratorError, ValidationError, LockTimeoutError, LockLostError, LockNodeDeletedError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
-  NoChildrenForEphemeralsError,
+  NoChildrenForEphemeralsError, RevokeRequestedError, MultiLockError,
 } from './errors.js';
 export { MAX_NODE_DATA_BYTES } from './lock-path.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
@@ -28,3 +28,5 @@ export { SemaphoreMutex } from './semaphore-mutex.js';
 export type { SemaphoreMutexOptions, SemaphoreMutexAcquireOptions } from './semaphore-mutex.js';
 export { SharedCount } from './shared-count.js';
 export type { VersionedCount } from './shared-count.js';
+export { revoke } from './revoke.js';
+export type { RevokeOptions } from './revoke.js';

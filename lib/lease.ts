@@ -1,4 +1,5 @@
 // What acquire() hands back: proof of one hold, released exactly once.
+import { describeValue } from './describe-value.js';
 import { LockLostError, NotHeldError, ValidationError } from './errors.js';
 import type { HeldNode } from './lock-engine.js';
 import type { HoldStatus } from './hold.js';
@@ -14,6 +15,10 @@ export interface LeaseOwner {
   readonly status: HoldStatus;
   readonly signal: AbortSignal;
   readonly fencingToken: bigint;
+  readonly revocable: boolean;
+  readonly revokeRequested: boolean;
+  readonly revokeSignal: AbortSignal;
+  onRevokeRequested(listener: () => unknown): () => void;
   untilSafe(): Promise<void>;
   validFor(): number;
   assertValid(minMs: number): void;
@@ -27,6 +32,8 @@ export interface LeaseOwner {
  */
 export class Lease implements AsyncDisposable {
   #released = false;
+  /** Removes this lease's revocation listeners (the hold may outlive it: re-entrant leases). */
+  #revokeUnsubscribes: Array<() => void> = [];
 
   /** @internal */
   constructor(protected readonly owner: LeaseOwner) {}
@@ -105,6 +112,56 @@ export class Lease implements AsyncDisposable {
     this.owner.assertValid(minMs);
   }
 
+  /**
+   * True when the lock was made revocable (`revocable: true`, Curator's `makeRevocable`): its
+   * node starts empty and a revocation request written into it (see {@link revoke}) is passed
+   * on through {@link Lease.revokeSignal} and {@link Lease.onRevokeRequested}.
+   */
+  get revocable(): boolean {
+    return this.owner.revocable;
+  }
+
+  /** True once someone has asked for this lock back (a revocable lock only). */
+  get revokeRequested(): boolean {
+    return this.owner.revocable && this.owner.revokeRequested;
+  }
+
+  /**
+   * Aborts, with a {@link RevokeRequestedError}, at the first revocation request: someone wants
+   * the lock back (Curator's `Revoker.attemptRevoke` or zkurator's `revoke()`). Revocation is
+   * cooperative: the lock stays held until you release it. Already aborted if a request came
+   * before you read it (also one written while the acquire was still queued). To stop work on
+   * either a loss or a revocation: `AbortSignal.any([lease.signal, lease.revokeSignal])`.
+   * @throws ValidationError when the lock is not revocable (the request would never be seen).
+   */
+  get revokeSignal(): AbortSignal {
+    this.assertRevocable('revokeSignal');
+    return this.owner.revokeSignal;
+  }
+
+  /**
+   * Calls `listener(lease)` at every revocation request while this lease is held (Curator's
+   * RevocationListener); at once (in a microtask) if one is already pending. The listener
+   * decides: release to honour the request, or keep the lock. What it throws or rejects with
+   * is ignored. Returns a function that removes the listener; releasing the lease removes it too.
+   * @throws ValidationError when the lock is not revocable or `listener` is not a function;
+   *   NotHeldError when the lease was released.
+   */
+  onRevokeRequested(listener: (lease: this) => unknown): () => void {
+    this.assertRevocable('onRevokeRequested');
+    if (typeof listener !== 'function') throw new ValidationError(`onRevokeRequested needs a function, got ${describeValue(listener)}`);
+    if (this.#released) throw new NotHeldError(`this lease on ${this.lockPath} was released`);
+    const off = this.owner.onRevokeRequested(() => listener(this));
+    this.#revokeUnsubscribes.push(off);
+    return off;
+  }
+
+  private assertRevocable(what: string): void {
+    if (!this.owner.revocable) {
+      throw new ValidationError(`${what}: the lock on ${this.lockPath} is not revocable; make it so with { revocable: true } when creating the lock`);
+    }
+  }
+
   /** True once released. */
   get released(): boolean {
     return this.#released;
@@ -120,6 +177,8 @@ export class Lease implements AsyncDisposable {
       throw new NotHeldError(`this lease on ${this.lockPath} (${this.path}) was already released`);
     }
     this.#released = true;
+    for (const off of this.#revokeUnsubscribes) off();
+    this.#revokeUnsubscribes = [];
     await this.owner.releaseLease(this);
   }
 

@@ -17,6 +17,11 @@ export class HeldNode {
   czxid = 0n;
   /** A watch on our own node is set on the server (it fires once). */
   ownWatchArmed = false;
+  /**
+   * The mzxid of the latest revocation request seen in our node's data (`__REVOKE__`), 0n if
+   * none: each request (a setData) has its own, so a re-read never counts one twice.
+   */
+  revokeZxid = 0n;
   /** Called when our own node changes or is deleted (re-pointed by whoever owns it now). */
   onChange: () => void = () => undefined;
   /**
@@ -64,6 +69,12 @@ class OwnNodeGone extends Error {
     super('own lock node gone');
   }
 }
+
+/**
+ * What a revoker writes into a holder's node (Curator's LockInternals.REVOKE_MESSAGE): the
+ * holder's data watch reads it and tells the application (see revoke.ts).
+ */
+export const REVOKE_MESSAGE = Buffer.from('__REVOKE__', 'latin1');
 
 /** Deletions of our node in a row (by someone else, within one session) before giving up:
  * a node deleted under us again and again is an outside actor, not bad luck. Session losses
@@ -154,11 +165,13 @@ export class LockEngine {
    */
   async armOwnWatch(node: HeldNode): Promise<NodeStat | undefined> {
     let fired = false;
-    const stat = await this.client.watchOwnNode(node.path, () => {
+    const read = await this.client.watchOwnNodeData(node.path, () => {
       fired = true;
       node.ownWatchArmed = false;
       node.onChange();
     });
+    const stat = read?.stat;
+    if (read && read.data.equals(REVOKE_MESSAGE) && read.stat.mzxid > node.revokeZxid) node.revokeZxid = read.stat.mzxid;
     if (stat) {
       // The event can come in the same read as the reply, and so run before this line: then
       // the watch is spent already (and whoever listens was told).

@@ -100,6 +100,19 @@ export function validateOnQueued<T>(callback: T): T | undefined {
   return callback;
 }
 
+/**
+ * The `revocable` option: a boolean. A revocable lock's node starts empty (as Curator's) so
+ * that only a revoker's `__REVOKE__` is ever found there: no `nodeData` of its own.
+ */
+export function validateRevocable(revocable: unknown, nodeData: unknown): boolean {
+  if (revocable === undefined) return false;
+  if (typeof revocable !== 'boolean') throw new ValidationError(`revocable must be a boolean, got ${describeValue(revocable)}`);
+  if (revocable && nodeData !== undefined) {
+    throw new ValidationError('nodeData cannot be combined with revocable: true (a revocable lock node starts empty, as in Curator)');
+  }
+  return revocable;
+}
+
 /** lossPolicy: 'suspended' or 'lost'. */
 export function validateLossPolicy(policy: unknown): 'suspended' | 'lost' {
   if (policy !== 'suspended' && policy !== 'lost') {

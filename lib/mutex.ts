@@ -2,7 +2,7 @@
 // max_leases): up to maxLeases holders at once on the same path, the rest queued in order.
 import { StandardLockDriver } from './lock-driver.js';
 import { LockEngine } from './lock-engine.js';
-import { validateLockPath, validateMaxLeases, validateNodeData } from './lock-path.js';
+import { validateLockPath, validateMaxLeases, validateNodeData, validateRevocable } from './lock-path.js';
 import { localAddressData } from './local-address.js';
 import { ReentrantLock } from './reentrant-lock.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
@@ -19,6 +19,12 @@ export interface MutexOptions {
   nodeData?: Buffer | Uint8Array;
   /** When a held lock counts as lost; default: the client's (`'suspended'`). */
   lossPolicy?: LossPolicy;
+  /**
+   * Curator's `makeRevocable`: the node is created empty and watched for a revocation request
+   * (see `revoke()`), which reaches the lease as `lease.revokeSignal` and
+   * `lease.onRevokeRequested(listener)`. Not combinable with `nodeData`. Default false.
+   */
+  revocable?: boolean;
 }
 
 /**
@@ -36,8 +42,9 @@ export class Mutex extends ReentrantLock {
     const zk = ReentrantLock.checkClient(client);
     const lockPath = validateLockPath(path);
     const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
-    const nodeData = options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
-    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), nodeData), options.lossPolicy);
+    const revocable = validateRevocable(options.revocable, options.nodeData);
+    const nodeData = revocable ? Buffer.alloc(0) : options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
+    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), nodeData), options.lossPolicy, revocable);
     this.maxLeases = maxLeases;
   }
 }

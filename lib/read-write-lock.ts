@@ -7,7 +7,7 @@ import { Lease } from './lease.js';
 import { StandardLockDriver } from './lock-driver.js';
 import { LockEngine, type HeldNode } from './lock-engine.js';
 import { newProtectedPrefix, sequenceOf } from './lock-node-name.js';
-import { validateLockPath, validateNodeData } from './lock-path.js';
+import { validateLockPath, validateNodeData, validateRevocable } from './lock-path.js';
 import { localAddressData } from './local-address.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
 import { ReentrantLock, type AcquireOptions } from './reentrant-lock.js';
@@ -24,6 +24,12 @@ export interface ReadWriteLockOptions {
   nodeData?: Buffer | Uint8Array;
   /** When a held lock counts as lost; default: the client's (`'suspended'`). */
   lossPolicy?: LossPolicy;
+  /**
+   * Both halves revocable (Curator's `makeRevocable` on readLock() and writeLock()): nodes
+   * are created empty and a revocation request reaches the lease (`lease.revokeSignal`,
+   * `lease.onRevokeRequested`). Not combinable with `nodeData`. Default false.
+   */
+  revocable?: boolean;
 }
 
 /**
@@ -86,8 +92,8 @@ export class WriteLock extends ReentrantLock {
   readLock!: ReadLock;
 
   /** @internal */
-  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined) {
-    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData), lossPolicy);
+  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, revocable = false) {
+    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData), lossPolicy, revocable);
   }
 
   /** Acquires the write lock; the lease can be downgraded. */
@@ -114,8 +120,8 @@ export class WriteLock extends ReentrantLock {
 /** The read half: held while no write node sorts before ours. */
 export class ReadLock extends ReentrantLock {
   /** @internal */
-  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, private readonly writeLock: WriteLock) {
-    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData), lossPolicy);
+  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, private readonly writeLock: WriteLock, revocable = false) {
+    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData), lossPolicy, revocable);
   }
 
   /**
@@ -162,9 +168,10 @@ export class ReadWriteLock {
   constructor(client: ZkClient, path: string, options: ReadWriteLockOptions = {}) {
     const zk = ReentrantLock.checkClient(client);
     this.path = validateLockPath(path);
-    const data = options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
-    this.writeLock = new WriteLock(zk, this.path, data, options.lossPolicy);
-    this.readLock = new ReadLock(zk, this.path, data, options.lossPolicy, this.writeLock);
+    const revocable = validateRevocable(options.revocable, options.nodeData);
+    const data = revocable ? Buffer.alloc(0) : options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
+    this.writeLock = new WriteLock(zk, this.path, data, options.lossPolicy, revocable);
+    this.readLock = new ReadLock(zk, this.path, data, options.lossPolicy, this.writeLock, revocable);
     this.writeLock.readLock = this.readLock;
   }
 

@@ -45,6 +45,8 @@ export abstract class ReentrantLock {
     readonly path: string,
     engine: LockEngine,
     lossPolicy: LossPolicy | undefined,
+    /** Revocation requests reach the leases (Curator's makeRevocable); see Lease.revokeSignal. */
+    readonly revocable = false,
   ) {
     this.engine = engine;
     this.lossPolicy = validateLossPolicy(lossPolicy ?? client.lossPolicy);

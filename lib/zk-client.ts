@@ -524,22 +524,27 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * watches it is not fired by a dropped connection (the session restores it on reconnect).
    */
   async watchOwnNode(path: string, listener: WatchListener): Promise<NodeStat | undefined> {
+    return (await this.watchOwnNodeData(path, listener))?.stat;
+  }
+
+  /** {@link watchOwnNode}, resolving the node's data too (a revocable lock reads `__REVOKE__` there). */
+  async watchOwnNodeData(path: string, listener: WatchListener): Promise<{ data: Buffer; stat: NodeStat } | undefined> {
     if (this.closed) throw new ClientClosedError();
     this.ownWatches.set(path, listener);
     try {
-      const stat = await this.call('getData', async (s) => {
+      const read = await this.call('getData', async (s) => {
         try {
-          return (await s.getData(path, this.dispatchWatch)).stat;
+          return await s.getData(path, this.dispatchWatch);
         } catch (err) {
           if (err instanceof NoNodeError) return undefined;
           throw err;
         }
       });
-      if (!stat) {
+      if (!read) {
         if (this.ownWatches.get(path) === listener) this.ownWatches.delete(path);
         return undefined;
       }
-      return toStat(stat);
+      return { data: read.data, stat: toStat(read.stat) };
     } catch (err) {
       if (this.ownWatches.get(path) === listener) this.ownWatches.delete(path);
       throw err;
