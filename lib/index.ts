@@ -30,3 +30,5 @@ export { SharedCount } from './shared-count.js';
 export type { VersionedCount } from './shared-count.js';
 export { revoke } from './revoke.js';
 export type { RevokeOptions } from './revoke.js';
+export { MultiLock, MultiLease } from './multi-lock.js';
+export type { MultiLockAcquireOptions, MultiLockLease, MultiLockMember, MultiLockOptions, MultiLockOrder } from './multi-lock.js';
