@@ -16,6 +16,9 @@ export const USAGE = `Usage:
       Holders and waiters of a lock, in lock order.
   zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
       A throwaway local ZooKeeper; prints its connection string; Ctrl-C stops it.
+  zkurator revoke <node> [options]
+      Ask the holder of a lock node (as status lists it) to release it (Curator's Revoker).
+      Exit codes: 0 asked, 65 not a lock node (not ephemeral), 66 no such node.
 
 Options:
   --connect <hosts>          ZooKeeper connection string (default: $ZOOKEEPER_CONNECT or ${DEFAULT_CONNECT})
@@ -82,7 +85,13 @@ export interface DevServerArgs {
   readonly backend: 'auto' | 'local' | 'docker';
 }
 
-export type CliArgs = RunArgs | StatusArgs | DevServerArgs | { readonly name: 'help' } | { readonly name: 'version' };
+export interface RevokeArgs extends ConnectionArgs {
+  readonly name: 'revoke';
+  /** Full path of the lock node whose holder is asked to release. */
+  readonly node: string;
+}
+
+export type CliArgs = RunArgs | StatusArgs | DevServerArgs | RevokeArgs | { readonly name: 'help' } | { readonly name: 'version' };
 
 /** Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string, option: string): number {
@@ -274,6 +283,15 @@ function parseDevServer(argv: string[]): DevServerArgs | { name: 'help' } {
   };
 }
 
+function parseRevoke(argv: string[], env: NodeJS.ProcessEnv): RevokeArgs | { name: 'help' } {
+  const { values, positionals } = parseOptions(argv, { ...CONNECTION_OPTIONS, ...HELP_OPTION });
+  if (values.help) return { name: 'help' };
+  if (positionals.length !== 1) {
+    throw new UsageError(`revoke takes one lock node, e.g. /locks/x/_c_<uuid>-lock-0000000003 (zkurator status /locks/x lists them), got ${positionals.length} arguments`);
+  }
+  return { name: 'revoke', ...connection(values, env), node: valid(() => validateLockPath(positionals[0])) };
+}
+
 /** Parses the arguments after `zkurator`. @throws UsageError */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const [command, ...rest] = argv;
@@ -282,6 +300,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     case 'status':
     case 'ls': return parseStatus(rest, env, command);
     case 'dev-server': return parseDevServer(rest);
+    case 'revoke': return parseRevoke(rest, env);
     case undefined: throw new UsageError('no command given');
     case 'help':
     case '-h':

@@ -12,6 +12,10 @@ export const ExitCode = {
    * string does not exist on it (EX_UNAVAILABLE: "a service is unavailable ... a support file does not exist").
    */
   UNAVAILABLE: 69,
+  /** `revoke`: the node is not a lock node (not ephemeral): nothing was written (EX_DATAERR). */
+  NOT_A_LOCK_NODE: 65,
+  /** `revoke`: no such node (EX_NOINPUT). */
+  NO_SUCH_NODE: 66,
   /** An unexpected error (EX_SOFTWARE). */
   INTERNAL: 70,
   /** `run`: the lock was not obtained within --timeout (EX_TEMPFAIL: try again later). */

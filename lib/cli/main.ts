@@ -5,6 +5,7 @@ import { parseCli, USAGE, UsageError } from './args.js';
 import { asCliFailure, CliFailure } from './cli-failure.js';
 import { devServerCommand } from './dev-server-command.js';
 import { ExitCode } from './exit-codes.js';
+import { revokeCommand } from './revoke-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
 
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run': return runCommand(args, process.stderr);
     case 'status': return statusCommand(args, process.stdout);
     case 'dev-server': return devServerCommand(args, process.stdout, process.stderr);
+    case 'revoke': return revokeCommand(args, process.stdout);
   }
 }
 
