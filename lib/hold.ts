@@ -14,8 +14,8 @@ export type HoldStatus = 'held' | 'suspended' | 'lost' | 'released';
 export interface HoldHost {
   readonly path: string;
   readonly engine: LockEngine;
-  /** Revocation requests in our node's data are passed on to the leases (Curator's makeRevocable). */
-  readonly revocable: boolean;
+  /** Revocation requests in our node's data are passed on to the leases (Curator's makeRevocable); default false. */
+  readonly revocable?: boolean;
   createLease(owner: LeaseOwner): Lease;
 }
 
@@ -170,7 +170,7 @@ export class Hold implements LeaseOwner, ClockWatched {
   }
 
   get revocable(): boolean {
-    return this.host.revocable;
+    return this.host.revocable === true;
   }
 
   /** A revocation of our node has been requested while we held it (or waited for it). */

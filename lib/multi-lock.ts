@@ -26,12 +26,13 @@ export interface MultiLockLease {
 /**
  * What a MultiLock needs of each lock it takes, so that any recipe can take part: its path
  * (the order of acquisition, and the name in errors) and an acquire that honours a timeout
- * (ms; 0 tries once; undefined waits forever) and a signal, and resolves a releasable lease.
- * `Mutex`, `ReadLock` and `WriteLock` are members as they are.
+ * (ms; 0 tries once; undefined waits forever) and a signal, and resolves a releasable lease,
+ * or several (a semaphore's acquire resolves an array of leases, all or none). `Mutex`,
+ * `ReadLock` and `WriteLock` are members as they are.
  */
 export interface MultiLockMember {
   readonly path: string;
-  acquire(options: { timeout?: number; signal?: AbortSignal }): Promise<MultiLockLease>;
+  acquire(options: { timeout?: number; signal?: AbortSignal }): Promise<MultiLockLease | readonly MultiLockLease[]>;
 }
 
 /** In which order a MultiLock takes its locks. */
@@ -58,8 +59,8 @@ export interface MultiLockAcquireOptions {
 
 /** Thrown through a member's acquire when a lock already taken was lost: start over. */
 class TakenLockLost extends Error {
-  constructor(readonly path: string) {
-    super(`lock ${path}, taken by this multi-lock, was lost`);
+  constructor(readonly lease: MultiLockLease) {
+    super('a lock taken by this multi-lock was lost');
   }
 }
 
@@ -89,7 +90,7 @@ export class MultiLease implements AsyncDisposable {
   constructor(
     /** The paths, in the order they were taken. */
     readonly paths: readonly string[],
-    /** One lease per lock, in the order they were taken (the members' own leases). */
+    /** The members' own leases, in the order they were taken (a member may give several). */
     readonly leases: readonly MultiLockLease[],
   ) {}
 
@@ -210,10 +211,10 @@ export class MultiLock {
     signal?.throwIfAborted();
     if (this.client.isClosed) throw new ClientClosedError();
     const end = timeout === undefined ? Infinity : performance.now() + timeout;
+    // Past the deadline a new pass still tries each lock once (timeout 0), as a try-lock does.
     for (;;) {
       const outcome = await this.attempt(end, timeout, signal);
       if (outcome) return outcome;
-      if (performance.now() >= end) throw new LockTimeoutError(this.members[0]!.path, timeout ?? Infinity);
     }
   }
 
@@ -254,8 +255,8 @@ export class MultiLock {
     const restart = new AbortController();
     const inner = signal ? AbortSignal.any([signal, restart.signal]) : restart.signal;
     const checkTaken = (): void => {
-      const lost = taken.findIndex(isLost);
-      if (lost >= 0 && !restart.signal.aborted) restart.abort(new TakenLockLost(this.members[lost]!.path));
+      const lost = taken.find(isLost);
+      if (lost && !restart.signal.aborted) restart.abort(new TakenLockLost(lost));
     };
     // A session loss reaches the holds through the same event: look once they have seen it.
     const onState = (): void => { process.nextTick(checkTaken); };
@@ -264,12 +265,14 @@ export class MultiLock {
     try {
       for (const member of this.members) {
         const left = end === Infinity ? undefined : Math.max(0, end - performance.now());
-        const lease = await member.acquire({ timeout: left, signal: inner });
-        taken.push(lease);
-        const memberSignal = lease.signal;
-        if (memberSignal) {
-          memberSignals.push(memberSignal);
-          memberSignal.addEventListener('abort', checkTaken);
+        const got = await member.acquire({ timeout: left, signal: inner });
+        for (const lease of Array.isArray(got) ? got as readonly MultiLockLease[] : [got as MultiLockLease]) {
+          taken.push(lease);
+          const memberSignal = lease.signal;
+          if (memberSignal) {
+            memberSignals.push(memberSignal);
+            memberSignal.addEventListener('abort', checkTaken);
+          }
         }
         checkTaken();
         if (restart.signal.aborted) throw restart.signal.reason;

@@ -73,6 +73,25 @@ describe('MultiLock', function () {
     expect(await lease.release().catch((e: unknown) => e)).to.be.instanceOf(NotHeldError);
   });
 
+  it('a member may give several leases (as a semaphore\'s acquire does): all are held and released, and given back on failure', async () => {
+    const c = await newClient();
+    const other = await newClient();
+    const base = uniquePath('multi-array');
+    const pair: MultiLockMember = {
+      path: `${base}/pair`,
+      acquire: async (o) => [await new Mutex(c, `${base}/pair/1`).acquire(o), await new Mutex(c, `${base}/pair/2`).acquire(o)],
+    };
+    const multi = new MultiLock(c, [pair, `${base}/z`]);
+    const lease = await multi.acquire({ timeout: 5_000 });
+    expect(lease.leases).to.have.length(3);
+    expect(await nodesOf(other, [`${base}/pair/1`, `${base}/pair/2`, `${base}/z`], [c.sessionId])).to.have.length(3);
+    await lease.release();
+    const blocker = await new Mutex(other, `${base}/z`).acquire();
+    expect(await multi.tryAcquire()).to.equal(null);
+    expect(await nodesOf(other, [`${base}/pair/1`, `${base}/pair/2`, `${base}/z`], [c.sessionId])).to.deep.equal([]);
+    await blocker.release();
+  });
+
   it('a lock held by someone else: the acquire times out within its one deadline, gives back what it took, and leaves no node of ours', async () => {
     const c = await newClient();
     const other = await newClient();
