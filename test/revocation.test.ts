@@ -160,6 +160,23 @@ describe('revocation', function () {
     await read.release();
   });
 
+  it('a revocable v1 semaphore (maxLeases): only the lease whose node is named hears the request', async () => {
+    const c = await newClient();
+    const other = await newClient();
+    const path = uniquePath('revoke-sem');
+    const a = await new Mutex(c, path, { maxLeases: 2, revocable: true }).acquire();
+    const b = await new Mutex(c, path, { maxLeases: 2, revocable: true }).acquire();
+    const heardA = countRequests(a);
+    const heardB = countRequests(b);
+    await revoke(other, b.path);
+    await heardB.until(1);
+    await revoke(other, b.path);
+    await heardB.until(2);
+    expect(heardA.count()).to.equal(0);
+    expect(a.revokeRequested).to.equal(false);
+    await Promise.all([a.release(), b.release()]);
+  });
+
   it('bad input: not revocable, nodeData with revocable, a bad node path, a released lease', async () => {
     const c = await newClient();
     const path = uniquePath('revoke-bad');
