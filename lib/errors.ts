@@ -215,8 +215,46 @@ export class NotEmptyError extends ZooKeeperError {}
  * the operation may or may not have been applied.
  */
 export class ConnectionLossError extends ZooKeeperError {}
-/** The session lacks the permission for this operation on this node (ZooKeeper NOAUTH). */
-export class NoAuthError extends ZooKeeperError {}
+/** A permission of ZooKeeper's ACLs (ZooDefs.Perms), by name. */
+export type Permission = 'READ' | 'WRITE' | 'CREATE' | 'DELETE' | 'ADMIN';
+
+/**
+ * The permission a ZooKeeper operation needs, and on which node: creating and deleting a node
+ * are governed by its PARENT's ACL (CREATE, DELETE), reads by the node's own (READ), setData
+ * by WRITE, setACL by ADMIN. Undefined for an operation we cannot tell (a whole multi).
+ */
+export function permissionFor(operation: string, path: string): { permission: Permission; on: string } | undefined {
+  const parent = path.lastIndexOf('/') > 0 ? path.slice(0, path.lastIndexOf('/')) : '/';
+  const op = /^multi \(op \d+ of \d+: (\w+)\)$/.exec(operation)?.[1] ?? operation;
+  switch (op) {
+    case 'create': return { permission: 'CREATE', on: parent };
+    case 'delete': return { permission: 'DELETE', on: parent };
+    case 'getData': case 'getChildren': case 'check': case 'getACL': return { permission: 'READ', on: path };
+    case 'setData': return { permission: 'WRITE', on: path };
+    case 'setACL': return { permission: 'ADMIN', on: path };
+    default: return undefined;
+  }
+}
+
+/**
+ * The session lacks the permission for this operation (ZooKeeper NOAUTH). `operation` and
+ * `path` name the refused request, `permission` the right it needed and `permissionOn` the
+ * node whose ACL withholds it (the parent, for a create or a delete).
+ */
+export class NoAuthError extends ZooKeeperError {
+  /** The permission the refused operation needs (undefined if it cannot be told). */
+  readonly permission: Permission | undefined;
+  /** The node whose ACL must grant it: the parent for create and delete, else `path`. */
+  readonly permissionOn: string | undefined;
+
+  constructor(zkCode: number, zkName: string, operation: string, path: string, message?: string) {
+    const needed = permissionFor(operation, path);
+    super(zkCode, zkName, operation, path, message ?? `ZooKeeper refused ${operation} ${path}: ${zkName} (${zkCode})` +
+      (needed ? `: this session lacks ${needed.permission} permission on ${needed.on}` : ''));
+    this.permission = needed?.permission;
+    this.permissionOn = needed?.on;
+  }
+}
 /** The node's version is not the one the operation expected (ZooKeeper BADVERSION). */
 export class BadVersionError extends ZooKeeperError {}
 /**

@@ -15,6 +15,9 @@ export {
 } from './errors.js';
 export { MAX_NODE_DATA_BYTES } from './lock-path.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
+export { CREATOR_ALL_ELSE_READ_ACL } from './zookeeper/index.js';
+export type { AclProvider, LockAclOptions } from './lock-acl.js';
+export type { Permission } from './errors.js';
 export type { ACL, Id } from './zookeeper/index.js';
 export { ReadWriteLock, ReadLock, WriteLock, WriteLease } from './read-write-lock.js';
 export type { ReadWriteLockOptions } from './read-write-lock.js';

@@ -2,9 +2,11 @@
 // ephemeral-sequential node, list the children, let the driver decide, watch the one node it
 // names, wait, and on any failure delete our node. Recipes differ only in their driver.
 import {
-  ConnectionLossError, LockLostError, LockNodeDeletedError, NoChildrenForEphemeralsError, NoNodeError, NodeExistsError,
+  ConnectionLossError, LockLostError, LockNodeDeletedError, NoAuthError, NoChildrenForEphemeralsError, NoNodeError, NodeExistsError,
   SessionExpiredError,
 } from './errors.js';
+import type { LockAcls } from './lock-acl.js';
+import { guardedCreateOps, refusedRight } from './lock-rights.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
 import type { LockDriver } from './lock-driver.js';
@@ -84,6 +86,13 @@ const MAX_NODE_DELETIONS = 16;
 export class LockEngine {
   /** Our last look at the children, if it found our node alone (see tokenFromListing). */
   private soleLook: SoleLook | undefined;
+  /** The ACLs our nodes and container parents are created with. */
+  readonly acls: LockAcls;
+  /**
+   * The session has shown it may list, create and delete under the lock path (lock-rights.ts).
+   * Until then a create goes in one transaction with that check, so a refusal leaves nothing.
+   */
+  private rightsChecked = false;
 
   constructor(
     readonly client: ZkClient,
@@ -91,7 +100,10 @@ export class LockEngine {
     readonly basePath: string,
     readonly driver: LockDriver,
     private readonly nodeData: Buffer,
-  ) {}
+    acls?: LockAcls,
+  ) {
+    this.acls = acls ?? client.lockAcls;
+  }
 
   /** Acquires a node that the driver says holds the lock, within the deadline. */
   async acquire(deadline: Deadline): Promise<HeldNode> {
@@ -103,7 +115,14 @@ export class LockEngine {
         await this.waitUntilHeld(node, deadline);
         return node;
       } catch (err) {
-        await deleteGuaranteed(this.client, node.path, node.generation);
+        try {
+          await deleteGuaranteed(this.client, node.path, node.generation);
+        } catch (cleanupErr) {
+          // Refused too (the ACL changed under us): report the first refusal, not the clean-up's.
+          if (cleanupErr instanceof NoAuthError) this.rightsChecked = false;
+          throw err instanceof OwnNodeGone ? cleanupErr : err;
+        }
+        if (err instanceof NoAuthError) this.rightsChecked = false;
         if (!(err instanceof OwnNodeGone)) throw err;
         if (err.sessionGone) deletions = 0;
         else if (++deletions > MAX_NODE_DELETIONS) throw new LockNodeDeletedError(this.basePath, deletions);
@@ -127,12 +146,12 @@ export class LockEngine {
         throw new LockLostError(this.basePath, 'the session holding the write lock expired before the downgrade');
       }
       try {
-        await this.client.create(path, this.nodeData, CreateMode.EPHEMERAL);
+        await this.client.create(path, this.nodeData, CreateMode.EPHEMERAL, this.acls.node);
         return await this.armHeld(new HeldNode(path, generation), deadline);
       } catch (err) {
         try {
           if (err instanceof NoNodeError) {
-            await this.read(deadline, () => this.client.createContainers(this.basePath));
+            await this.read(deadline, () => this.client.createContainers(this.basePath, this.acls.parent));
           } else if (err instanceof NodeExistsError || err instanceof ConnectionLossError) {
             // a retry after a lost reply: the node is ours if our session owns it
             const stat = await this.read(deadline, () => this.client.exists(path));
@@ -192,7 +211,13 @@ export class LockEngine {
   async release(node: HeldNode): Promise<void> {
     node.onChange = () => undefined;
     this.client.unwatchOwnNode(node.path);
-    const confirmed = await deleteGuaranteed(this.client, node.path, node.generation);
+    let confirmed: boolean;
+    try {
+      confirmed = await deleteGuaranteed(this.client, node.path, node.generation);
+    } catch (err) {
+      if (err instanceof NoAuthError) this.rightsChecked = false; // the ACL changed: check before the next create
+      throw err;
+    }
     const look = this.soleLook;
     if (confirmed && look?.node === node.path) this.soleLook = { ...look, deleted: true };
   }
@@ -262,7 +287,7 @@ export class LockEngine {
         } catch (err) {
           try {
             if (err instanceof NoNodeError) {
-              await this.read(deadline, () => this.client.createContainers(this.basePath));
+              await this.read(deadline, () => this.client.createContainers(this.basePath, this.acls.parent));
             } else if (err instanceof ConnectionLossError) {
               uncertain = true;
               const found = await this.findOwnNode(prefix, generation, deadline);
@@ -279,7 +304,8 @@ export class LockEngine {
       }
     } catch (err) {
       if (uncertain) void deleteByPrefixGuaranteed(this.client, this.basePath, prefix, this.client.sessionGeneration);
-      throw this.explain(err);
+      if (err instanceof NoAuthError) this.rightsChecked = false;
+      throw this.explain(refusedRight(err, this.basePath));
     }
   }
 
@@ -304,12 +330,25 @@ export class LockEngine {
    */
   private async createAndLook(target: string, generation: number): Promise<HeldNode> {
     const basis = this.soleLook?.deleted ? this.soleLook : undefined;
-    const creating = this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL);
+    const creating = this.rightsChecked
+      ? this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL, this.acls.node)
+      : this.createChecked(target);
     const listing = this.client.getChildrenWithStat(this.basePath);
     listing.catch(() => undefined); // used (and its error handled) only if the create succeeds
     const node = new HeldNode(await creating, generation);
     node.firstLook = { listing, basis };
     return node;
+  }
+
+  /**
+   * Our first create on this lock: in one transaction with the check that we may list, create
+   * and delete under the lock path (lock-rights.ts). Refused, it creates nothing.
+   */
+  private async createChecked(target: string): Promise<string> {
+    const results = await this.client.multi(guardedCreateOps(this.basePath, target, this.nodeData, this.acls.node));
+    this.rightsChecked = true;
+    const created = results.at(-1);
+    return created?.type === 'create' ? created.path : target;
   }
 
   /**

@@ -4,11 +4,12 @@ import { StandardLockDriver } from './lock-driver.js';
 import { LockEngine } from './lock-engine.js';
 import { validateLockPath, validateMaxLeases, validateNodeData, validateRevocable } from './lock-path.js';
 import { localAddressData } from './local-address.js';
+import { resolveLockAcls, type LockAclOptions } from './lock-acl.js';
 import { ReentrantLock } from './reentrant-lock.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
 
 /** Options for {@link Mutex}. */
-export interface MutexOptions {
+export interface MutexOptions extends LockAclOptions {
   /** How many holders at once (default 1: a mutex). Every participant must agree on it. */
   maxLeases?: number;
   /**
@@ -36,7 +37,7 @@ export class Mutex extends ReentrantLock {
   readonly maxLeases: number;
 
   /**
-   * @throws ValidationError for a bad path, maxLeases or nodeData (before any ZooKeeper call).
+   * @throws ValidationError for a bad path, maxLeases, nodeData, acl or parentAcl (before any ZooKeeper call).
    */
   constructor(client: ZkClient, path: string, options: MutexOptions = {}) {
     const zk = ReentrantLock.checkClient(client);
@@ -44,7 +45,8 @@ export class Mutex extends ReentrantLock {
     const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
     const revocable = validateRevocable(options.revocable, options.nodeData);
     const nodeData = revocable ? Buffer.alloc(0) : options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
-    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), nodeData), options.lossPolicy, revocable);
+    const acls = resolveLockAcls(zk, options);
+    super(zk, lockPath, new LockEngine(zk, lockPath, new StandardLockDriver(maxLeases), nodeData, acls), options.lossPolicy, revocable);
     this.maxLeases = maxLeases;
   }
 }

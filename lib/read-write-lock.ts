@@ -9,13 +9,14 @@ import { LockEngine, type HeldNode } from './lock-engine.js';
 import { newProtectedPrefix, sequenceOf } from './lock-node-name.js';
 import { validateLockPath, validateNodeData, validateRevocable } from './lock-path.js';
 import { localAddressData } from './local-address.js';
+import { resolveLockAcls, type LockAclOptions, type LockAcls } from './lock-acl.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
 import { ReentrantLock, type AcquireOptions } from './reentrant-lock.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
 import type { LeaseOwner } from './lease.js';
 
 /** Options for {@link ReadWriteLock}. */
-export interface ReadWriteLockOptions {
+export interface ReadWriteLockOptions extends LockAclOptions {
   /**
    * Data written into our lock nodes (default: the local IP address, as Curator does): a
    * Buffer or Uint8Array of at most {@link MAX_NODE_DATA_BYTES} (1,000,000) bytes, copied when
@@ -92,8 +93,8 @@ export class WriteLock extends ReentrantLock {
   readLock!: ReadLock;
 
   /** @internal */
-  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, revocable = false) {
-    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData), lossPolicy, revocable);
+  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, revocable = false, acls?: LockAcls) {
+    super(client, path, new LockEngine(client, path, new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES), nodeData, acls), lossPolicy, revocable);
   }
 
   /** Acquires the write lock; the lease can be downgraded. */
@@ -120,8 +121,8 @@ export class WriteLock extends ReentrantLock {
 /** The read half: held while no write node sorts before ours. */
 export class ReadLock extends ReentrantLock {
   /** @internal */
-  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, private readonly writeLock: WriteLock, revocable = false) {
-    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData), lossPolicy, revocable);
+  constructor(client: ZkClient, path: string, nodeData: Buffer, lossPolicy: LossPolicy | undefined, private readonly writeLock: WriteLock, revocable = false, acls?: LockAcls) {
+    super(client, path, new LockEngine(client, path, new ReadLockDriver(), nodeData, acls), lossPolicy, revocable);
   }
 
   /**
@@ -164,14 +165,15 @@ export class ReadWriteLock {
   /** The lock path. */
   readonly path: string;
 
-  /** @throws ValidationError for a bad path or nodeData (before any ZooKeeper call). */
+  /** @throws ValidationError for a bad path, nodeData, acl or parentAcl (before any ZooKeeper call). */
   constructor(client: ZkClient, path: string, options: ReadWriteLockOptions = {}) {
     const zk = ReentrantLock.checkClient(client);
     this.path = validateLockPath(path);
     const revocable = validateRevocable(options.revocable, options.nodeData);
     const data = revocable ? Buffer.alloc(0) : options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
-    this.writeLock = new WriteLock(zk, this.path, data, options.lossPolicy, revocable);
-    this.readLock = new ReadLock(zk, this.path, data, options.lossPolicy, this.writeLock, revocable);
+    const acls = resolveLockAcls(zk, options);
+    this.writeLock = new WriteLock(zk, this.path, data, options.lossPolicy, revocable, acls);
+    this.readLock = new ReadLock(zk, this.path, data, options.lossPolicy, this.writeLock, revocable, acls);
     this.writeLock.readLock = this.readLock;
   }
 

@@ -13,7 +13,8 @@ import {
 import { ErrorCode } from './zookeeper/protocol.js';
 import { parseConnectString, type ParsedConnectString } from './zookeeper/connect-string.js';
 import { OPEN_ACL_UNSAFE } from './zookeeper/acl.js';
-import type { ACL, Stat } from './zookeeper/records.js';
+import type { ACL, MultiOp, MultiResult, Stat } from './zookeeper/records.js';
+import { validateAcl, type AclProvider, type LockAcls } from './lock-acl.js';
 import { ZooKeeperSession, type SessionState } from './zookeeper/session.js';
 import type { WatchedEvent } from './zookeeper/watch-registry.js';
 import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from './timer.js';
@@ -87,6 +88,12 @@ export interface ConnectOptions {
   tls?: TlsConnectionOptions;
   /** ACL of the nodes this client creates. Default: open to everyone (`world:anyone`, all permissions). */
   defaultAcl?: readonly ACL[];
+  /**
+   * ACLs for the nodes locks create (Curator's `ACLProvider`): `lockNodes` for lock nodes,
+   * `parents` for the container parents made for them; each falls back to `defaultAcl`. A
+   * lock's own `acl` / `parentAcl` options override it. Sent with each create, never set later.
+   */
+  aclProvider?: AclProvider;
 }
 
 /** A one-shot watch callback: the node changed, was deleted, or the session ended. */
@@ -130,6 +137,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly ownWatches = new Map<string, WatchListener>();
   private suspendedTimer: NodeJS.Timeout | undefined;
   private readonly acl: readonly ACL[];
+  /** @internal The ACLs of lock nodes and their parents unless a lock says otherwise. */
+  readonly lockAcls: LockAcls;
   /** Every server watch goes to this one function, which wakes our listeners for the path. */
   private readonly dispatchWatch = (event: WatchedEvent): void => {
     const path = event.path;
@@ -172,11 +181,25 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     // client is normal, and Node's leak warning would print to the console.
     this.setMaxListeners(0);
     this.parsed = parseConnectString(connectString);
-    this.acl = options.defaultAcl ?? OPEN_ACL_UNSAFE;
+    const hasAuth = this.hasAuth;
+    this.acl = options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl', hasAuth);
+    const provider = options.aclProvider;
+    if (provider !== undefined && (typeof provider !== 'object' || provider === null)) {
+      throw new ValidationError(`aclProvider must be an object { lockNodes?, parents? }, got ${describeValue(provider)}`);
+    }
+    this.lockAcls = {
+      node: provider?.lockNodes === undefined ? this.acl : validateAcl(provider.lockNodes, 'aclProvider.lockNodes', hasAuth),
+      parent: provider?.parents === undefined ? this.acl : validateAcl(provider.parents, 'aclProvider.parents', hasAuth),
+    };
     const resume = options.session
       ? { id: BigInt(`0x${options.session.id}`), password: Buffer.from(options.session.password, 'hex') }
       : undefined;
     this.openSession(resume);
+  }
+
+  /** @internal The client sends credentials (so an `auth` scheme ACL can name its creator). */
+  get hasAuth(): boolean {
+    return (this.options.auth?.length ?? 0) > 0;
   }
 
   /** The default loss policy of locks on this client. */
@@ -401,9 +424,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     }
   }
 
-  /** Creates a node and returns its actual path (with the sequence for sequential modes). */
-  create(path: string, data: Buffer, mode: CreateMode): Promise<string> {
-    return this.call('create', (s) => s.create(path, data, this.acl, mode));
+  /**
+   * Creates a node and returns its actual path (with the sequence for sequential modes), with
+   * `acl` (default: the client's `defaultAcl`).
+   */
+  create(path: string, data: Buffer, mode: CreateMode, acl: readonly ACL[] = this.acl): Promise<string> {
+    return this.call('create', (s) => s.create(path, data, acl, mode));
+  }
+
+  /**
+   * @internal Runs operations as one transaction (all or none; counted as a create): the
+   * typed error of the first refused operation, with `results`, if any is refused.
+   */
+  multi(ops: readonly MultiOp[]): Promise<MultiResult[]> {
+    return this.call('create', (s) => s.multi(ops));
   }
 
   /** Lists a node's children (names only, in server order). */
@@ -597,6 +631,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return this.call('setData', async (s) => toStat(await s.setData(path, data, version)));
   }
 
+  /** A node's ACL (counted as a getData). Needs READ or ADMIN on it. */
+  async getACL(path: string): Promise<ACL[]> {
+    return (await this.call('getData', (s) => s.getACL(path))).acl;
+  }
+
+  /**
+   * Replaces a node's ACL (any version; counted as a setData). Needs ADMIN on it. Locks never
+   * call it: their nodes get their ACL with the create. For setting up a lock root by hand.
+   */
+  async setACL(path: string, acl: readonly ACL[]): Promise<void> {
+    const checked = validateAcl(acl, 'acl', this.hasAuth);
+    await this.call('setData', (s) => s.setACL(path, checked));
+  }
+
   /** Deletes a node (any version). */
   delete(path: string): Promise<void> {
     return this.call('delete', (s) => s.delete(path, -1));
@@ -604,16 +652,16 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /**
    * Creates `path` and any missing ancestors as CONTAINER nodes (reaped by the server when
-   * empty). An existing node at any level is fine.
+   * empty), with `acl` (default: the client's `defaultAcl`). An existing node at any level is fine.
    * @throws ChrootNotFoundError when the connect string's chroot does not exist on the server
    */
-  async createContainers(path: string): Promise<void> {
+  async createContainers(path: string, acl: readonly ACL[] = this.acl): Promise<void> {
     const parts = path.split('/').filter(Boolean);
     let current = '';
     for (const part of parts) {
       current += `/${part}`;
       try {
-        await this.create(current, Buffer.alloc(0), CreateMode.CONTAINER);
+        await this.create(current, Buffer.alloc(0), CreateMode.CONTAINER, acl);
       } catch (err) {
         // The root always exists: a top-level node can lack a parent only under a missing chroot.
         if (err instanceof NoNodeError && current === `/${parts[0]}` && this.parsed.chroot) {

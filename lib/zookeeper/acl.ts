@@ -20,3 +20,12 @@ export function digestId(user: string, password: string): Id {
   const hash = createHash('sha1').update(`${user}:${password}`, 'utf8').digest('base64');
   return { scheme: 'digest', id: `${user}:${hash}` };
 }
+
+/**
+ * The creating identities may do everything, everyone else may only read: the usual ACL for
+ * lock nodes in a shared ensemble (anyone can see who holds, nobody else can change it).
+ */
+export const CREATOR_ALL_ELSE_READ_ACL: readonly ACL[] = Object.freeze([
+  { perms: Perms.ALL, id: AUTH_IDS },
+  { perms: Perms.READ, id: ANYONE_ID_UNSAFE },
+]);

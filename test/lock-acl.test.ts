@@ -1,0 +1,138 @@
+// ACLs on lock nodes and their parents (per lock and per client, sent with the create), and
+// locks on paths where the session has only some of the rights a lock needs: each refusal is
+// a NoAuthError naming the first refused operation and the missing permission, and nothing is
+// left behind. Real ZooKeeper, digest credentials.
+import { expect } from 'chai';
+import {
+  CREATOR_ALL_ACL, CREATOR_ALL_ELSE_READ_ACL, CreateMode, Mutex, NoAuthError, OPEN_ACL_UNSAFE, Perms, ReadWriteLock,
+  ValidationError, digestId, type ACL, type ZkClient,
+} from '../lib/index.js';
+import { newClient, uniquePath } from './support/harness.js';
+
+const ADMIN = { user: 'lock-admin', password: 'admin-secret' };
+const ADMIN_AUTH = [{ scheme: 'digest', credentials: `${ADMIN.user}:${ADMIN.password}` }];
+const ADMIN_ID = digestId(ADMIN.user, ADMIN.password);
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+function total(client: ZkClient): number {
+  return Object.values(client.operationCounts).reduce((a, b) => a + b, 0);
+}
+
+/** A persistent lock path owned by the admin identity, where everyone else has `othersPerms`. */
+async function guardedPath(admin: ZkClient, othersPerms: number): Promise<string> {
+  const path = uniquePath('acl');
+  await admin.createContainers(path.slice(0, path.lastIndexOf('/')));
+  const acl: ACL[] = [{ perms: Perms.ALL, id: ADMIN_ID }];
+  if (othersPerms !== 0) acl.push({ perms: othersPerms, id: { scheme: 'world', id: 'anyone' } });
+  await admin.create(path, Buffer.alloc(0), CreateMode.PERSISTENT, acl);
+  return path;
+}
+
+describe('ACLs on lock nodes and parents', function () {
+  this.timeout(30_000);
+
+  it('the client aclProvider sets lock nodes and created parents apart; a lock\'s own acl/parentAcl override it', async () => {
+    const parentAcl: ACL[] = [{ perms: Perms.ALL, id: ADMIN_ID }, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
+    const client = await newClient({ auth: ADMIN_AUTH, aclProvider: { lockNodes: CREATOR_ALL_ELSE_READ_ACL, parents: parentAcl } });
+    const path = `${uniquePath('acl-provider')}/deeper`;
+    const lease = await new Mutex(client, path).acquire({ timeout: 5_000 });
+    // Creator ids are stored as the digest identity the session authenticated with.
+    expect(await client.getACL(lease.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]);
+    expect(await client.getACL(path)).to.deep.equal(parentAcl);
+    expect(await client.getACL(path.slice(0, path.lastIndexOf('/')))).to.deep.equal(parentAcl); // every missing ancestor
+    await lease.release();
+
+    const own = `${uniquePath('acl-own')}`;
+    const rw = new ReadWriteLock(client, own, { acl: CREATOR_ALL_ACL, parentAcl: OPEN_ACL_UNSAFE });
+    const w = await rw.writeLock.acquire({ timeout: 5_000 });
+    expect(await client.getACL(w.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }]);
+    expect(await client.getACL(own)).to.deep.equal(OPEN_ACL_UNSAFE);
+    const r = await w.downgrade(); // the downgrade node gets the lock's ACL too
+    expect(await client.getACL(r.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }]);
+    await r.release();
+  });
+
+  it('a bad ACL, or a creator ACL without credentials, is a ValidationError before any request', async () => {
+    const client = await newClient();
+    const before = total(client);
+    expect(() => new Mutex(client, '/x', { acl: [] })).to.throw(ValidationError, /acl must be a non-empty array/);
+    expect(() => new Mutex(client, '/x', { acl: [{ perms: 0, id: ADMIN_ID }] })).to.throw(ValidationError, /acl\[0\]\.perms must be an integer from 1 to 31/);
+    expect(() => new Mutex(client, '/x', { acl: [{ perms: 31, id: { scheme: 'digest' } } as unknown as ACL] })).to.throw(ValidationError, /acl\[0\]\.id/);
+    expect(() => new ReadWriteLock(client, '/x', { parentAcl: CREATOR_ALL_ACL })).to.throw(ValidationError, /no credentials/);
+    expect(total(client)).to.equal(before);
+    expect(await rejection(newClient({ aclProvider: { lockNodes: CREATOR_ALL_ACL } }))).to.be.instanceOf(ValidationError);
+  });
+});
+
+describe('locks on paths with partial rights', function () {
+  this.timeout(30_000);
+
+  const cases: Array<{ name: string; perms: number; operation: string; permission: string }> = [
+    { name: 'create-only rights', perms: Perms.CREATE, operation: 'getChildren', permission: 'READ' },
+    { name: 'no DELETE (read + create)', perms: Perms.READ | Perms.CREATE, operation: 'delete', permission: 'DELETE' },
+    { name: 'no READ (create + delete)', perms: Perms.CREATE | Perms.DELETE, operation: 'getChildren', permission: 'READ' },
+    { name: 'read-only', perms: Perms.READ, operation: 'create', permission: 'CREATE' },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: every acquire fails with NoAuthError (${c.operation}, ${c.permission}) and leaves no node`, async () => {
+      const admin = await newClient({ auth: ADMIN_AUTH });
+      const path = await guardedPath(admin, c.perms);
+      const client = await newClient();
+      for (const lock of [new Mutex(client, path), new ReadWriteLock(client, path).writeLock, new ReadWriteLock(client, path).readLock]) {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const err = await rejection(lock.acquire({ timeout: 2_000 }));
+          expect(err, String(err)).to.be.instanceOf(NoAuthError);
+          const e = err as NoAuthError;
+          expect([e.operation, e.permission, e.permissionOn]).to.deep.equal([c.operation, c.permission, path]);
+          expect(e.message).to.contain(`lacks ${c.permission} permission on ${path}`).and.contain('no node was left behind');
+          expect(await admin.getChildren(path)).to.deep.equal([]);
+        }
+      }
+      // A second client, with the same rights, fails the same way at once (not by timing out).
+      const second = await newClient();
+      const started = performance.now();
+      expect(await rejection(new Mutex(second, path).acquire({ timeout: 10_000 }))).to.be.instanceOf(NoAuthError);
+      expect(performance.now() - started).to.be.below(5_000);
+    });
+  }
+
+  it('rights taken away while held: release rejects with NoAuthError naming delete and DELETE; the next acquire checks first and creates nothing', async () => {
+    const admin = await newClient({ auth: ADMIN_AUTH });
+    const path = await guardedPath(admin, Perms.ALL);
+    const client = await newClient();
+    const mutex = new Mutex(client, path);
+    const lease = await mutex.acquire({ timeout: 5_000 });
+    await admin.setACL(path, [{ perms: Perms.ALL, id: ADMIN_ID }, { perms: Perms.READ | Perms.CREATE, id: { scheme: 'world', id: 'anyone' } }]);
+    const err = await rejection(lease.release());
+    expect(err).to.be.instanceOf(NoAuthError);
+    expect([(err as NoAuthError).operation, (err as NoAuthError).permission, (err as NoAuthError).permissionOn]).to.deep.equal(['delete', 'DELETE', path]);
+    expect(await admin.getChildren(path)).to.have.length(1); // stays until our session ends (documented)
+    // The refusal makes the lock check its rights again before its next create: nothing more is left.
+    for (const lock of [mutex, new Mutex(client, path)]) {
+      const again = await rejection(lock.acquire({ timeout: 0 }));
+      expect(again).to.be.instanceOf(NoAuthError);
+      expect((again as NoAuthError).permission).to.equal('DELETE');
+      expect(await admin.getChildren(path)).to.have.length(1);
+    }
+  });
+
+  it('isLocked and participants on a path without READ: NoAuthError naming getChildren and READ', async () => {
+    const admin = await newClient({ auth: ADMIN_AUTH });
+    const path = await guardedPath(admin, Perms.CREATE | Perms.DELETE);
+    const client = await newClient();
+    for (const p of [new Mutex(client, path).isLocked(), new Mutex(client, path).participants()]) {
+      const err = await rejection(p);
+      expect(err).to.be.instanceOf(NoAuthError);
+      expect([(err as NoAuthError).operation, (err as NoAuthError).permission]).to.deep.equal(['getChildren', 'READ']);
+      expect((err as NoAuthError).message).to.match(/lacks READ permission on \/zkurator-test\/acl-/);
+    }
+  });
+});
