@@ -5,6 +5,7 @@ import { LockLostError, NotHeldError, RevokeRequestedError, type LockLossReason 
 import type { Lease, LeaseOwner } from './lease.js';
 import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
+import { lockKind, reportHoldEnded, reportHoldStarted } from './lock-events.js';
 import type { ConnectionState, LossPolicy } from './zk-client.js';
 
 /** Where a hold stands. */
@@ -55,6 +56,8 @@ export class Hold implements LeaseOwner, ClockWatched {
   /** Made when a lease's revokeSignal is first read. */
   private revokeController: AbortController | undefined;
   private readonly revokeListeners = new Set<() => unknown>();
+  /** When the hold began, for its hold time. */
+  private readonly heldSince = performance.now();
 
   constructor(
     private readonly host: HoldHost,
@@ -62,6 +65,7 @@ export class Hold implements LeaseOwner, ClockWatched {
     private readonly policy: LossPolicy,
   ) {
     const client = host.engine.client;
+    reportHoldStarted(client);
     client.on('state', this.onState);
     node.onChange = () => void this.onOwnNodeChanged();
     // The session may have moved on between our acquire and now.
@@ -324,7 +328,13 @@ export class Hold implements LeaseOwner, ClockWatched {
   }
 
   private finish(state: 'lost' | 'released'): void {
+    const ended = this.state !== 'lost' && this.state !== 'released'; // a lost hold released later ended already
     this.state = state;
+    if (ended) {
+      const engine = this.host.engine;
+      reportHoldEnded(engine.client, this.host.path, lockKind(engine.driver.lockName), this.node.path, performance.now() - this.heldSince,
+        state === 'lost' ? this.lostError?.reason : undefined);
+    }
     this.host.engine.client.off('state', this.onState);
     watchdogOf(this.host.engine.client).delete(this);
     this.node.onChange = () => undefined;

@@ -35,3 +35,9 @@ export { revoke } from './revoke.js';
 export type { RevokeOptions } from './revoke.js';
 export { MultiLock, MultiLease } from './multi-lock.js';
 export type { MultiLockAcquireOptions, MultiLockLease, MultiLockMember, MultiLockOptions, MultiLockOrder } from './multi-lock.js';
+export { LockChannels } from './lock-events.js';
+export type {
+  LockEventBase, LockQueuedMessage, LockAcquiredMessage, LockAcquireEndedMessage, LockReleasedMessage, LockLostMessage, ConnectionStateMessage,
+} from './lock-events.js';
+export { METRICS_SAMPLE_SIZE } from './lock-metrics.js';
+export type { LockMetricsSnapshot, DurationSummary } from './lock-metrics.js';

@@ -6,6 +6,7 @@ import {
   SessionExpiredError,
 } from './errors.js';
 import type { LockAcls } from './lock-acl.js';
+import { lockKind, reportQueued } from './lock-events.js';
 import { guardedCreateOps, refusedRight } from './lock-rights.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
@@ -420,6 +421,7 @@ export class LockEngine {
   /** The decide-watch-wait loop. Returns once held; throws OwnNodeGone to restart. */
   private async waitUntilHeld(node: HeldNode, deadline: Deadline): Promise<void> {
     const ourName = node.path.slice(this.basePath.length + 1);
+    let toldQueued = ''; // the position last reported: a wake that changes nothing is not news
     for (;;) {
       this.checkSameSession(node);
       // Our own node's stat (fencing token) and watch ride along with the listing: both
@@ -490,6 +492,10 @@ export class LockEngine {
         continue; // the connection dropped: look again (that look arms it)
       }
       if (!exists) continue; // already gone: look again at once
+      if (toldQueued !== `${ourIndex} ${watched}`) {
+        toldQueued = `${ourIndex} ${watched}`;
+        reportQueued(this.client, this.basePath, lockKind(this.driver.lockName), node.path, ourIndex, watched);
+      }
       try {
         deadline.onQueued?.({ node: node.path, ahead: ourIndex, watching: watched });
       } catch (err) {

@@ -23,6 +23,8 @@ import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from './timer.js';
 export { CreateMode } from './zookeeper/protocol.js';
 import { CreateMode } from './zookeeper/protocol.js';
 import { describeValue } from './describe-value.js';
+import { reportConnectionState } from './lock-events.js';
+import { LockMetrics, type LockMetricsSnapshot } from './lock-metrics.js';
 
 /**
  * Connection states, with Curator's meanings:
@@ -137,6 +139,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private readonly ownWatches = new Map<string, WatchListener>();
   private suspendedTimer: NodeJS.Timeout | undefined;
   private readonly acl: readonly ACL[];
+  /** @internal What this client's locks did (see {@link metrics}). */
+  readonly lockMetrics = new LockMetrics();
   /** @internal The ACLs of lock nodes and their parents unless a lock says otherwise. */
   readonly lockAcls: LockAcls;
   /** Every server watch goes to this one function, which wakes our listeners for the path. */
@@ -200,6 +204,15 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   /** @internal The client sends credentials (so an `auth` scheme ACL can name its creator). */
   get hasAuth(): boolean {
     return (this.options.auth?.length ?? 0) > 0;
+  }
+
+  /**
+   * A snapshot of this client's locks: held and waiting now, acquires by outcome, releases
+   * and losses, wait and hold time percentiles over the latest 1024 of each. Cheap: nothing is
+   * sent to ZooKeeper. (Per event, in order: the `zkurator:*` diagnostics channels, lock-events.ts.)
+   */
+  metrics(): LockMetricsSnapshot {
+    return this.lockMetrics.snapshot();
   }
 
   /** The default loss policy of locks on this client. */
@@ -355,6 +368,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.currentState = state;
     if (state === 'SUSPENDED' || state === 'LOST' || state === 'CLOSED') this.wakeAllWatches();
     if (state === 'LOST' || state === 'CLOSED') this.ownWatches.clear();
+    reportConnectionState(this, state);
     this.emit('state', state);
   }
 

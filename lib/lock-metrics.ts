@@ -1,0 +1,95 @@
+// Per-client lock figures behind `client.metrics()`: gauges (held, waiting), counters by
+// outcome, and wait and hold time percentiles over the latest samples. Kept with plain
+// counters and two fixed rings, so recording costs a few stores whether or not anyone asks.
+
+/** How many of the latest wait and hold times the percentiles are computed over. */
+export const METRICS_SAMPLE_SIZE = 1024;
+
+/** Percentiles of a set of durations, in ms (all 0 with no sample yet). */
+export interface DurationSummary {
+  /** Samples the figures are computed over (at most {@link METRICS_SAMPLE_SIZE}, the latest). */
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** A snapshot of a client's locks (see `ZkClient.metrics()`). */
+export interface LockMetricsSnapshot {
+  /** Locks held right now (each node once, however many re-entrant leases share it). */
+  readonly held: number;
+  /** Acquires waiting (or creating their node) right now. */
+  readonly waiting: number;
+  /** Acquires since the client was made, by how they ended. Re-entries are not counted. */
+  readonly acquires: {
+    readonly acquired: number;
+    readonly timeout: number;
+    readonly aborted: number;
+    readonly failed: number;
+  };
+  /** Holds that ended by release, and by loss. */
+  readonly released: number;
+  readonly lost: number;
+  /** Time from `acquire()` to the grant, for acquires that obtained the lock. */
+  readonly waitMs: DurationSummary;
+  /** Time from grant to release or loss. */
+  readonly holdMs: DurationSummary;
+}
+
+/** The latest `METRICS_SAMPLE_SIZE` durations. */
+class SampleRing {
+  private readonly values = new Float64Array(METRICS_SAMPLE_SIZE);
+  private next = 0;
+  private size = 0;
+
+  add(ms: number): void {
+    this.values[this.next] = ms;
+    this.next = (this.next + 1) % METRICS_SAMPLE_SIZE;
+    if (this.size < METRICS_SAMPLE_SIZE) this.size++;
+  }
+
+  summary(): DurationSummary {
+    if (this.size === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+    const sorted = this.values.slice(0, this.size).sort();
+    // nearest-rank percentile: the smallest sample with at least p% of samples at or below it
+    const at = (p: number): number => sorted[Math.min(this.size - 1, Math.max(0, Math.ceil((p / 100) * this.size) - 1))]!;
+    return { count: this.size, p50: at(50), p90: at(90), p99: at(99), max: sorted[this.size - 1]! };
+  }
+}
+
+/** @internal The recorder a client keeps; the lock code calls it where things happen. */
+export class LockMetrics {
+  held = 0;
+  waiting = 0;
+  private readonly outcomes = { acquired: 0, timeout: 0, aborted: 0, failed: 0 };
+  private releasedCount = 0;
+  private lostCount = 0;
+  private readonly waits = new SampleRing();
+  private readonly holds = new SampleRing();
+
+  acquireEnded(outcome: 'acquired' | 'timeout' | 'aborted' | 'failed', waitMs: number): void {
+    this.waiting--;
+    this.outcomes[outcome]++;
+    if (outcome === 'acquired') this.waits.add(waitMs);
+  }
+
+  holdEnded(how: 'released' | 'lost', holdMs: number): void {
+    this.held--;
+    if (how === 'released') this.releasedCount++;
+    else this.lostCount++;
+    this.holds.add(holdMs);
+  }
+
+  snapshot(): LockMetricsSnapshot {
+    return {
+      held: this.held,
+      waiting: this.waiting,
+      acquires: { ...this.outcomes },
+      released: this.releasedCount,
+      lost: this.lostCount,
+      waitMs: this.waits.summary(),
+      holdMs: this.holds.summary(),
+    };
+  }
+}
