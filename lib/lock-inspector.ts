@@ -1,7 +1,7 @@
 // A read-only view of one lock path: every node in lock order, whether it holds or waits,
 // and on what. It applies the same drivers the recipes use, so what it reports is what the
 // participants themselves decide (and what Curator decides: same names, same sort).
-import { NoNodeError } from './errors.js';
+import { NoAuthError, NoNodeError } from './errors.js';
 import { MUTEX_LOCK_NAME, StandardLockDriver, type LockDriver } from './lock-driver.js';
 import { sequenceOf, sortChildren } from './lock-node-name.js';
 import { validateLockPath, validateMaxLeases } from './lock-path.js';
@@ -34,8 +34,10 @@ export interface Participant {
   readonly sessionId: string;
   /** When the node was created (server clock). */
   readonly createdAt: Date;
-  /** The node's data as UTF-8 (Curator and zkurator write the holder's IP address). */
+  /** The node's data as UTF-8 (Curator and zkurator write the holder's IP address); `''` when not readable. */
   readonly data: string;
+  /** `false` when the node's ACL does not let this session read its data (its stat is still known); absent otherwise. */
+  readonly dataReadable?: false;
 }
 
 /** The state of a lock path at one moment. */
@@ -94,11 +96,15 @@ export async function inspectLock(client: ZkClient, path: string, options: Inspe
   const sorted = sortChildren(children, sortNames);
   const nodes = await Promise.all(sorted.map(async (name) => {
     try {
-      return { name, ...(await zk.getData(`${lockPath}/${name}`)) };
+      return { name, ...(await zk.getData(`${lockPath}/${name}`)), readable: true };
     } catch (err) {
       if (err instanceof NoNodeError) return undefined;
-      throw err;
+      if (!(err instanceof NoAuthError)) throw err;
     }
+    // A node whose ACL hides its data from us (e.g. Curator's CREATOR_ALL_ACL): exists needs no
+    // permission, and its stat tells the owner and age.
+    const stat = await zk.exists(`${lockPath}/${name}`);
+    return stat && { name, data: Buffer.alloc(0), stat, readable: false };
   }));
   const participants: Participant[] = [];
   sorted.forEach((name, index) => {
@@ -117,6 +123,7 @@ export async function inspectLock(client: ZkClient, path: string, options: Inspe
       sessionId: node.stat.ephemeralOwner,
       createdAt: node.stat.ctime,
       data: node.data.toString('utf8'),
+      ...(node.readable ? {} : { dataReadable: false as const }),
     });
   });
   return { path: lockPath, recipe: readWrite ? 'read-write' : 'mutex', maxLeases: readWrite ? 1 : maxLeases, participants };

@@ -23,6 +23,11 @@ export const USAGE = `Usage:
 Options:
   --connect <hosts>          ZooKeeper connection string (default: $ZOOKEEPER_CONNECT or ${DEFAULT_CONNECT})
   --connect-timeout <dur>    how long to wait for ZooKeeper (default 15s)
+  --auth-file <path>         credentials, one "<scheme> <credentials>" per line, e.g. "digest user:password"
+                             (default: $ZKURATOR_AUTH_FILE; never on the command line, where ps shows it)
+  --tls-ca <path>            connect with TLS, trusting this CA (PEM; default: $ZKURATOR_TLS_CA)
+  --tls-cert <path>, --tls-key <path>
+                             client certificate and key for mutual TLS (PEM; $ZKURATOR_TLS_CERT, $ZKURATOR_TLS_KEY)
   --timeout <dur>            run: give up waiting for the lock after this long (default: wait forever;
                              0 = try once). Exit code 75.
   --read | --write           run: take the read or the write half of a read-write lock
@@ -38,7 +43,8 @@ Options:
   -h, --help                 this text;  -V, --version: the version
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
-Exit codes: 64 usage, 69 ZooKeeper unreachable (or its chroot missing), 70 internal error, 75 lock timeout,
+Exit codes: 64 usage, 66 --auth-file/--tls-* file unreadable, 69 ZooKeeper unreachable (or its chroot missing, or TLS failed),
+70 internal error, 75 lock timeout, 77 permission denied (the lock path's ACL, or credentials refused),
 76 lock lost while the command ran, 126/127 command not executable/not found,
 128+N interrupted by signal N; otherwise the command's own code.`;
 
@@ -50,6 +56,11 @@ export class UsageError extends Error {
 export interface ConnectionArgs {
   readonly connect: string;
   readonly connectTimeoutMs: number;
+  /** Files to read credentials and TLS material from (secrets stay out of argv). */
+  readonly authFile?: string;
+  readonly tlsCa?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 export type LockMode =
@@ -125,6 +136,10 @@ function valid<T>(check: () => T): T {
 const CONNECTION_OPTIONS = {
   connect: { type: 'string' },
   'connect-timeout': { type: 'string' },
+  'auth-file': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
 } as const;
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
@@ -177,7 +192,15 @@ function parseOptions<O extends OptionSpecs>(argv: readonly string[], options: O
   }
 }
 
-function connection(values: { connect?: string | boolean; 'connect-timeout'?: string | boolean }, env: NodeJS.ProcessEnv): ConnectionArgs {
+/** A file option, else its environment variable; an empty value counts as not given. */
+function fileOption(value: string | boolean | undefined, env: string | undefined): string | undefined {
+  const given = typeof value === 'string' ? value : env;
+  return given === undefined || given === '' ? undefined : given;
+}
+
+type ConnectionValues = { [K in keyof typeof CONNECTION_OPTIONS]?: string | boolean };
+
+function connection(values: ConnectionValues, env: NodeJS.ProcessEnv): ConnectionArgs {
   const given = typeof values.connect === 'string';
   const connect = given ? values.connect as string : env.ZOOKEEPER_CONNECT || DEFAULT_CONNECT;
   if (connect.trim() === '') throw new UsageError('--connect must not be empty');
@@ -189,9 +212,18 @@ function connection(values: { connect?: string | boolean; 'connect-timeout'?: st
     throw err;
   }
   const timeout = values['connect-timeout'];
+  const authFile = fileOption(values['auth-file'], env.ZKURATOR_AUTH_FILE);
+  const tlsCa = fileOption(values['tls-ca'], env.ZKURATOR_TLS_CA);
+  const tlsCert = fileOption(values['tls-cert'], env.ZKURATOR_TLS_CERT);
+  const tlsKey = fileOption(values['tls-key'], env.ZKURATOR_TLS_KEY);
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together (mutual TLS needs both)');
   return {
     connect,
     connectTimeoutMs: typeof timeout === 'string' ? parseDuration(timeout, '--connect-timeout') : 15_000,
+    ...(authFile === undefined ? {} : { authFile }),
+    ...(tlsCa === undefined ? {} : { tlsCa }),
+    ...(tlsCert === undefined ? {} : { tlsCert }),
+    ...(tlsKey === undefined ? {} : { tlsKey }),
   };
 }
 

@@ -1,9 +1,10 @@
 // How a CLI command ends early: a message for stderr and the exit code scripts branch on.
-import { ChrootNotFoundError, ConnectTimeoutError, ValidationError } from '../errors.js';
+import { AuthFailedError, ChrootNotFoundError, ConnectTimeoutError, NoAuthError, TlsError, ValidationError } from '../errors.js';
 import { connect, type ConnectOptions, type ZkClient } from '../zk-client.js';
 import { parseConnectString } from '../zookeeper/connect-string.js';
 import type { ConnectionArgs } from './args.js';
 import { ExitCode } from './exit-codes.js';
+import { securityOptions } from './secrets.js';
 
 /** Ends the command: main prints `zkurator: <message>` and exits with `exitCode`. */
 export class CliFailure extends Error {
@@ -21,7 +22,7 @@ export class CliFailure extends Error {
 export async function connectForCli(args: ConnectionArgs, options: ConnectOptions = {}): Promise<ZkClient> {
   let client: ZkClient;
   try {
-    client = await connect(args.connect, { ...options, connectTimeout: args.connectTimeoutMs });
+    client = await connect(args.connect, { ...options, ...securityOptions(args), connectTimeout: args.connectTimeoutMs });
   } catch (err) {
     if (err instanceof ConnectTimeoutError) {
       const tried = err.attempts.map((a) => `\n  ${a.server}: ${a.error ?? 'not tried in time'}`).join('');
@@ -29,7 +30,7 @@ export async function connectForCli(args: ConnectionArgs, options: ConnectOption
         ` (set --connect or ZOOKEEPER_CONNECT)${tried}`);
     }
     if (err instanceof ValidationError) throw new CliFailure(ExitCode.USAGE, err.message);
-    throw err;
+    throw asCliFailure(err);
   }
   const { chroot } = parseConnectString(args.connect);
   try {
@@ -45,6 +46,15 @@ export async function connectForCli(args: ConnectionArgs, options: ConnectOption
 export function asCliFailure(err: unknown): unknown {
   // exit 69, EX_UNAVAILABLE ("a support file does not exist"): nothing can be locked there until it is created
   if (err instanceof ChrootNotFoundError) return new CliFailure(ExitCode.UNAVAILABLE, err.message);
+  // exit 77, EX_NOPERM: the lock path's ACL shuts this session out; say what was refused
+  if (err instanceof NoAuthError) {
+    return new CliFailure(ExitCode.NO_PERMISSION, `permission denied: ${err.message} (credentials: --auth-file or ZKURATOR_AUTH_FILE)`);
+  }
+  if (err instanceof AuthFailedError) {
+    return new CliFailure(ExitCode.NO_PERMISSION, 'ZooKeeper refused the credentials (AUTHFAILED): check the scheme in the --auth-file');
+  }
+  // a certificate problem: the server cannot be reached as configured (the message names what failed)
+  if (err instanceof TlsError) return new CliFailure(ExitCode.UNAVAILABLE, `TLS: ${err.message}`);
   return err;
 }
 

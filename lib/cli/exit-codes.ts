@@ -16,12 +16,19 @@ export const ExitCode = {
   NOT_A_LOCK_NODE: 65,
   /** `revoke`: no such node (EX_NOINPUT). */
   NO_SUCH_NODE: 66,
+  /** --auth-file or a --tls-* file cannot be read (EX_NOINPUT). */
+  NO_INPUT: 66,
   /** An unexpected error (EX_SOFTWARE). */
   INTERNAL: 70,
   /** `run`: the lock was not obtained within --timeout (EX_TEMPFAIL: try again later). */
   LOCK_TIMEOUT: 75,
   /** `run`: the lock was lost while the command ran; the command was stopped. */
   LOCK_LOST: 76,
+  /**
+   * ZooKeeper refused: the lock path's ACL withholds a permission this session needs, or the
+   * server refused the credentials (EX_NOPERM).
+   */
+  NO_PERMISSION: 77,
   /** `run`: the command exists but could not be executed (as in a shell). */
   CANNOT_EXECUTE: 126,
   /** `run`: the command was not found (as in a shell). */

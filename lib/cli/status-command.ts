@@ -41,7 +41,7 @@ export function formatTable(snapshot: LockSnapshot, now: number): string {
     ['#', 'STATE', 'KIND', 'AGE', 'SESSION', 'DATA', 'NODE'],
     ...participants.map((p, i) => [
       String(i + 1), p.state, p.kind, formatDuration(Math.max(0, now - p.createdAt.getTime())),
-      p.sessionId, JSON.stringify(p.data).slice(1, -1), p.name,
+      p.sessionId, p.dataReadable === false ? '(no READ)' : JSON.stringify(p.data).slice(1, -1), p.name,
     ]),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
