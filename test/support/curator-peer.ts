@@ -9,14 +9,22 @@ import { sharedConnectString } from './harness.js';
 
 // dist/test/support -> repo root
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const peerSource = join(repoRoot, 'test', 'peer', 'CuratorPeer.java');
 const peerBuild = join(repoRoot, 'test', 'peer', 'build');
 
-let compiled = false;
-function compilePeer(): void {
-  if (compiled) return;
-  compileAgainstCurator(peerSource, peerBuild);
-  compiled = true;
+const compiled = new Set<string>();
+function compilePeer(main: string): void {
+  if (compiled.has(main)) return;
+  compileAgainstCurator(join(repoRoot, 'test', 'peer', `${main}.java`), peerBuild);
+  compiled.add(main);
+}
+
+/**
+ * Which Java peer to run: CuratorPeer.java, or another program in test/peer that speaks the
+ * same line protocol (e.g. CuratorAuthPeer.java), with extra arguments after the connect string.
+ */
+export interface PeerProgram {
+  readonly main: string;
+  readonly args?: readonly string[];
 }
 
 export type PeerKind = 'mutex' | 'semaphore' | 'read' | 'write';
@@ -36,10 +44,10 @@ export class CuratorPeer {
     this.exited = new Promise((res) => child.once('exit', () => res()));
   }
 
-  static async start(connectString: string): Promise<CuratorPeer> {
-    compilePeer();
+  static async start(connectString: string, program: PeerProgram = { main: 'CuratorPeer' }): Promise<CuratorPeer> {
+    compilePeer(program.main);
     const child = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-      '-cp', curatorClasspath([peerBuild]), 'CuratorPeer', connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
+      '-cp', curatorClasspath([peerBuild]), program.main, connectString, ...(program.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
     const peer = new CuratorPeer(child);
     await peer.expect('ready', '');
     return peer;
