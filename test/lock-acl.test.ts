@@ -42,7 +42,10 @@ describe('ACLs on lock nodes and parents', function () {
   it('the client aclProvider sets lock nodes and created parents apart; a lock\'s own acl/parentAcl override it', async () => {
     const parentAcl: ACL[] = [{ perms: Perms.ALL, id: ADMIN_ID }, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
     const client = await newClient({ auth: ADMIN_AUTH, aclProvider: { lockNodes: CREATOR_ALL_ELSE_READ_ACL, parents: parentAcl } });
-    const path = `${uniquePath('acl-provider')}/deeper`;
+    // under an open base: the shared /zkurator-test must stay open for the other tests
+    const base = uniquePath('acl-provider');
+    await (await newClient()).createContainers(base);
+    const path = `${base}/deeper/lock`;
     const lease = await new Mutex(client, path).acquire({ timeout: 5_000 });
     // Creator ids are stored as the digest identity the session authenticated with.
     expect(await client.getACL(lease.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]);
@@ -134,5 +137,31 @@ describe('locks on paths with partial rights', function () {
       expect([(err as NoAuthError).operation, (err as NoAuthError).permission]).to.deep.equal(['getChildren', 'READ']);
       expect((err as NoAuthError).message).to.match(/lacks READ permission on \/zkurator-test\/acl-/);
     }
+  });
+});
+
+describe('README recipe: a locked-down lock root', function () {
+  this.timeout(30_000);
+
+  it('examples/locked-down-root.mjs is in the README verbatim and runs: the stranger is refused CREATE and DELETE', async () => {
+    const { execFile } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { promisify } = await import('node:util');
+    const root = new URL('../../', import.meta.url);
+    const file = new URL('examples/locked-down-root.mjs', root);
+    expect(readFileSync(new URL('README.md', root), 'utf8')).to.contain(readFileSync(file, 'utf8').trim());
+    const { sharedConnectString } = await import('./support/harness.js');
+    const { stdout } = await promisify(execFile)(process.execPath, [file.pathname], {
+      cwd: root.pathname, timeout: 25_000,
+      env: { ...process.env, ZOOKEEPER_CONNECT: sharedConnectString(), ZK_OPS_PASSWORD: 'ops-pw', ZK_ORDERS_PASSWORD: 'orders-pw' },
+    });
+    expect(stdout).to.match(/stranger sees \[\s*'\/locks-orders\/nightly\/_c_[0-9a-f-]+-lock-\d{10}'\s*\]/);
+    expect(stdout).to.contain('stranger refused: CREATE on /locks-orders/nightly\nstranger refused: DELETE on /locks-orders/nightly');
+    const admin = await newClient({ auth: [{ scheme: 'digest', credentials: 'ops:ops-pw' }] });
+    expect(await admin.getACL('/locks-orders')).to.deep.equal([
+      { perms: Perms.ALL, id: digestId('ops', 'ops-pw') },
+      { perms: Perms.READ | Perms.CREATE | Perms.DELETE, id: digestId('orders', 'orders-pw') },
+      { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } },
+    ]);
   });
 });
