@@ -8,7 +8,7 @@ import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
 import { proxiedClient } from './support/proxied-client.js';
 import { pollUntil } from './support/poll.js';
-import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
+import { LOCK_CREATE_OPS, TcpProxy } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
 
 const proxies: TcpProxy[] = [];
@@ -36,7 +36,7 @@ async function leaseCreateCut(name: string, timeout: number, reopen: boolean) {
   const acquiring = track(new Semaphore(client, path, { maxLeases: 2 }).acquire({ timeout }));
   await untilChildren(other, `${path}/locks`, 2);
   const creates = client.operationCounts.create;
-  const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen });
+  const cut = proxy.cutAfterReply(LOCK_CREATE_OPS, { reopen });
   await gate.release();
   await cut;
   return { proxy, client, other, path, acquiring, creates };
@@ -97,7 +97,7 @@ describe('faults for Semaphore and SemaphoreMutex', function () {
     const other = await newClient();
     const path = uniquePath('sem-f4-lock');
     await client.createContainers(`${path}/locks`);
-    const cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: true });
+    const cut = proxy.cutAfterReply(LOCK_CREATE_OPS, { reopen: true });
     const [lease] = await new Semaphore(client, path, { maxLeases: 2 }).acquire({ timeout: 20_000 });
     await cut;
     expect(client.sessionGeneration).to.equal(0);

@@ -7,7 +7,13 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 type Mode = 'open' | 'stalled' | 'refusing';
 
 /** ZooKeeper request types (OpCode) the tests cut on. */
-export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, PING: 11, GET_CHILDREN2: 12, CREATE2: 15, CREATE_CONTAINER: 19 } as const;
+export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, PING: 11, GET_CHILDREN2: 12, CREATE2: 15, MULTI: 14, CREATE_CONTAINER: 19 } as const;
+
+/**
+ * The requests that create a lock node: a plain create, or a lock's first create, which goes in
+ * a multi with the check of its rights on the lock path (lib/lock-rights.ts).
+ */
+export const LOCK_CREATE_OPS: readonly number[] = [ZkOp.CREATE, ZkOp.CREATE2, ZkOp.MULTI];
 
 /** Replies held back by {@link TcpProxy.holdReplies}; requests keep flowing to the server. */
 export interface ReplyHold {
@@ -24,7 +30,7 @@ export interface ReplyHold {
 
 interface Trigger {
   kind: 'after-reply' | 'drop-request';
-  ops: number[];
+  ops: readonly number[];
   reopen: boolean;
   fire: () => void;
 }
@@ -224,7 +230,7 @@ export class TcpProxy {
     t.fire();
   }
 
-  private arm(kind: Trigger['kind'], ops: number[], reopen: boolean): Promise<void> {
+  private arm(kind: Trigger['kind'], ops: readonly number[], reopen: boolean): Promise<void> {
     return new Promise((resolve) => {
       this.trigger = { kind, ops, reopen, fire: resolve };
     });
@@ -236,12 +242,12 @@ export class TcpProxy {
    * With `reopen` new connections are accepted at once; otherwise only after restore().
    * Resolves when it happened.
    */
-  cutAfterReply(ops: number[], opts: { reopen: boolean }): Promise<void> {
+  cutAfterReply(ops: readonly number[], opts: { reopen: boolean }): Promise<void> {
     return this.arm('after-reply', ops, opts.reopen);
   }
 
   /** Cuts every connection when the client sends a request of one of `ops` (not forwarded). */
-  dropRequest(ops: number[], opts: { reopen: boolean }): Promise<void> {
+  dropRequest(ops: readonly number[], opts: { reopen: boolean }): Promise<void> {
     return this.arm('drop-request', ops, opts.reopen);
   }
 
