@@ -5,7 +5,7 @@ import { LockLostError, NotHeldError, RevokeRequestedError, type LockLossReason 
 import type { Lease, LeaseOwner } from './lease.js';
 import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
-import { lockKind, reportHoldEnded, reportHoldStarted } from './lock-events.js';
+import { reportHoldEnded, reportHoldStarted } from './lock-events.js';
 import type { ConnectionState, LossPolicy } from './zk-client.js';
 
 /** Where a hold stands. */
@@ -332,7 +332,7 @@ export class Hold implements LeaseOwner, ClockWatched {
     this.state = state;
     if (ended) {
       const engine = this.host.engine;
-      reportHoldEnded(engine.client, this.host.path, lockKind(engine.driver.lockName), this.node.path, performance.now() - this.heldSince,
+      reportHoldEnded(engine.client, this.host.path, engine.driver.lockName, this.node.path, performance.now() - this.heldSince,
         state === 'lost' ? this.lostError?.reason : undefined);
     }
     this.host.engine.client.off('state', this.onState);

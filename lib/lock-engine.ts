@@ -6,8 +6,8 @@ import {
   SessionExpiredError,
 } from './errors.js';
 import type { LockAcls } from './lock-acl.js';
-import { lockKind, reportQueued } from './lock-events.js';
-import { guardedCreateOps, refusedRight } from './lock-rights.js';
+import { reportQueued } from './lock-events.js';
+import { GUARDED_CREATE_INDEX, guardedCreateOps, refusedRight } from './lock-rights.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
 import type { LockDriver } from './lock-driver.js';
@@ -348,7 +348,7 @@ export class LockEngine {
   private async createChecked(target: string): Promise<string> {
     const results = await this.client.multi(guardedCreateOps(this.basePath, target, this.nodeData, this.acls.node));
     this.rightsChecked = true;
-    const created = results.at(-1);
+    const created = results[GUARDED_CREATE_INDEX];
     return created?.type === 'create' ? created.path : target;
   }
 
@@ -494,7 +494,7 @@ export class LockEngine {
       if (!exists) continue; // already gone: look again at once
       if (toldQueued !== `${ourIndex} ${watched}`) {
         toldQueued = `${ourIndex} ${watched}`;
-        reportQueued(this.client, this.basePath, lockKind(this.driver.lockName), node.path, ourIndex, watched);
+        reportQueued(this.client, this.basePath, this.driver.lockName, node.path, ourIndex, watched);
       }
       try {
         deadline.onQueued?.({ node: node.path, ahead: ourIndex, watching: watched });

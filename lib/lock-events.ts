@@ -102,8 +102,8 @@ export const lockChannels = {
 
 // ---- reporting: called by the lock code where each thing happens ------------------------------
 
-/** @internal The event `kind` of a lock, from its node name part (see lock-driver.ts). */
-export function lockKind(lockName: string): string {
+/** The event `kind` of a lock, from its node name part (see lock-driver.ts); worked out only for a subscriber. */
+function lockKind(lockName: string): string {
   return lockName.includes('READ') ? 'read' : lockName.includes('WRIT') ? 'write' : 'lock';
 }
 
@@ -113,25 +113,25 @@ export function reportAcquireStarted(client: ZkClient): void {
 }
 
 /** @internal An acquire has to wait, at `position`. */
-export function reportQueued(client: ZkClient, lockPath: string, kind: string, node: string, position: number, watching: string): void {
+export function reportQueued(client: ZkClient, lockPath: string, lockName: string, node: string, position: number, watching: string): void {
   if (lockChannels.queued.hasSubscribers) {
-    lockChannels.queued.publish({ client, lockPath, kind, node, position, watching } satisfies LockQueuedMessage);
+    lockChannels.queued.publish({ client, lockPath, kind: lockKind(lockName), node, position, watching } satisfies LockQueuedMessage);
   }
 }
 
 /** @internal An acquire obtained its node (before its Hold exists, so a loss is told after this). */
-export function reportAcquired(client: ZkClient, lockPath: string, kind: string, node: string, waitMs: number, fencingToken: bigint): void {
+export function reportAcquired(client: ZkClient, lockPath: string, lockName: string, node: string, waitMs: number, fencingToken: bigint): void {
   client.lockMetrics.acquireEnded('acquired', waitMs);
   if (lockChannels.acquired.hasSubscribers) {
-    lockChannels.acquired.publish({ client, lockPath, kind, node, waitMs, fencingToken } satisfies LockAcquiredMessage);
+    lockChannels.acquired.publish({ client, lockPath, kind: lockKind(lockName), node, waitMs, fencingToken } satisfies LockAcquiredMessage);
   }
 }
 
 /** @internal An acquire rejected: by its timeout, its signal, or anything else. */
-export function reportAcquireFailed(client: ZkClient, lockPath: string, kind: string, outcome: 'timeout' | 'aborted' | 'failed', waitMs: number, error: unknown): void {
+export function reportAcquireFailed(client: ZkClient, lockPath: string, lockName: string, outcome: 'timeout' | 'aborted' | 'failed', waitMs: number, error: unknown): void {
   client.lockMetrics.acquireEnded(outcome, waitMs);
   const channel = lockChannels[outcome];
-  if (channel.hasSubscribers) channel.publish({ client, lockPath, kind, waitMs, error } satisfies LockAcquireEndedMessage);
+  if (channel.hasSubscribers) channel.publish({ client, lockPath, kind: lockKind(lockName), waitMs, error } satisfies LockAcquireEndedMessage);
 }
 
 /** @internal A hold begins (counted as held until it ends). */
@@ -140,12 +140,12 @@ export function reportHoldStarted(client: ZkClient): void {
 }
 
 /** @internal A hold ended: released, or lost for `reason`. */
-export function reportHoldEnded(client: ZkClient, lockPath: string, kind: string, node: string, holdMs: number, reason?: LockLossReason): void {
+export function reportHoldEnded(client: ZkClient, lockPath: string, lockName: string, node: string, holdMs: number, reason?: LockLossReason): void {
   client.lockMetrics.holdEnded(reason === undefined ? 'released' : 'lost', holdMs);
   if (reason === undefined) {
-    if (lockChannels.released.hasSubscribers) lockChannels.released.publish({ client, lockPath, kind, node, holdMs } satisfies LockReleasedMessage);
+    if (lockChannels.released.hasSubscribers) lockChannels.released.publish({ client, lockPath, kind: lockKind(lockName), node, holdMs } satisfies LockReleasedMessage);
   } else if (lockChannels.lost.hasSubscribers) {
-    lockChannels.lost.publish({ client, lockPath, kind, node, holdMs, reason } satisfies LockLostMessage);
+    lockChannels.lost.publish({ client, lockPath, kind: lockKind(lockName), node, holdMs, reason } satisfies LockLostMessage);
   }
 }
 

@@ -6,7 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline, type QueuePosition } from './deadline.js';
 import { describeValue } from './describe-value.js';
 import { LockTimeoutError, NotHeldError, ValidationError } from './errors.js';
-import { lockKind, reportAcquired, reportAcquireFailed, reportAcquireStarted } from './lock-events.js';
+import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from './lock-events.js';
 import { Hold } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
@@ -85,7 +85,7 @@ export abstract class ReentrantLock {
   /** @internal A lease for a node obtained outside acquire() (e.g. a downgrade). */
   adoptNode(node: HeldNode): Lease {
     reportAcquireStarted(this.client);
-    reportAcquired(this.client, this.path, lockKind(this.engine.driver.lockName), node.path, 0, node.czxid);
+    reportAcquired(this.client, this.path, this.engine.driver.lockName, node.path, 0, node.czxid);
     return new Hold(this, node, this.lossPolicy).newLease();
   }
 
@@ -138,7 +138,7 @@ export abstract class ReentrantLock {
     if (hold) {
       signal?.throwIfAborted();
     } else {
-      const kind = lockKind(this.engine.driver.lockName);
+      const lockName = this.engine.driver.lockName;
       const started = performance.now();
       reportAcquireStarted(this.client);
       let node: HeldNode;
@@ -146,10 +146,10 @@ export abstract class ReentrantLock {
         node = await this.acquireNode(new Deadline(this.client, this.path, timeout, signal, onQueued));
       } catch (err) {
         const outcome = err instanceof LockTimeoutError ? 'timeout' : signal?.aborted && err === signal.reason ? 'aborted' : 'failed';
-        reportAcquireFailed(this.client, this.path, kind, outcome, performance.now() - started, err);
+        reportAcquireFailed(this.client, this.path, lockName, outcome, performance.now() - started, err);
         throw err;
       }
-      reportAcquired(this.client, this.path, kind, node.path, performance.now() - started, node.czxid);
+      reportAcquired(this.client, this.path, lockName, node.path, performance.now() - started, node.czxid);
       hold = new Hold(this, node, this.lossPolicy);
     }
     return { hold, lease: hold.newLease() }; // a lost flow hold throws LockLostError here

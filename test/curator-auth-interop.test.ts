@@ -8,19 +8,11 @@ import {
   CREATOR_ALL_ACL, CreateMode, LockTimeoutError, Mutex, NoAuthError, Perms, ReadWriteLock, digestId, type ZkClient,
 } from '../lib/index.js';
 import { CuratorPeer } from './support/curator-peer.js';
+import { rejection } from './support/rejection.js';
 import { newClient, sharedConnectString, uniquePath } from './support/harness.js';
 
 const SERVICE = { user: 'orders-service', password: 'orders-secret' };
 const CREDENTIALS = `${SERVICE.user}:${SERVICE.password}`;
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('interop with Curator 5.4.0 using digest auth and an ACLProvider of CREATOR_ALL_ACL', function () {
   this.timeout(60_000);

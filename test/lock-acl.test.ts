@@ -7,20 +7,14 @@ import {
   CREATOR_ALL_ACL, CREATOR_ALL_ELSE_READ_ACL, CreateMode, Mutex, NoAuthError, OPEN_ACL_UNSAFE, Perms, ReadWriteLock,
   ValidationError, digestId, type ACL, type ZkClient,
 } from '../lib/index.js';
-import { newClient, uniquePath } from './support/harness.js';
+import { rejection } from './support/rejection.js';
+import { newClient, sharedServerPort, uniquePath } from './support/harness.js';
+import { nextState } from './support/proxied-client.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 const ADMIN = { user: 'lock-admin', password: 'admin-secret' };
 const ADMIN_AUTH = [{ scheme: 'digest', credentials: `${ADMIN.user}:${ADMIN.password}` }];
 const ADMIN_ID = digestId(ADMIN.user, ADMIN.password);
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 function total(client: ZkClient): number {
   return Object.values(client.operationCounts).reduce((a, b) => a + b, 0);
@@ -61,6 +55,30 @@ describe('ACLs on lock nodes and parents', function () {
     const r = await w.downgrade(); // the downgrade node gets the lock's ACL too
     expect(await client.getACL(r.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }]);
     await r.release();
+  });
+
+  it('credentials are replayed after a reconnect: a creator-only lock is kept and released by its session', async () => {
+    const proxy = await TcpProxy.start(sharedServerPort());
+    try {
+      const client = await newClient({ connectString: proxy.connectString, sessionTimeout: 8_000, auth: ADMIN_AUTH,
+        aclProvider: { lockNodes: CREATOR_ALL_ACL, parents: CREATOR_ALL_ACL } });
+      const base = uniquePath('acl-replay');
+      await client.createContainers(base); // open: the shared root stays usable for other tests
+      const path = `${base}/lock`;
+      const lease = await new Mutex(client, path).acquire({ timeout: 5_000 });
+      const reconnected = nextState(client, 'RECONNECTED');
+      expect(proxy.reset()).to.equal(1);
+      await reconnected;
+      await lease.untilSafe(); // the same session's node, verified after the reconnect
+      // creator-only lock path: listing it and deleting our node need the replayed identity
+      expect(await new Mutex(client, path).isLocked()).to.equal(true);
+      await lease.release();
+      expect(await client.getChildren(path)).to.deep.equal([]);
+      const anonymous = await newClient();
+      expect(await rejection(anonymous.getChildren(path))).to.be.instanceOf(NoAuthError);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a bad ACL, or a creator ACL without credentials, is a ValidationError before any request', async () => {
