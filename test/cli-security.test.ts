@@ -94,6 +94,28 @@ describe('zkurator CLI with credentials and TLS', function () {
     expect(await childrenOf(admin, path)).to.deep.equal([]);
   });
 
+  it('run --acl: with credentials the lock path it creates is ours and readable by all (creator-read) unless told otherwise; without credentials a creator ACL is a usage error', async () => {
+    const admin = await newClient({ auth: AUTH });
+    const mine = `${uniquePath('cli-acl-default')}/lock`;
+    // held while we look, so the (empty) container cannot be reaped in between
+    const running = new CliProcess(['run', mine, '--connect', sharedConnectString(), '--auth-file', authFile, '--', 'sh', '-c', 'echo "held $ZKURATOR_LOCK_NODE"; read line']);
+    const node = (await running.waitFor(/held (\S+)/))[1]!;
+    const creatorRead = [{ perms: Perms.ALL, id: digestId(USER, SECRET) }, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
+    expect(await admin.getACL(mine)).to.deep.equal(creatorRead);
+    expect(await admin.getACL(node)).to.deep.equal(creatorRead);
+    running.send('done');
+    expect((await running.exited).code).to.equal(0);
+    const open = `${uniquePath('cli-acl-open')}/lock`;
+    const openRun = new CliProcess(['run', open, '--connect', sharedConnectString(), '--auth-file', authFile, '--acl', 'open', '--', 'sh', '-c', 'echo held; read line']);
+    await openRun.waitFor(/held/);
+    expect(await admin.getACL(open)).to.deep.equal([{ perms: Perms.ALL, id: { scheme: 'world', id: 'anyone' } }]);
+    openRun.send('done');
+    expect((await openRun.exited).code).to.equal(0);
+    const noAuth = await cli(['run', open, '--connect', sharedConnectString(), '--acl', 'creator', '--', 'true']);
+    expect(noAuth.code).to.equal(64);
+    expect(noAuth.out).to.contain('--acl creator needs credentials');
+  });
+
   it('bad credential files: unreadable is exit 66, a malformed line exit 64 naming the line but not its content; --tls-cert without --tls-key is a usage error', async () => {
     const missing = await cli(['status', '/x', '--connect', sharedConnectString(), '--auth-file', join(dir, 'nope')]);
     expect(missing.code).to.equal(66);

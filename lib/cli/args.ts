@@ -36,6 +36,8 @@ Options:
                              <path>/locks + <path>/leases); status: judge a semaphore's leases with <n>
   --loss-policy <p>          run: 'suspended' (default: stop the command as soon as the connection
                              drops) or 'lost' (only once the session is gone)
+  --acl <acl>                run: ACL of the nodes it creates: open, creator (only our identity) or
+                             creator-read (ours, others may read; the default with credentials)
   --kill-after <dur>         run: after the lock is lost, SIGKILL the command if SIGTERM has not
                              ended it within this long (default 10s)
   --progress | --no-progress run: show queue position while waiting (default: when stderr is a terminal)
@@ -77,10 +79,18 @@ export interface RunArgs extends ConnectionArgs {
   readonly timeoutMs: number | undefined;
   readonly lossPolicy: LossPolicy;
   readonly killAfterMs: number;
+  /**
+   * ACL of the nodes run creates (lock node and missing parents): `open` (world:anyone, all),
+   * `creator` (only our identity), `creator-read` (our identity all, everyone else read).
+   */
+  readonly acl: CliAcl;
   /** undefined: decide from whether stderr is a terminal. */
   readonly progress: boolean | undefined;
   readonly command: readonly [string, ...string[]];
 }
+
+/** The ACLs `run --acl` offers. */
+export type CliAcl = 'open' | 'creator' | 'creator-read';
 
 export interface StatusArgs extends ConnectionArgs {
   readonly name: 'status';
@@ -249,6 +259,7 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     timeout: { type: 'string' },
     'loss-policy': { type: 'string' },
     'kill-after': { type: 'string' },
+    acl: { type: 'string' },
     progress: { type: 'boolean' },
     'no-progress': { type: 'boolean' },
   });
@@ -268,17 +279,29 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
   const policy = values['loss-policy'] ?? 'suspended';
   if (policy !== 'suspended' && policy !== 'lost') throw new UsageError(`--loss-policy must be 'suspended' or 'lost', got ${JSON.stringify(policy)}`);
   if (values.progress && values['no-progress']) throw new UsageError('choose one of --progress and --no-progress');
+  const conn = connection(values, env);
   return {
     name: 'run',
-    ...connection(values, env),
+    ...conn,
     path,
     mode,
     timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout, '--timeout'),
     lossPolicy: policy,
     killAfterMs: values['kill-after'] === undefined ? 10_000 : parseDuration(values['kill-after'], '--kill-after'),
+    acl: runAcl(values.acl, conn.authFile !== undefined),
     progress: values.progress ? true : values['no-progress'] ? false : undefined,
     command: command as [string, ...string[]],
   };
+}
+
+/** --acl: with credentials the default keeps our nodes ours (others may read); without, open. */
+function runAcl(value: string | undefined, hasAuth: boolean): CliAcl {
+  const acl = value ?? (hasAuth ? 'creator-read' : 'open');
+  if (acl !== 'open' && acl !== 'creator' && acl !== 'creator-read') {
+    throw new UsageError(`--acl must be open, creator or creator-read, got ${JSON.stringify(acl)}`);
+  }
+  if (acl !== 'open' && !hasAuth) throw new UsageError(`--acl ${acl} needs credentials (--auth-file or ZKURATOR_AUTH_FILE): the creator is who they name`);
+  return acl;
 }
 
 function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): StatusArgs | { name: 'help' } {

@@ -10,6 +10,8 @@ import { ReadWriteLock } from '../read-write-lock.js';
 import { Semaphore } from '../semaphore.js';
 import type { ReentrantLock } from '../reentrant-lock.js';
 import type { ZkClient } from '../zk-client.js';
+import { CREATOR_ALL_ACL, CREATOR_ALL_ELSE_READ_ACL, OPEN_ACL_UNSAFE } from '../zookeeper/acl.js';
+import type { ACL } from '../zookeeper/records.js';
 import type { RunArgs } from './args.js';
 import { CliFailure, connectForCli, formatDuration } from './cli-failure.js';
 import { ExitCode, signalExitCode } from './exit-codes.js';
@@ -25,12 +27,17 @@ class Interrupted extends Error {
   }
 }
 
+const ACLS: Record<RunArgs['acl'], readonly ACL[]> = {
+  'open': OPEN_ACL_UNSAFE, 'creator': CREATOR_ALL_ACL, 'creator-read': CREATOR_ALL_ELSE_READ_ACL,
+};
+
 function lockFor(client: ZkClient, args: RunArgs): Pick<ReentrantLock, 'acquire'> {
+  const acls = { acl: ACLS[args.acl], parentAcl: ACLS[args.acl] };
   switch (args.mode.kind) {
-    case 'mutex': return new Mutex(client, args.path, { maxLeases: args.mode.maxLeases });
-    case 'semaphore': return semaphoreLock(new Semaphore(client, args.path, { maxLeases: args.mode.maxLeases }));
-    case 'read': return new ReadWriteLock(client, args.path).readLock;
-    case 'write': return new ReadWriteLock(client, args.path).writeLock;
+    case 'mutex': return new Mutex(client, args.path, { maxLeases: args.mode.maxLeases, ...acls });
+    case 'semaphore': return semaphoreLock(new Semaphore(client, args.path, { maxLeases: args.mode.maxLeases, ...acls }));
+    case 'read': return new ReadWriteLock(client, args.path, acls).readLock;
+    case 'write': return new ReadWriteLock(client, args.path, acls).writeLock;
   }
 }
 
