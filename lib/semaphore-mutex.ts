@@ -6,9 +6,10 @@ import { describeValue } from './describe-value.js';
 import { NotHeldError, ValidationError } from './errors.js';
 import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
+import type { LockAclOptions } from './lock-acl.js';
 
 /** Options for {@link SemaphoreMutex}. */
-export interface SemaphoreMutexOptions {
+export interface SemaphoreMutexOptions extends LockAclOptions {
   /** Data of our lease node (default: the local IP address, as Curator writes); copied. */
   nodeData?: Buffer | Uint8Array;
   /** When a held lease counts as lost; default: the client's (`'suspended'`). */
@@ -97,5 +98,7 @@ function pick(options: SemaphoreMutexOptions): SemaphoreMutexOptions {
   return {
     ...(options.nodeData !== undefined ? { nodeData: options.nodeData } : {}),
     ...(options.lossPolicy !== undefined ? { lossPolicy: options.lossPolicy } : {}),
+    ...(options.acl !== undefined ? { acl: options.acl } : {}),
+    ...(options.parentAcl !== undefined ? { parentAcl: options.parentAcl } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { LockNodeDeletedError, LockTimeoutError, NoNodeError, SessionExpiredErro
 import { Hold, type HoldHost } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import { StandardLockDriver, type LockDriver } from './lock-driver.js';
+import { resolveLockAcls, type LockAclOptions } from './lock-acl.js';
 import { LockEngine, type HeldNode } from './lock-engine.js';
 import { newProtectedPrefix } from './lock-node-name.js';
 import {
@@ -28,7 +29,7 @@ export const SEMAPHORE_LEASES = 'leases';
 export const LEASE_NAME = 'lease-';
 
 /** Options for {@link Semaphore}: the count from `maxLeases` or from `sharedCount`, not both. */
-export interface SemaphoreOptions {
+export interface SemaphoreOptions extends LockAclOptions {
   /** How many leases at once: a convention every participant must share (Curator's `maxLeases`). */
   maxLeases?: number;
   /** Take the count from this started {@link SharedCount} (Curator's `SharedCountReader`). */
@@ -125,7 +126,7 @@ export class Semaphore {
 
   /**
    * @throws ValidationError for a bad client, path, count source (exactly one of `maxLeases`,
-   *   `sharedCount`), nodeData or lossPolicy (before any ZooKeeper call)
+   *   `sharedCount`), nodeData, lossPolicy, acl or parentAcl (before any ZooKeeper call)
    */
   constructor(client: ZkClient, path: string, options: SemaphoreOptions = {}) {
     this.client = ReentrantLock.checkClient(client);
@@ -143,8 +144,10 @@ export class Semaphore {
     const nodeData = options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
     this.lossPolicy = validateLossPolicy(options.lossPolicy ?? this.client.lossPolicy);
     this.leasesPath = `${this.path}/${SEMAPHORE_LEASES}`;
-    this.lock = new LockEngine(this.client, `${this.path}/${SEMAPHORE_LOCKS}`, new StandardLockDriver(1), localAddressData());
-    this.engine = new LockEngine(this.client, this.leasesPath, leaseNames, nodeData);
+    // Both halves (the internal mutex's nodes and the lease nodes) get the same ACLs.
+    const acls = resolveLockAcls(this.client, options);
+    this.lock = new LockEngine(this.client, `${this.path}/${SEMAPHORE_LOCKS}`, new StandardLockDriver(1), localAddressData(), acls);
+    this.engine = new LockEngine(this.client, this.leasesPath, leaseNames, nodeData, acls);
     this.host = { path: this.path, engine: this.engine, createLease: (owner) => new SemaphoreLease(owner, this.client) };
   }
 

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import {
   CREATOR_ALL_ACL, CREATOR_ALL_ELSE_READ_ACL, CreateMode, Mutex, NoAuthError, OPEN_ACL_UNSAFE, Perms, ReadWriteLock,
-  ValidationError, digestId, type ACL, type ZkClient,
+  Semaphore, SemaphoreMutex, ValidationError, digestId, type ACL, type ZkClient,
 } from '../lib/index.js';
 import { rejection } from './support/rejection.js';
 import { newClient, sharedServerPort, uniquePath } from './support/harness.js';
@@ -55,6 +55,25 @@ describe('ACLs on lock nodes and parents', function () {
     const r = await w.downgrade(); // the downgrade node gets the lock's ACL too
     expect(await client.getACL(r.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }]);
     await r.release();
+  });
+
+  it('Semaphore and SemaphoreMutex: lease nodes, internal lock nodes and created parents get the lock\'s ACLs', async () => {
+    const client = await newClient({ auth: ADMIN_AUTH });
+    const base = uniquePath('acl-semaphore');
+    await (await newClient()).createContainers(base);
+    const creatorRead: ACL[] = [{ perms: Perms.ALL, id: ADMIN_ID }, { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }];
+    const path = `${base}/sem`;
+    const semaphore = new Semaphore(client, path, { maxLeases: 2, acl: CREATOR_ALL_ELSE_READ_ACL, parentAcl: creatorRead });
+    const [lease] = await semaphore.acquire({ timeout: 5_000 });
+    expect(await client.getACL(lease!.path)).to.deep.equal(creatorRead);
+    for (const parent of [path, `${path}/leases`, `${path}/locks`]) expect(await client.getACL(parent), parent).to.deep.equal(creatorRead);
+    await lease!.release();
+    const mutexPath = `${base}/sem-mutex`;
+    const mutex = new SemaphoreMutex(client, mutexPath, { acl: CREATOR_ALL_ACL });
+    const held = await mutex.acquire({ timeout: 5_000 });
+    expect(await client.getACL(held.path)).to.deep.equal([{ perms: Perms.ALL, id: ADMIN_ID }]);
+    await held.release();
+    expect(() => new Semaphore(client, `${base}/bad`, { maxLeases: 1, acl: [] })).to.throw(ValidationError, /acl/);
   });
 
   it('credentials are replayed after a reconnect: a creator-only lock is kept and released by its session', async () => {
