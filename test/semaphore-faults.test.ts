@@ -2,7 +2,7 @@
 // Semaphore and SemaphoreMutex on real servers, each ending with nothing of ours left under
 // `<path>/locks` or `<path>/leases`.
 import { expect } from 'chai';
-import { LockLostError, Mutex, Semaphore, SemaphoreMutex, type Lease, type ZkClient } from '../lib/index.js';
+import { LockLostError, Mutex, Semaphore, SemaphoreMutex, SharedCount, type Lease, type ZkClient } from '../lib/index.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
@@ -128,7 +128,33 @@ describe('faults for Semaphore and SemaphoreMutex', function () {
     expect(client.sessionGeneration).to.equal(0); // deleted by us, not by an expiry
   });
 
-  it('server restart: a holder keeps its lease (same session), a waiter keeps waiting and gets it; nothing left', async () => {
+  it('SharedCount: a change made while the connection was down is read after the reconnect, and a session loss does not stop the watch', async () => {
+    const { proxy, client } = await proxiedClient(proxies);
+    const other = await newClient();
+    const countPath = `${uniquePath('count-reconnect')}-count`;
+    const watching = new SharedCount(client, countPath, 1);
+    const writer = new SharedCount(other, countPath, 1);
+    await watching.start();
+    await writer.start();
+    try {
+      proxy.cut();
+      await writer.setCount(5);
+      const seen5 = new Promise<number>((resolve) => watching.once('change', resolve));
+      proxy.restore();
+      expect(await seen5).to.equal(5);
+      await expireSession(client, proxy, sharedConnectString());
+      await pollUntil(() => client.sessionGeneration === 1 && client.isConnected, { timeoutMs: 20_000, what: 'a new session' });
+      const seen6 = new Promise<number>((resolve) => watching.once('change', resolve));
+      await writer.setCount(6);
+      expect(await seen6).to.equal(6);
+    } finally {
+      watching.close();
+      writer.close();
+    }
+    expect(client.pendingWatchListeners + other.pendingWatchListeners).to.equal(0);
+  });
+
+  it('server restart: the holder keeps its lease (or, if its session could not be resumed, learns it lost it), the waiter gets it; nothing left', async () => {
     const server = await ZkCluster.standalone({ tickTime: 1_000 });
     try {
       const opts = { connectString: server.connectString, sessionTimeout: 20_000, lossPolicy: 'lost' as const };
@@ -142,18 +168,27 @@ describe('faults for Semaphore and SemaphoreMutex', function () {
       try {
         const path = uniquePath('sem-restart');
         const [held] = await new Semaphore(a, path, { maxLeases: 1 }).acquire();
-        const waiting = track(new Semaphore(b, path, { maxLeases: 1 }).acquire({ timeout: 45_000 }));
+        const waiting = track(new Semaphore(b, path, { maxLeases: 1 }).acquire({ timeout: 50_000 }));
         await untilChildren(a, `${path}/leases`, 2);
         await server.members[0]!.stop('SIGKILL');
         step('killed');
         await server.members[0]!.start();
         await server.members[0]!.waitServing(30_000);
         step('serving');
-        await held!.untilSafe(); // same session back, node still there
-        expect(held!.status).to.equal('held');
-        expect(waiting.settled()).to.equal(false);
-        expect(a.sessionGeneration + b.sessionGeneration).to.equal(0);
-        await held!.release();
+        // Normally the same session is back within a second and the node is still there. On a
+        // loaded machine the holder's client has (rarely) not got back in within the session
+        // timeout: then the lease must say so, and the waiter gets in once the old session expires.
+        const kept = await held!.untilSafe().then(() => true, (err: unknown) => {
+          if (!(err instanceof LockLostError) || err.reason !== 'SESSION_LOST') throw err;
+          return false;
+        });
+        step(kept ? 'holder kept its lease' : 'holder lost its lease');
+        if (kept) {
+          expect(held!.status).to.equal('held');
+          expect(a.sessionGeneration).to.equal(0);
+          expect(waiting.settled()).to.equal(false);
+        }
+        await held!.release(); // after a loss: deletes nothing
         const [next] = await waiting.promise;
         await expectOnly(a, path, [next!]);
         await next!.release();
