@@ -333,7 +333,11 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     if (!this.refed) socket.unref();
     socket.setNoDelay(true);
     const base = this.negotiated > 0 ? this.negotiated : this.options.sessionTimeout;
-    const attemptMs = Math.max(MIN_CONNECT_ATTEMPT_MS, Math.floor(base / this.hosts.size));
+    // At most a third of the session timeout per attempt, so a connection the server accepts
+    // and never answers cannot use up the session: ZooKeeper 3.8 does that to a connection that
+    // arrives while it starts up ("ZooKeeperServer not running", then a NullPointerException in
+    // its close leaves the socket open), and a lone server would otherwise cost us the session.
+    const attemptMs = Math.max(MIN_CONNECT_ATTEMPT_MS, Math.floor(Math.min(base / this.hosts.size, base / 3)));
     conn.timer = setTimeout(() => this.drop(conn, socket.connecting
       ? `no answer within ${attemptMs} ms (TCP connection not established)`
       : `connected, but no answer to the session handshake within ${attemptMs} ms`), attemptMs);
