@@ -2,6 +2,7 @@
 // deadline and one signal, released together. Unlike Curator it takes them in path order by
 // default, so two multi-locks that list the same paths in different orders cannot deadlock
 // (each waits only for locks that sort after every lock it holds: no cycle of waits).
+import { anySignal } from './any-signal.js';
 import { describeValue } from './describe-value.js';
 import { ClientClosedError, LockTimeoutError, MultiLockError, NotHeldError, ValidationError } from './errors.js';
 import type { HoldStatus } from './hold.js';
@@ -120,7 +121,7 @@ export class MultiLease implements AsyncDisposable {
     const signals = this.leases.flatMap((l) => (l.signal ? [l.signal] : []));
     const cached = this.#signal;
     if (!cached || cached.of.length !== signals.length || cached.of.some((s, i) => s !== signals[i])) {
-      this.#signal = { of: signals, combined: AbortSignal.any(signals) };
+      this.#signal = { of: signals, combined: anySignal(signals).signal };
     }
     return this.#signal!.combined;
   }
@@ -253,7 +254,8 @@ export class MultiLock {
   private async attempt(end: number, timeout: number | undefined, signal: AbortSignal | undefined): Promise<MultiLease | undefined> {
     const taken: MultiLockLease[] = [];
     const restart = new AbortController();
-    const inner = signal ? AbortSignal.any([signal, restart.signal]) : restart.signal;
+    const combined = signal ? anySignal([signal, restart.signal]) : undefined;
+    const inner = combined?.signal ?? restart.signal;
     const checkTaken = (): void => {
       const lost = taken.find(isLost);
       if (lost && !restart.signal.aborted) restart.abort(new TakenLockLost(lost));
@@ -290,6 +292,7 @@ export class MultiLock {
       throw failure;
     } finally {
       this.client.off('state', onState);
+      combined?.dispose();
       for (const s of memberSignals) s.removeEventListener('abort', checkTaken);
     }
   }
