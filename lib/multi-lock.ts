@@ -4,7 +4,7 @@
 // (each waits only for locks that sort after every lock it holds: no cycle of waits).
 import { anySignal } from './any-signal.js';
 import { describeValue } from './describe-value.js';
-import { ClientClosedError, LockTimeoutError, MultiLockError, NotHeldError, ValidationError } from './errors.js';
+import { ClientClosedError, LockLostError, LockTimeoutError, MultiLockError, NotHeldError, ValidationError } from './errors.js';
 import type { HoldStatus } from './hold.js';
 import { validateLockPath, validateSignal, validateTimeout } from './lock-path.js';
 import { Mutex } from './mutex.js';
@@ -60,13 +60,15 @@ export interface MultiLockAcquireOptions {
 
 /** Thrown through a member's acquire when a lock already taken was lost: start over. */
 class TakenLockLost extends Error {
-  constructor(readonly lease: MultiLockLease) {
-    super('a lock taken by this multi-lock was lost');
+  constructor(readonly path: string) {
+    super(`lock ${path}, taken by this multi-lock, was lost`);
   }
 }
 
-function isLost(lease: MultiLockLease): boolean {
-  return lease.status === 'lost';
+/** A lease taken by one pass, and the member path it belongs to. */
+interface Taken {
+  readonly path: string;
+  readonly lease: MultiLockLease;
 }
 
 function describeError(err: unknown): string {
@@ -252,13 +254,13 @@ export class MultiLock {
    * taken was lost (everything was given back: start over); rejects otherwise.
    */
   private async attempt(end: number, timeout: number | undefined, signal: AbortSignal | undefined): Promise<MultiLease | undefined> {
-    const taken: MultiLockLease[] = [];
+    const taken: Taken[] = [];
     const restart = new AbortController();
     const combined = signal ? anySignal([signal, restart.signal]) : undefined;
     const inner = combined?.signal ?? restart.signal;
     const checkTaken = (): void => {
-      const lost = taken.find(isLost);
-      if (lost && !restart.signal.aborted) restart.abort(new TakenLockLost(lost));
+      const lost = taken.find((t) => t.lease.status === 'lost');
+      if (lost && !restart.signal.aborted) restart.abort(new TakenLockLost(lost.path));
     };
     // A session loss reaches the holds through the same event: look once they have seen it.
     const onState = (): void => { process.nextTick(checkTaken); };
@@ -269,7 +271,7 @@ export class MultiLock {
         const left = end === Infinity ? undefined : Math.max(0, end - performance.now());
         const got = await member.acquire({ timeout: left, signal: inner });
         for (const lease of Array.isArray(got) ? got as readonly MultiLockLease[] : [got as MultiLockLease]) {
-          taken.push(lease);
+          taken.push({ path: member.path, lease });
           const memberSignal = lease.signal;
           if (memberSignal) {
             memberSignals.push(memberSignal);
@@ -279,12 +281,16 @@ export class MultiLock {
         checkTaken();
         if (restart.signal.aborted) throw restart.signal.reason;
       }
-      return new MultiLease(this.paths, taken);
+      return new MultiLease(this.paths, taken.map((t) => t.lease));
     } catch (err) {
-      const releaseErrors = await releaseEach([...taken].reverse());
-      const startOver = err instanceof TakenLockLost && !signal?.aborted;
-      if (startOver && releaseErrors.length === 0) return undefined;
-      const failure = err instanceof LockTimeoutError && timeout !== undefined ? new LockTimeoutError(err.lockPath, timeout) : err;
+      const releaseErrors = await releaseEach(taken.map((t) => t.lease).reverse());
+      let failure = err;
+      if (err instanceof TakenLockLost) {
+        if (!signal?.aborted && releaseErrors.length === 0) return undefined; // start over
+        failure = signal?.aborted ? signal.reason : new LockLostError(err.path, 'lost while the multi-lock was taking its other locks');
+      } else if (err instanceof LockTimeoutError && timeout !== undefined) {
+        failure = new LockTimeoutError(err.lockPath, timeout);
+      }
       if (releaseErrors.length > 0) {
         throw new MultiLockError(`multi-lock acquire failed (${describeError(failure)}) and ${releaseErrors.length} of the locks it had taken `
           + `could not be given back: ${releaseErrors.map(describeError).join('; ')}`, [failure, ...releaseErrors], { cause: failure });
