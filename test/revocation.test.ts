@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import {
   Mutex, NotHeldError, ReadWriteLock, RevokeRequestedError, ValidationError, revoke, type Lease, type ZkClient,
 } from '../lib/index.js';
-import { newClient, track, uniquePath, untilChildren } from './support/harness.js';
+import { fourLetterWord } from './support/four-letter.js';
+import { newClient, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';
 import { pollUntil } from './support/poll.js';
 import type { TcpProxy } from './support/tcp-proxy.js';
@@ -34,6 +35,18 @@ function countRequests(lease: Lease): { count: () => number; until: (n: number) 
     count: () => count,
     until: (n) => (count >= n ? Promise.resolve() : new Promise((resolve) => { waiters.push({ n, resolve }); })),
   };
+}
+
+/** The paths the server says `client`'s session watches (`wchc`). */
+async function serverWatches(client: ZkClient): Promise<string[]> {
+  const out = await fourLetterWord(sharedServerPort(), 'wchc');
+  const paths: string[] = [];
+  let current: string | undefined;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('0x')) current = line.trim().slice(2);
+    else if (line.trim().startsWith('/') && current === client.sessionId) paths.push(line.trim());
+  }
+  return paths;
 }
 
 function watchesLeft(client: ZkClient): { own: string[]; waiting: number } {
@@ -86,11 +99,15 @@ describe('revocation', function () {
     const lease = await new Mutex(holderClient, path, { revocable: true }).acquire();
     const heard = countRequests(lease);
     await pollUntil(() => holderClient.ownWatchedPaths.length === 1, { timeoutMs: 5_000, what: 'the holder watching its node' });
+    expect(await serverWatches(holderClient)).to.deep.equal([lease.path]); // one watch: its own node's data
     for (let n = 1; n <= 3; n++) {
       await revoke(other, lease.path);
       await heard.until(n);
       expect(heard.count()).to.equal(n);
     }
+    // Re-armed after each request, still exactly one.
+    await pollUntil(async () => (await serverWatches(holderClient)).length === 1, { timeoutMs: 5_000, what: 'the watch re-armed' });
+    expect(await serverWatches(holderClient)).to.deep.equal([lease.path]);
     // An unrelated change of our node's data fires the watch too: it is re-armed, not a request.
     await other.setData(lease.path, Buffer.from('x'));
     await pollUntil(async () => (await holderClient.getData(lease.path)).data.toString() === 'x' && holderClient.ownWatchedPaths.length === 1,
@@ -102,6 +119,7 @@ describe('revocation', function () {
     expect(await new Mutex(other, path).tryAcquire()).to.equal(null);
     await lease.release();
     expect(watchesLeft(holderClient)).to.deep.equal({ own: [], waiting: 0 });
+    expect(await serverWatches(holderClient)).to.deep.equal([]); // the delete fired and ended it
   });
 
   it('a request written while the acquire was still queued is pending at once on the lease', async () => {
