@@ -214,7 +214,8 @@ export class Hold implements LeaseOwner, ClockWatched {
     this.notifiedRevokeZxid = this.node.revokeZxid;
     const signal = this.revokeController?.signal;
     if (signal && !signal.aborted) this.revokeController?.abort(new RevokeRequestedError(this.lockPath, this.nodePath));
-    for (const listener of [...this.revokeListeners]) callListener(listener);
+    // A listener may release at once: the ones after it are then no longer registered.
+    for (const listener of [...this.revokeListeners]) if (this.revokeListeners.has(listener)) callListener(listener);
   }
 
   /** Still usable for re-entry by its flow. */

@@ -72,6 +72,8 @@ describe('revocation', function () {
     expect(signal.aborted).to.equal(false);
     const heard = countRequests(lease);
     lease.onRevokeRequested(async (l) => { await l.release(); }); // honour it
+    let afterRelease = 0;
+    lease.onRevokeRequested(() => { afterRelease++; }); // removed by that release: never called
     const waiter = track(new Mutex(other, path).acquire({ timeout: 20_000 }));
     await untilChildren(other, path, 2);
     await pollUntil(() => holderClient.ownWatchedPaths.length === 1, { timeoutMs: 5_000, what: 'the holder watching its node' });
@@ -86,6 +88,7 @@ describe('revocation', function () {
     expect(lease.revokeRequested).to.equal(true);
     const next = await waiter.promise;
     expect(lease.released).to.equal(true);
+    expect(afterRelease).to.equal(0);
     expect(lease.status).to.equal('released');
     expect(watchesLeft(holderClient)).to.deep.equal({ own: [], waiting: 0 });
     await next.release();
