@@ -12,7 +12,8 @@ import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';
 import { pollUntil } from './support/poll.js';
-import type { TcpProxy } from './support/tcp-proxy.js';
+import { ZkOp, type TcpProxy } from './support/tcp-proxy.js';
+import { ZkCluster } from './support/zk-server.js';
 
 const proxies: TcpProxy[] = [];
 
@@ -286,5 +287,63 @@ describe('MultiLock', function () {
     expect(ours).to.deep.equal(lease.leases.map((l) => (l as { path?: string }).path));
     await lease.release();
     expect(await nodesOf(other, multi.paths, [oldSession, client.sessionId])).to.deep.equal([]);
+  });
+
+  it('a lost create reply for the second lock: adopted by its protected prefix, one node of ours per path, same session', async () => {
+    const { proxy, client } = await proxiedClient(proxies);
+    const other = await newClient();
+    const base = uniquePath('multi-lost-reply');
+    const [a, b] = [`${base}/a`, `${base}/b`];
+    await client.createContainers(a);
+    await client.createContainers(b); // so the lock node's create is the next create sent
+    let cut: Promise<void> | undefined;
+    const second: MultiLockMember = {
+      path: b,
+      acquire: (o) => {
+        cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: true });
+        return new Mutex(client, b).acquire(o);
+      },
+    };
+    const lease = await new MultiLock(client, [a, second]).acquire({ timeout: 20_000 });
+    await cut;
+    expect(client.sessionGeneration).to.equal(0); // adopted, not re-created on a new session
+    const ours = await nodesOf(other, [a, b], [client.sessionId]);
+    expect(ours).to.deep.equal(lease.leases.map((l) => (l as { path?: string }).path));
+    expect(await childrenOf(other, a)).to.have.length(1);
+    expect(await childrenOf(other, b)).to.have.length(1);
+    await lease.release();
+    expect(await nodesOf(other, [a, b], [client.sessionId])).to.deep.equal([]);
+  });
+
+  describe('server restart', () => {
+    let server: ZkCluster | undefined;
+    after(async () => {
+      await server?.destroy();
+    });
+
+    it('holding one lock and waiting on another across a server restart: the sessions survive, the acquire completes, nothing is left', async function () {
+      this.timeout(90_000);
+      server = await ZkCluster.standalone();
+      const opts = { connectString: server.connectString, sessionTimeout: 20_000, lossPolicy: 'lost' as const };
+      const [client, other] = await Promise.all([newClient(opts), newClient(opts)]);
+      const base = uniquePath('multi-restart');
+      const blocker = await new Mutex(other, `${base}/b`).acquire();
+      const multi = new MultiLock(client, [`${base}/a`, `${base}/b`]);
+      const waiting = track(multi.acquire({ timeout: 60_000 }));
+      await untilChildren(other, `${base}/b`, 2);
+      const sessions = [client.sessionId, other.sessionId];
+      const back = Promise.all([nextState(client, 'RECONNECTED'), nextState(other, 'RECONNECTED')]);
+      await server.members[0]!.stop('SIGKILL');
+      await server.restart(1);
+      await back;
+      expect([client.sessionId, other.sessionId]).to.deep.equal(sessions);
+      expect(waiting.settled()).to.equal(false);
+      await blocker.release();
+      const lease = await waiting.promise;
+      expect(lease.status).to.equal('held');
+      expect(await nodesOf(other, multi.paths, [client.sessionId])).to.deep.equal(lease.leases.map((l) => (l as { path?: string }).path));
+      await lease.release();
+      expect(await nodesOf(other, multi.paths, sessions)).to.deep.equal([]);
+    });
   });
 });
