@@ -7,8 +7,9 @@ import {
   Mutex, NotHeldError, ReadWriteLock, RevokeRequestedError, ValidationError, revoke, type Lease, type ZkClient,
 } from '../lib/index.js';
 import { fourLetterWord } from './support/four-letter.js';
-import { newClient, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
+import { newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';
+import { expireSession } from './support/expire-session.js';
 import { pollUntil } from './support/poll.js';
 import type { TcpProxy } from './support/tcp-proxy.js';
 
@@ -161,6 +162,22 @@ describe('revocation', function () {
     await back;
     await heard.until(1);
     expect(lease.status).to.equal('held');
+    await lease.release();
+    expect(watchesLeft(client)).to.deep.equal({ own: [], waiting: 0 });
+  });
+
+  it('an expired session: the revocable lease is lost, hears nothing more, and its old node cannot be revoked; nothing stays registered', async () => {
+    const { proxy, client } = await proxiedClient(proxies, { sessionTimeout: 2_000 });
+    const other = await newClient();
+    const lease = await new Mutex(client, uniquePath('revoke-expired'), { revocable: true }).acquire();
+    const heard = countRequests(lease);
+    const lost = nextState(client, 'LOST');
+    await expireSession(client, proxy, sharedConnectString());
+    await lost;
+    expect(lease.status).to.equal('lost');
+    expect(await revoke(other, lease.path)).to.equal(false); // the node went with the session
+    expect(heard.count()).to.equal(0);
+    expect(lease.revokeSignal.aborted).to.equal(false);
     await lease.release();
     expect(watchesLeft(client)).to.deep.equal({ own: [], waiting: 0 });
   });
