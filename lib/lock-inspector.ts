@@ -2,6 +2,7 @@
 // and on what. It applies the same drivers the recipes use, so what it reports is what the
 // participants themselves decide (and what Curator decides: same names, same sort).
 import { NoAuthError, NoNodeError } from './errors.js';
+import { nodeOriginOf, type NodeOrigin } from './node-origin.js';
 import { MUTEX_LOCK_NAME, StandardLockDriver, type LockDriver } from './lock-driver.js';
 import { sequenceOf, sortChildren } from './lock-node-name.js';
 import { validateLockPath, validateMaxLeases } from './lock-path.js';
@@ -12,6 +13,8 @@ import type { ZkClient } from './zk-client.js';
 
 /** What kind of participant a node is, from its name. */
 export type ParticipantKind = 'lock' | 'read' | 'write' | 'lease' | 'foreign';
+
+export { GATEWAY_NODE_MARKER, nodeOriginOf, type NodeOrigin } from './node-origin.js';
 
 /** One node under a lock path. */
 export interface Participant {
@@ -34,10 +37,14 @@ export interface Participant {
   readonly sessionId: string;
   /** When the node was created (server clock). */
   readonly createdAt: Date;
-  /** The node's data as UTF-8 (Curator and zkurator write the holder's IP address); `''` when not readable. */
+  /** The node's czxid: the fencing token its holder was given. */
+  readonly czxid: bigint;
+  /** The node's data as UTF-8 (Curator writes the holder's IP address, zkurator that and more); `''` when not readable. */
   readonly data: string;
   /** `false` when the node's ACL does not let this session read its data (its stat is still known); absent otherwise. */
   readonly dataReadable?: false;
+  /** Who made the node, judged from its data (`unknown` when the data is not readable). */
+  readonly origin: NodeOrigin;
 }
 
 /** The state of a lock path at one moment. */
@@ -122,8 +129,10 @@ export async function inspectLock(client: ZkClient, path: string, options: Inspe
       sequence: sequenceOf(name, sortNames),
       sessionId: node.stat.ephemeralOwner,
       createdAt: node.stat.ctime,
+      czxid: node.stat.czxid,
       data: node.data.toString('utf8'),
       ...(node.readable ? {} : { dataReadable: false as const }),
+      origin: node.readable ? nodeOriginOf(node.data.toString('utf8')) : 'unknown',
     });
   });
   return { path: lockPath, recipe: readWrite ? 'read-write' : 'mutex', maxLeases: readWrite ? 1 : maxLeases, participants };

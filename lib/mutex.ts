@@ -13,7 +13,8 @@ export interface MutexOptions extends LockAclOptions {
   /** How many holders at once (default 1: a mutex). Every participant must agree on it. */
   maxLeases?: number;
   /**
-   * Data written into our lock node (default: the local IP address, as Curator does): a
+   * Data written into our lock node (default: `<local IP> zkurator/<version> pid <pid>`; Curator
+   * writes the bare IP address): a
    * Buffer or Uint8Array of at most {@link MAX_NODE_DATA_BYTES} (1,000,000) bytes, copied when
    * the Mutex is made.
    */

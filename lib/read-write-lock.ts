@@ -18,7 +18,8 @@ import type { LeaseOwner } from './lease.js';
 /** Options for {@link ReadWriteLock}. */
 export interface ReadWriteLockOptions extends LockAclOptions {
   /**
-   * Data written into our lock nodes (default: the local IP address, as Curator does): a
+   * Data written into our lock nodes (default: `<local IP> zkurator/<version> pid <pid>`; Curator
+   * writes the bare IP address): a
    * Buffer or Uint8Array of at most {@link MAX_NODE_DATA_BYTES} (1,000,000) bytes, copied when
    * the lock is made.
    */

@@ -5,6 +5,7 @@
 import { NoNodeError } from './errors.js';
 import { MUTEX_LOCK_NAME, StandardLockDriver } from './lock-driver.js';
 import type { LockSnapshot, Participant } from './lock-inspector.js';
+import { nodeOriginOf } from './node-origin.js';
 import { sequenceOf, sortChildren } from './lock-node-name.js';
 import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS } from './semaphore.js';
 import type { NodeStat, ZkClient } from './zk-client.js';
@@ -46,7 +47,8 @@ function participant(node: ReadNode, kind: Participant['kind'], lockName: string
   return {
     name: node.name, path: node.path, kind, state, waitingOn,
     sequence: sequenceOf(node.name, [lockName]),
-    sessionId: node.stat.ephemeralOwner, createdAt: node.stat.ctime, data: node.data.toString('utf8'),
+    sessionId: node.stat.ephemeralOwner, createdAt: node.stat.ctime, czxid: node.stat.czxid,
+    data: node.data.toString('utf8'), origin: nodeOriginOf(node.data.toString('utf8')),
   };
 }
 

@@ -659,9 +659,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     await this.call('setData', (s) => s.setACL(path, checked));
   }
 
-  /** Deletes a node (any version). */
-  delete(path: string): Promise<void> {
-    return this.call('delete', (s) => s.delete(path, -1));
+  /** Deletes a node; with `version` only if its data version is still that (else BadVersionError). Default -1: any. */
+  delete(path: string, version = -1): Promise<void> {
+    return this.call('delete', (s) => s.delete(path, version));
   }
 
   /**

@@ -322,20 +322,22 @@ describe('zkurator CLI (the real executable, real server)', function () {
 
       const json = await runHere(['status', path, '--json']);
       expect(json.code).to.equal(0);
-      const snapshot = JSON.parse(json.stdout) as { recipe: string; holders: number; waiters: number; participants: Array<{ path: string; kind: string; state: string; waitingOn?: string; data: string; ageMs: number }> };
+      const snapshot = JSON.parse(json.stdout) as { recipe: string; holders: number; waiters: number; participants: Array<{ path: string; kind: string; state: string; waitingOn?: string; data: string; origin: string; ageMs: number }> };
       expect(snapshot.recipe).to.equal('read-write');
       expect([snapshot.holders, snapshot.waiters]).to.deep.equal([1, 2]);
       const [first, second, third] = snapshot.participants;
       expect([first!.kind, first!.state, first!.path, first!.data]).to.deep.equal(['read', 'holder', reader.path, 'reader-1']);
       expect([second!.kind, second!.state, second!.waitingOn, second!.data]).to.deep.equal(['write', 'waiting', reader.path, 'writer-1']);
       expect([third!.kind, third!.state, third!.waitingOn]).to.deep.equal(['read', 'waiting', second!.path]);
+      // origin from the data: our own nodeData is nobody's default; the late reader has the library's
+      expect([first!.origin, second!.origin, third!.origin]).to.deep.equal(['unknown', 'unknown', 'zkurator']);
       expect(first!.ageMs).to.be.at.least(0);
 
       const table = await runHere(['ls', path]);
       expect(table.code).to.equal(0);
       const lines = table.stdout.trimEnd().split('\n');
       expect(lines[0]).to.equal(`${path} (read-write lock): 1 holding, 2 waiting`);
-      expect(lines[1]).to.match(/^#\s+STATE\s+KIND\s+AGE\s+SESSION\s+DATA\s+NODE$/);
+      expect(lines[1]).to.match(/^#\s+STATE\s+KIND\s+AGE\s+SESSION\s+ORIGIN\s+DATA\s+NODE$/);
       expect(lines.slice(2).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).to.deep.equal(['1 holder read', '2 waiting write', '3 waiting read']);
 
       await reader.release();

@@ -23,6 +23,7 @@ function toJson(snapshot: LockSnapshot, now: number): unknown {
     participants: snapshot.participants.map((p) => ({
       ...p,
       createdAt: p.createdAt.toISOString(),
+      czxid: p.czxid.toString(),
       ageMs: Math.max(0, now - p.createdAt.getTime()),
     })),
   };
@@ -38,10 +39,10 @@ export function formatTable(snapshot: LockSnapshot, now: number): string {
   const title = `${snapshot.path} (${kind}): ${holders} holding, ${participants.length - holders} waiting\n`;
   if (participants.length === 0) return title;
   const rows = [
-    ['#', 'STATE', 'KIND', 'AGE', 'SESSION', 'DATA', 'NODE'],
+    ['#', 'STATE', 'KIND', 'AGE', 'SESSION', 'ORIGIN', 'DATA', 'NODE'],
     ...participants.map((p, i) => [
       String(i + 1), p.state, p.kind, formatDuration(Math.max(0, now - p.createdAt.getTime())),
-      p.sessionId, p.dataReadable === false ? '(no READ)' : JSON.stringify(p.data).slice(1, -1), p.name,
+      p.sessionId, p.origin, p.dataReadable === false ? '(no READ)' : JSON.stringify(p.data).slice(1, -1), p.name,
     ]),
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));

@@ -85,15 +85,15 @@ describe('zkurator CLI arguments (pure logic)', () => {
     const at = new Date(1_000_000);
     const table = formatTable({
       path: '/a', recipe: 'mutex', maxLeases: 1, participants: [
-        { name: 'n-lock-0000000001', path: '/a/n-lock-0000000001', kind: 'lock', state: 'holder', waitingOn: undefined, sequence: '0000000001', sessionId: 'abc', createdAt: at, data: '10.0.0.1' },
-        { name: 'n-lock-0000000002', path: '/a/n-lock-0000000002', kind: 'lock', state: 'waiting', waitingOn: '/a/n-lock-0000000001', sequence: '0000000002', sessionId: 'abcdef', createdAt: at, data: 'x\ny' },
+        { name: 'n-lock-0000000001', path: '/a/n-lock-0000000001', kind: 'lock', state: 'holder', waitingOn: undefined, sequence: '0000000001', sessionId: 'abc', createdAt: at, czxid: 5n, data: '10.0.0.1', origin: 'curator' },
+        { name: 'n-lock-0000000002', path: '/a/n-lock-0000000002', kind: 'lock', state: 'waiting', waitingOn: '/a/n-lock-0000000001', sequence: '0000000002', sessionId: 'abcdef', createdAt: at, czxid: 6n, data: 'x\ny', origin: 'unknown' },
       ],
     }, 1_012_000);
     expect(table).to.equal([
       '/a (mutex): 1 holding, 1 waiting',
-      '#  STATE    KIND  AGE  SESSION  DATA      NODE',
-      '1  holder   lock  12s  abc      10.0.0.1  n-lock-0000000001',
-      '2  waiting  lock  12s  abcdef   x\\ny      n-lock-0000000002',
+      '#  STATE    KIND  AGE  SESSION  ORIGIN   DATA      NODE',
+      '1  holder   lock  12s  abc      curator  10.0.0.1  n-lock-0000000001',
+      '2  waiting  lock  12s  abcdef   unknown  x\\ny      n-lock-0000000002',
       '',
     ].join('\n'));
   });
