@@ -19,6 +19,9 @@ export const USAGE = `Usage:
   zkurator revoke <node> [options]
       Ask the holder of a lock node (as status lists it) to release it (Curator's Revoker).
       Exit codes: 0 asked, 65 not a lock node (not ephemeral), 66 no such node.
+  zkurator serve [--listen 127.0.0.1:9989] [--root /locks] [--config gateway.json] [--token-file f]
+                 [--access-log] [options]
+      The HTTP lock gateway (REST API, busy-wait API, web page); SIGTERM stops it cleanly.
 
 Options:
   --connect <hosts>          ZooKeeper connection string (default: $ZOOKEEPER_CONNECT or ${DEFAULT_CONNECT})
@@ -42,6 +45,11 @@ Options:
                              ended it within this long (default 10s)
   --progress | --no-progress run: show queue position while waiting (default: when stderr is a terminal)
   --json                     status: machine-readable output
+  --listen <host:port>       serve: where to listen (default 127.0.0.1:9989; loopback unless told)
+  --root <path>              serve: ZooKeeper path whose children are the resources (default /locks)
+  --config <file>            serve: JSON settings (lifetimes, waits, pools; see README)
+  --token-file <file>        serve: require Authorization: Bearer <the file's content>
+  --access-log               serve: one JSON line per request on stdout
   -h, --help                 this text;  -V, --version: the version
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
@@ -112,7 +120,18 @@ export interface RevokeArgs extends ConnectionArgs {
   readonly node: string;
 }
 
-export type CliArgs = RunArgs | StatusArgs | DevServerArgs | RevokeArgs | { readonly name: 'help' } | { readonly name: 'version' };
+export interface ServeArgs extends ConnectionArgs {
+  readonly name: 'serve';
+  readonly listenHost: string;
+  readonly listenPort: number;
+  /** undefined: the config file's, else /locks. */
+  readonly root: string | undefined;
+  readonly configFile: string | undefined;
+  readonly tokenFile: string | undefined;
+  readonly accessLog: boolean;
+}
+
+export type CliArgs = RunArgs | StatusArgs | DevServerArgs | RevokeArgs | ServeArgs | { readonly name: 'help' } | { readonly name: 'version' };
 
 /** Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string, option: string): number {
@@ -347,6 +366,33 @@ function parseRevoke(argv: string[], env: NodeJS.ProcessEnv): RevokeArgs | { nam
   return { name: 'revoke', ...connection(values, env), node: valid(() => validateLockPath(positionals[0])) };
 }
 
+/** `host:port`, `[v6]:port` or a bare port (on 127.0.0.1). */
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s]+)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--listen must be host:port, [ipv6]:port or a port, got ${JSON.stringify(text)}`);
+  return { host: m[1] || m[2] || '127.0.0.1', port: parseInteger(m[3]!, '--listen port', 0, 65_535) };
+}
+
+function parseServe(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | { name: 'help' } {
+  const { values, positionals } = parseOptions(argv, {
+    ...CONNECTION_OPTIONS, ...HELP_OPTION,
+    listen: { type: 'string' }, root: { type: 'string' }, config: { type: 'string' }, 'token-file': { type: 'string' }, 'access-log': { type: 'boolean' },
+  });
+  if (values.help) return { name: 'help' };
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got: ${positionals.join(' ')}`);
+  const listen = parseListen(values.listen ?? '127.0.0.1:9989');
+  return {
+    name: 'serve',
+    ...connection(values, env),
+    listenHost: listen.host,
+    listenPort: listen.port,
+    root: values.root === undefined ? undefined : valid(() => validateLockPath(values.root)),
+    configFile: values.config,
+    tokenFile: values['token-file'],
+    accessLog: values['access-log'] === true,
+  };
+}
+
 /** Parses the arguments after `zkurator`. @throws UsageError */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const [command, ...rest] = argv;
@@ -356,6 +402,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
     case 'ls': return parseStatus(rest, env, command);
     case 'dev-server': return parseDevServer(rest);
     case 'revoke': return parseRevoke(rest, env);
+    case 'serve': return parseServe(rest, env);
     case undefined: throw new UsageError('no command given');
     case 'help':
     case '-h':

@@ -7,6 +7,7 @@ import { devServerCommand } from './dev-server-command.js';
 import { ExitCode } from './exit-codes.js';
 import { revokeCommand } from './revoke-command.js';
 import { runCommand } from './run-command.js';
+import { serveCommand } from './serve-command.js';
 import { statusCommand } from './status-command.js';
 
 function version(): string {
@@ -27,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     case 'status': return statusCommand(args, process.stdout);
     case 'dev-server': return devServerCommand(args, process.stdout, process.stderr);
     case 'revoke': return revokeCommand(args, process.stdout);
+    case 'serve': return serveCommand(args, process.stdout, process.stderr);
   }
 }
 

@@ -1,0 +1,91 @@
+// What GET /locks and GET /locks/<resource> show: every node under a resource in lock order,
+// whoever made it (gateway, zkurator library, Curator), judged by lock-inspector.ts exactly as
+// the participants judge themselves.
+import { NoNodeError } from '../errors.js';
+import { inspectLock, type NodeOrigin, type Participant as InspectedNode } from '../lock-inspector.js';
+import type { ZkClient } from '../zk-client.js';
+import { isResourceName } from './gateway-config.js';
+import { decodeRecord, lockView, type LockView } from './lock-record.js';
+
+/** One node under a resource, as the API shows it. */
+export interface ParticipantView {
+  readonly node: string;
+  readonly name: string;
+  readonly sequence: string | null;
+  readonly state: 'holder' | 'waiting';
+  readonly mode: 'mutex' | 'read' | 'write' | 'foreign';
+  readonly origin: NodeOrigin;
+  readonly createdAt: string;
+  /** The node's data as UTF-8 for non-gateway nodes; "" for gateway nodes (see `lock`). */
+  readonly data: string;
+  /** A granted gateway lock; null for other nodes and for gateway nodes still waiting. */
+  readonly lock: LockView | null;
+  readonly waitingOn: string | null;
+}
+
+/** GET /locks/<resource>. */
+export interface ResourceView {
+  readonly resource: string;
+  readonly path: string;
+  readonly locked: boolean;
+  readonly participants: readonly ParticipantView[];
+}
+
+/** One entry of GET /locks. */
+export interface ResourceSummary {
+  readonly resource: string;
+  readonly url: string;
+  readonly holders: number;
+  readonly waiters: number;
+  readonly participants?: readonly ParticipantView[];
+}
+
+function participantView(resource: string, p: InspectedNode): ParticipantView {
+  const record = p.origin === 'gateway' ? decodeRecord(p.data) : undefined;
+  return {
+    node: p.path,
+    name: p.name,
+    sequence: p.sequence ?? null,
+    state: p.state === 'holder' ? 'holder' : 'waiting',
+    mode: p.kind === 'lock' ? 'mutex' : p.kind,
+    origin: p.origin,
+    createdAt: p.createdAt.toISOString(),
+    data: p.origin === 'gateway' ? '' : p.data,
+    lock: record && record.acquiredAt !== null && p.sequence !== undefined ? lockView(resource, p.path, p.sequence, record, p.czxid) : null,
+    waitingOn: p.waitingOn ?? null,
+  };
+}
+
+/**
+ * Every participant of a resource. Holders of a mutex are judged with the maxLeases its
+ * gateway nodes carry (other clients must agree on it anyway), else 1.
+ */
+export async function describeResource(client: ZkClient, path: string, resource: string): Promise<ResourceView> {
+  let snapshot = await inspectLock(client, path);
+  if (snapshot.recipe === 'mutex') {
+    const maxLeases = snapshot.participants.map((p) => decodeRecord(p.data)?.maxLeases).find((n) => n !== undefined) ?? 1;
+    if (maxLeases > 1) snapshot = await inspectLock(client, path, { maxLeases });
+  }
+  const participants = snapshot.participants.map((p) => participantView(resource, p));
+  return { resource, path, locked: participants.some((p) => p.state === 'holder'), participants };
+}
+
+/** Every resource under the root, sorted by name, with holder and waiter counts. */
+export async function listResources(client: ZkClient, root: string, detail: boolean): Promise<ResourceSummary[]> {
+  let names: string[];
+  try {
+    names = await client.getChildren(root);
+  } catch (err) {
+    if (err instanceof NoNodeError) return [];
+    throw err;
+  }
+  const resources = names.filter(isResourceName).sort();
+  const views = await Promise.all(resources.map((r) => describeResource(client, `${root}/${r}`, r)));
+  return views.map((v) => ({
+    resource: v.resource,
+    url: `/locks/${v.resource}`,
+    holders: v.participants.filter((p) => p.state === 'holder').length,
+    waiters: v.participants.filter((p) => p.state === 'waiting').length,
+    ...(detail ? { participants: v.participants } : {}),
+  }));
+}
