@@ -85,7 +85,7 @@ export class GatewayLocks {
    */
   async acquire(resource: string, request: LockRequest, signal: AbortSignal): Promise<LockView> {
     if (this.closing) throw shuttingDown();
-    await this.checkRecipe(resource, request.mode);
+    await this.checkRecipe(resource, request);
     const record: LockRecord = {
       zkuratorGateway: true,
       key: newRecordKey(),
@@ -143,20 +143,37 @@ export class GatewayLocks {
 
   /**
    * A mutex and a read-write lock on one path would not exclude each other (their nodes sort
-   * by different names): refuse a mode that does not match the nodes already there.
+   * by different names), nor would mutex users that disagree on maxLeases: refuse a request
+   * that does not match the nodes already there (the first gateway node's record tells the
+   * maxLeases in use).
    */
-  private async checkRecipe(resource: string, mode: LockMode): Promise<void> {
+  private async checkRecipe(resource: string, request: LockRequest): Promise<void> {
+    const base = this.pathOf(resource);
     let children: string[];
     try {
-      children = await this.client.getChildren(this.pathOf(resource));
+      children = await this.client.getChildren(base);
     } catch (err) {
       if (err instanceof NoNodeError) return;
       throw err;
     }
     const readWrite = children.some((c) => c.includes(READ_LOCK_NAME) || c.includes(WRITE_LOCK_NAME));
-    const mutex = children.some((c) => c.includes(MUTEX_LOCK_NAME));
-    if (mode === 'mutex' && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
-    if (mode !== 'mutex' && mutex) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a mutex now; ask for mode "mutex"`);
+    const mutex = children.filter((c) => c.includes(MUTEX_LOCK_NAME));
+    if (request.mode === 'mutex' && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
+    if (request.mode !== 'mutex' && mutex.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a mutex now; ask for mode "mutex"`);
+    for (const name of mutex) {
+      let record: LockRecord | undefined;
+      try {
+        record = decodeRecord((await this.client.getData(`${base}/${name}`)).data);
+      } catch (err) {
+        if (err instanceof NoNodeError) continue;
+        throw err;
+      }
+      if (!record) continue;
+      if (record.maxLeases !== request.maxLeases) {
+        throw new Problem(409, 'recipe-conflict', 'maxLeases conflict', `${resource} is in use with maxLeases ${record.maxLeases}; ask for the same (got ${request.maxLeases})`);
+      }
+      return;
+    }
   }
 
   private lockFor(resource: string, record: LockRecord): ReentrantLock {

@@ -9,6 +9,7 @@ import type { ZkClient } from '../zk-client.js';
 import { registerBearerAuth } from './auth.js';
 import { registerBusyWaitRoutes } from './busy-wait-routes.js';
 import { ClientGoneError } from './client-gone.js';
+import { ConnectionDrain } from './connection-drain.js';
 import { resolveSettings, type GatewaySettings, type GatewaySettingsInput } from './gateway-config.js';
 import { GatewayLocks } from './gateway-locks.js';
 import { LifetimeReaper } from './lifetime-reaper.js';
@@ -92,6 +93,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const locks = new GatewayLocks(client, settings, metrics);
   const reaper = new LifetimeReaper(locks, settings.reapIntervalMs);
+  const drain = new ConnectionDrain(app.server);
 
   if (token !== undefined) registerBearerAuth(app, token);
   // A POST without a body means "all defaults".
@@ -135,7 +137,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       closing ??= (async () => {
         await reaper.stop();
         await locks.close();
-        await app.close();
+        const closed = app.close();
+        drain.drain();
+        await closed;
       })();
       return closing;
     },

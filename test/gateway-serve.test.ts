@@ -1,0 +1,102 @@
+// `zkurator serve` as a real child process: config and token files, SIGTERM (stop accepting,
+// answer waiters, release every lock, close the session, exit 0); and the package's
+// zkurator/gateway entry point, which `import 'zkurator'` never loads.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
+import { childrenOf, newClient, sharedConnectString, untilChildren } from './support/harness.js';
+import { uniqueRoot } from './support/gateway-fixture.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+
+describe('zkurator serve (the real executable)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'zkurator-serve-')); });
+  afterEach(async () => {
+    await killRunningClis();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves with a config and a token file; SIGTERM answers the waiter 503, releases every lock, closes the session, exits 0', async () => {
+    const root = uniqueRoot();
+    writeFileSync(join(dir, 'gateway.json'), JSON.stringify({ lifetime: { default: 120, max: 600 }, pools: { deploy: { expire: 300 } } }));
+    writeFileSync(join(dir, 'token'), 'tok-123\n');
+    const serve = new CliProcess(['serve', '--connect', sharedConnectString(), '--listen', '127.0.0.1:0', '--root', root,
+      '--config', join(dir, 'gateway.json'), '--token-file', join(dir, 'token')]);
+    const [, base] = await serve.waitFor(/listening on (http:\/\/\S+)/);
+    const auth = { authorization: 'Bearer tok-123' };
+    const post = (path: string, body: object): Promise<Response> => fetch(`${base}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { ...auth, 'content-type': 'application/json' } });
+    expect((await fetch(`${base}/locks`)).status).to.equal(401);
+    const a = await post('/locks/a', {});
+    expect(a.status).to.equal(201);
+    expect((await a.json() as { lifetime: number }).lifetime).to.equal(120); // the config's default
+    expect((await post('/locks/b', { mode: 'write' })).status).to.equal(201);
+    expect(await (await fetch(`${base}/get/?host=h1&pool=deploy`, { headers: auth })).text()).to.equal('YES');
+    const waiter = post('/locks/a', { wait: 50 });
+    const client = await newClient();
+    await untilChildren(client, `${root}/a`, 2);
+    expect((await client.getChildren(root)).sort()).to.deep.equal(['a', 'b', 'deploy']);
+
+    serve.signal('SIGTERM');
+    const answered = await waiter;
+    expect(answered.status).to.equal(503);
+    expect((await answered.json() as { title: string }).title).to.equal('Gateway shutting down');
+    const exit = await serve.exited;
+    expect(exit.code).to.equal(0);
+    expect(exit.stderr).to.match(/SIGTERM: releasing every lock and closing/);
+    for (const resource of ['a', 'b', 'deploy']) expect(await childrenOf(client, `${root}/${resource}`), resource).to.deep.equal([]);
+    expect(await fetch(`${base}/healthz`).then(() => 'answered', () => 'refused')).to.equal('refused');
+  });
+
+  it('bad settings are exit 64 before anything listens: a bad config file, an empty token file, a bad --listen', async () => {
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ lifetime: { max: -1 } }));
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ lifetimes: {} }));
+    writeFileSync(join(dir, 'empty'), '\n');
+    const cs = sharedConnectString();
+    const bad = await runCli(['serve', '--connect', cs, '--listen', '127.0.0.1:0', '--config', join(dir, 'bad.json')]);
+    expect(bad.code).to.equal(64);
+    expect(bad.stderr).to.match(/lifetime\.max must be a number of seconds/);
+    const typo = await runCli(['serve', '--connect', cs, '--config', join(dir, 'typo.json')]);
+    expect([typo.code, typo.stderr.trim()]).to.deep.equal([64, `zkurator: ${join(dir, 'typo.json')} has unknown key "lifetimes" (known: root, lifetime, wait, bodyLimit, reapInterval, pools)`]);
+    const empty = await runCli(['serve', '--connect', cs, '--token-file', join(dir, 'empty')]);
+    expect(empty.code).to.equal(64);
+    expect(empty.stderr).to.match(/is empty/);
+    const listen = await runCli(['serve', '--connect', cs, '--listen', 'nowhere']);
+    expect(listen.code).to.equal(64);
+    expect(listen.stderr).to.match(/--listen must be host:port/);
+  });
+
+  it('zkurator/gateway resolves for import and require; import or require of zkurator loads no Fastify', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'zkurator-consumer-'));
+    try {
+      writeFileSync(join(project, 'package.json'), '{ "private": true }\n');
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(ROOT, join(project, 'node_modules', 'zkurator'), 'dir'); // as npm link would
+      writeFileSync(join(project, 'check.mjs'), `
+        import { createRequire } from 'node:module';
+        const require = createRequire(import.meta.url);
+        const lib = require('zkurator');
+        const fastifyLoaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/fastify/'));
+        const before = fastifyLoaded();
+        const esm = await import('zkurator/gateway');
+        const cjs = require('zkurator/gateway');
+        console.log(JSON.stringify({ lib: typeof lib.Mutex, before, esm: typeof esm.createGateway, cjs: typeof cjs.createGateway,
+          esmPath: import.meta.resolve('zkurator/gateway'), cjsPath: require.resolve('zkurator/gateway') }));
+      `);
+      const { stdout } = await promisify(execFile)(process.execPath, ['check.mjs'], { cwd: project, timeout: 30_000 });
+      expect(JSON.parse(stdout)).to.deep.equal({
+        lib: 'function', before: false, esm: 'function', cjs: 'function',
+        esmPath: `file://${ROOT}/dist/lib/gateway/index.js`, cjsPath: `${ROOT}/dist/cjs/gateway/index.js`,
+      });
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
