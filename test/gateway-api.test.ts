@@ -2,6 +2,7 @@
 // code, and what each leaves on the server.
 import { expect } from 'chai';
 import { Agent, request as httpRequest } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { Mutex } from '../lib/index.js';
 import { childrenOf, newClient, untilChildren } from './support/harness.js';
 import { startGateway, uniqueRoot, useGateways, type TestGateway } from './support/gateway-fixture.js';
@@ -330,5 +331,18 @@ describe('gateway REST API (real HTTP, real ZooKeeper)', function () {
     expect([down.status, await down.json()]).to.deep.equal([503, { status: 'unavailable', zookeeper: 'CLOSED' }]);
     const post = await gw.post('/locks/a', {});
     expect(post.status).to.equal(503);
+  });
+
+  it('access log: one JSON line per request when asked for (method, url, status, ms, remote)', async () => {
+    const log = new PassThrough();
+    let text = '';
+    log.setEncoding('utf8').on('data', (d: string) => { text += d; });
+    const gw = await startGateway({ root: uniqueRoot(), accessLog: log });
+    await (await gw.http('/locks/none')).text();
+    await (await gw.post('/locks/a', { bogus: 1 })).text();
+    await pollUntil(() => text.split('\n').filter((l) => l.includes('"access"')).length === 2, { timeoutMs: 5_000, what: 'two access lines' });
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'access');
+    expect(lines.map((l) => [l.method, l.url, l.status, l.remote])).to.deep.equal([['GET', '/locks/none', 200, '127.0.0.1'], ['POST', '/locks/a', 400, '127.0.0.1']]);
+    expect(lines[0]!.ms).to.be.a('number');
   });
 });

@@ -13,7 +13,8 @@ export interface ParticipantView {
   readonly name: string;
   readonly sequence: string | null;
   readonly state: 'holder' | 'waiting';
-  readonly mode: 'mutex' | 'read' | 'write' | 'foreign';
+  /** `lease`: a lease of a V2 semaphore (Curator's InterProcessSemaphoreV2) under the resource. */
+  readonly mode: 'mutex' | 'read' | 'write' | 'lease' | 'foreign';
   readonly origin: NodeOrigin;
   readonly createdAt: string;
   /** The node's data as UTF-8 for non-gateway nodes; "" for gateway nodes (see `lock`). */

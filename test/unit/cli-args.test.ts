@@ -1,6 +1,6 @@
 // The CLI's argument rules (pure logic: no process, no server).
 import { expect } from 'chai';
-import { parseCli, parseDuration, UsageError, type RunArgs } from '../../lib/cli/args.js';
+import { parseCli, parseDuration, UsageError, type RunArgs, type ServeArgs } from '../../lib/cli/args.js';
 import { formatTable } from '../../lib/cli/status-command.js';
 
 describe('zkurator CLI arguments (pure logic)', () => {
@@ -79,6 +79,23 @@ describe('zkurator CLI arguments (pure logic)', () => {
     // a value that starts with "-" is still a value where one is valid
     expect((parseCli(['status', '/a', '--connect', 'h:1', '-h'], {}))).to.deep.equal({ name: 'help' });
     expect((parseCli(['run', '/a', '--timeout', '0', '--', 'x'], {}) as RunArgs).timeoutMs).to.equal(0);
+  });
+
+  it('serve: loopback 127.0.0.1:9989 by default; --listen host:port, [v6]:port or a port; files and flags', () => {
+    const plain = parseCli(['serve'], {}) as ServeArgs;
+    expect([plain.listenHost, plain.listenPort, plain.root, plain.configFile, plain.tokenFile, plain.accessLog]).to.deep.equal(['127.0.0.1', 9989, undefined, undefined, undefined, false]);
+    const full = parseCli(['serve', '--listen', '[::1]:0', '--root', '/gw', '--config', 'c.json', '--token-file', 't', '--access-log'], {}) as ServeArgs;
+    expect([full.listenHost, full.listenPort, full.root, full.configFile, full.tokenFile, full.accessLog]).to.deep.equal(['::1', 0, '/gw', 'c.json', 't', true]);
+    expect((parseCli(['serve', '--listen', '0.0.0.0:80'], {}) as ServeArgs).listenHost).to.equal('0.0.0.0');
+    expect((parseCli(['serve', '--listen', '8080'], {}) as ServeArgs)).to.include({ listenHost: '127.0.0.1', listenPort: 8080 });
+    for (const [argv, message] of [
+      [['serve', '--listen', 'host'], /--listen must be host:port/],
+      [['serve', '--listen', 'h:70000'], /--listen port must be an integer from 0 to 65535/],
+      [['serve', '--root', 'relative'], /absolute/],
+      [['serve', 'extra'], /serve takes no arguments/],
+    ] as const) {
+      expect(() => parseCli(argv, {}), argv.join(' ')).to.throw(UsageError, message);
+    }
   });
 
   it('status table: holders first, columns aligned, data escaped', () => {
