@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
 import { childrenOf, newClient, sharedConnectString, untilChildren } from './support/harness.js';
-import { uniqueRoot } from './support/gateway-fixture.js';
+import { startGateway, uniqueRoot, useGateways } from './support/gateway-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 describe('zkurator serve (the real executable)', function () {
   this.timeout(60_000);
+  useGateways();
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'zkurator-serve-')); });
   afterEach(async () => {
@@ -52,6 +53,24 @@ describe('zkurator serve (the real executable)', function () {
     expect(exit.stderr).to.match(/SIGTERM: releasing every lock and closing/);
     for (const resource of ['a', 'b', 'deploy']) expect(await childrenOf(client, `${root}/${resource}`), resource).to.deep.equal([]);
     expect(await fetch(`${base}/healthz`).then(() => 'answered', () => 'refused')).to.equal('refused');
+  });
+
+  it('a gateway killed with SIGKILL: its session expires and its locks go to the next waiter (another instance)', async () => {
+    const root = uniqueRoot();
+    const serve = new CliProcess(['serve', '--connect', sharedConnectString(), '--listen', '127.0.0.1:0', '--root', root, '--session-timeout', '2s']);
+    const [, base] = await serve.waitFor(/listening on (http:\/\/\S+)/);
+    const held = await fetch(`${base}/locks/k`, { method: 'POST', body: '{"lifetime": 600}', headers: { 'content-type': 'application/json' } });
+    expect(held.status).to.equal(201);
+    const other = await startGateway({ root });
+    const waiting = other.post('/locks/k', { wait: 30 });
+    await untilChildren(other.client, `${root}/k`, 2);
+    const killedAt = performance.now();
+    serve.signal('SIGKILL');
+    expect((await serve.exited).signal).to.equal('SIGKILL');
+    const res = await waiting;
+    expect(res.status).to.equal(201); // granted once the dead instance's session expired, long before its lifetime
+    expect(performance.now() - killedAt).to.be.below(15_000);
+    expect(await childrenOf(other.client, `${root}/k`)).to.have.length(1);
   });
 
   it('bad settings are exit 64 before anything listens: a bad config file, an empty token file, a bad --listen', async () => {

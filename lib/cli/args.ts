@@ -50,6 +50,8 @@ Options:
   --config <file>            serve: JSON settings (lifetimes, waits, pools; see README)
   --token-file <file>        serve: require Authorization: Bearer <the file's content>
   --access-log               serve: one JSON line per request on stdout
+  --session-timeout <dur>    serve: ZooKeeper session timeout (default 10s): how long the locks of a
+                             gateway that died unannounced (kill -9, partition) outlive it
   -h, --help                 this text;  -V, --version: the version
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
@@ -129,6 +131,7 @@ export interface ServeArgs extends ConnectionArgs {
   readonly configFile: string | undefined;
   readonly tokenFile: string | undefined;
   readonly accessLog: boolean;
+  readonly sessionTimeoutMs: number;
 }
 
 export type CliArgs = RunArgs | StatusArgs | DevServerArgs | RevokeArgs | ServeArgs | { readonly name: 'help' } | { readonly name: 'version' };
@@ -377,6 +380,7 @@ function parseServe(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | { name:
   const { values, positionals } = parseOptions(argv, {
     ...CONNECTION_OPTIONS, ...HELP_OPTION,
     listen: { type: 'string' }, root: { type: 'string' }, config: { type: 'string' }, 'token-file': { type: 'string' }, 'access-log': { type: 'boolean' },
+    'session-timeout': { type: 'string' },
   });
   if (values.help) return { name: 'help' };
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got: ${positionals.join(' ')}`);
@@ -390,6 +394,7 @@ function parseServe(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | { name:
     configFile: values.config,
     tokenFile: values['token-file'],
     accessLog: values['access-log'] === true,
+    sessionTimeoutMs: values['session-timeout'] === undefined ? 10_000 : Math.max(1, parseDuration(values['session-timeout'], '--session-timeout')),
   };
 }
 

@@ -42,7 +42,7 @@ async function loadSettings(args: ServeArgs): Promise<{ settings: GatewaySetting
 
 export async function serveCommand(args: ServeArgs, stdout: TextSink, stderr: TextSink): Promise<number> {
   const { settings, token } = await loadSettings(args);
-  const client = await connectForCli(args);
+  const client = await connectForCli(args, { sessionTimeout: args.sessionTimeoutMs });
   let stop!: (signal: NodeJS.Signals) => void;
   const stopped = new Promise<NodeJS.Signals>((resolve) => { stop = resolve; });
   for (const s of STOP_SIGNALS) process.on(s, stop);

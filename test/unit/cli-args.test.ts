@@ -87,6 +87,7 @@ describe('zkurator CLI arguments (pure logic)', () => {
     const full = parseCli(['serve', '--listen', '[::1]:0', '--root', '/gw', '--config', 'c.json', '--token-file', 't', '--access-log'], {}) as ServeArgs;
     expect([full.listenHost, full.listenPort, full.root, full.configFile, full.tokenFile, full.accessLog]).to.deep.equal(['::1', 0, '/gw', 'c.json', 't', true]);
     expect((parseCli(['serve', '--listen', '0.0.0.0:80'], {}) as ServeArgs).listenHost).to.equal('0.0.0.0');
+    expect([plain.sessionTimeoutMs, (parseCli(['serve', '--session-timeout', '4s'], {}) as ServeArgs).sessionTimeoutMs]).to.deep.equal([10_000, 4_000]);
     expect((parseCli(['serve', '--listen', '8080'], {}) as ServeArgs)).to.include({ listenHost: '127.0.0.1', listenPort: 8080 });
     for (const [argv, message] of [
       [['serve', '--listen', 'host'], /--listen must be host:port/],
