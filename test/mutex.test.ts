@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import {
   ClientClosedError, LockTimeoutError, Mutex, NotHeldError, ValidationError, connect, type ZkClient,
 } from '../lib/index.js';
+import { VERSION } from '../lib/version.js';
 import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
 import { activeTimers, childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
@@ -33,7 +34,8 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(await mutex.participants()).to.deep.equal([lease.path]);
     const { data, stat } = await client.getData(lease.path);
     expect(stat.ephemeralOwner).to.equal(client.sessionId);
-    expect(data.toString()).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+    // the default data: the host's address first (as Curator writes it), then who wrote the node
+    expect(data.toString()).to.match(new RegExp(`^\\d+\\.\\d+\\.\\d+\\.\\d+ zkurator/${VERSION.replace(/\./g, '\\.')} pid ${process.pid}$`));
     // the parent is persistent-like (a container: see the reaping test in rig.test.ts)
     expect((await client.getData(path)).stat.ephemeralOwner).to.equal('0');
     await lease.release();
