@@ -345,4 +345,21 @@ describe('gateway REST API (real HTTP, real ZooKeeper)', function () {
     expect(lines.map((l) => [l.method, l.url, l.status, l.remote])).to.deep.equal([['GET', '/locks/none', 200, '127.0.0.1'], ['POST', '/locks/a', 400, '127.0.0.1']]);
     expect(lines[0]!.ms).to.be.a('number');
   });
+
+  it('close(): waiters answered 503, every lock released (the client stays open and sees no node), later requests refused', async () => {
+    const root = uniqueRoot();
+    const gw = await startGateway({ root });
+    await take(gw, 'a');
+    await take(gw, 'b', { mode: 'read' });
+    const waiter = gw.post('/locks/a', { wait: 30 });
+    await untilChildren(gw.client, `${root}/a`, 2);
+    await gw.gateway.close();
+    const answered = await waiter;
+    expect(answered.status).to.equal(503);
+    expect(gw.client.isConnected).to.equal(true);
+    expect(await childrenOf(gw.client, `${root}/a`)).to.deep.equal([]);
+    expect(await childrenOf(gw.client, `${root}/b`)).to.deep.equal([]);
+    expect(gw.gateway.heldCount).to.equal(0);
+    expect(await gw.http('/healthz').then(() => 'answered', () => 'refused')).to.equal('refused');
+  });
 });

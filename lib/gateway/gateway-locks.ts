@@ -85,7 +85,6 @@ export class GatewayLocks {
    */
   async acquire(resource: string, request: LockRequest, signal: AbortSignal): Promise<LockView> {
     if (this.closing) throw shuttingDown();
-    await this.checkRecipe(resource, request);
     const record: LockRecord = {
       zkuratorGateway: true,
       key: newRecordKey(),
@@ -103,38 +102,49 @@ export class GatewayLocks {
     const onAbort = (): void => cancel.abort(signal.reason);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
+    // Pending until tracked: close() cancels it, or releases it once tracked, never neither.
     this.pending.add(cancel);
+    try {
+      await this.checkRecipe(resource, request);
+      cancel.signal.throwIfAborted();
+      return await this.acquireAndStamp(resource, lock, record, request.waitMs, cancel.signal);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.pending.delete(cancel);
+    }
+  }
+
+  /** Waits for the lock, then writes the grant's times into the record and tracks the lease. */
+  private async acquireAndStamp(resource: string, lock: ReentrantLock, record: LockRecord, waitMs: number | undefined, cancel: AbortSignal): Promise<LockView> {
     this.metrics.waiting += 1;
     const started = performance.now();
     let lease: Lease;
     try {
-      lease = await lock.acquire({ timeout: request.waitMs, signal: cancel.signal });
+      lease = await lock.acquire({ timeout: waitMs, signal: cancel });
     } catch (err) {
       if (err instanceof LockTimeoutError) {
         this.metrics.acquireEnded('timeout', performance.now() - started);
-        throw new Problem(408, 'wait-expired', 'Lock not obtained in time', request.waitMs === 0
+        throw new Problem(408, 'wait-expired', 'Lock not obtained in time', waitMs === 0
           ? `${resource} is held by others (wait 0: tried once)`
-          : `${resource} was not obtained within ${request.waitMs! / 1_000} s`);
+          : `${resource} was not obtained within ${waitMs! / 1_000} s`);
       }
-      this.metrics.acquireEnded(cancel.signal.aborted ? 'cancelled' : 'error', performance.now() - started);
+      this.metrics.acquireEnded(cancel.aborted ? 'cancelled' : 'error', performance.now() - started);
       throw err;
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      this.pending.delete(cancel);
       this.metrics.waiting -= 1;
     }
     try {
       const now = Date.now();
       const granted: LockRecord = { ...record, acquiredAt: iso(now), expiresAt: record.lifetime === 0 ? null : iso(now + record.lifetime * 1_000) };
-      cancel.signal.throwIfAborted(); // the client went away, or we are closing: nobody to hand it to
+      cancel.throwIfAborted(); // the client went away, or we are closing: nobody to hand it to
       const stat = await this.client.setData(lease.path, encodeRecord(granted), 0);
-      cancel.signal.throwIfAborted();
+      cancel.throwIfAborted();
       this.track(lease, granted.expiresAt);
       this.metrics.acquireEnded('acquired', performance.now() - started);
       const name = lease.path.slice(lease.path.lastIndexOf('/') + 1);
       return lockView(resource, lease.path, sequenceOf(name, ALL_LOCK_NAMES) ?? '', granted, stat.czxid);
     } catch (err) {
-      this.metrics.acquireEnded(cancel.signal.aborted ? 'cancelled' : 'error', performance.now() - started);
+      this.metrics.acquireEnded(cancel.aborted ? 'cancelled' : 'error', performance.now() - started);
       this.forget(lease.path);
       if (!lease.released) await lease.release().catch(() => undefined);
       throw err;
