@@ -36,7 +36,7 @@ describe('gateway busy-wait API (/get/, /wait/, /release/)', function () {
 
   it('pool size and expire from the config; an unknown pool is 404, a bad host or pool 400; a wait that disconnects leaves nothing', async () => {
     const root = uniqueRoot();
-    const gw = await startGateway({ root, lifetime: { max: 60 }, pools: { pair: { size: 2, expire: 0.5 }, solo: { expire: 60 } } });
+    const gw = await startGateway({ root, lifetime: { max: 60 }, pools: { pair: { size: 2, expire: 2 }, solo: { expire: 60 } } });
     const get = async (path: string): Promise<string> => (await gw.http(path)).text();
     expect([await get('/get/?host=a&pool=pair'), await get('/get/?host=b&pool=pair'), await get('/get/?host=c&pool=pair')]).to.deep.equal(['YES', 'YES', 'NO']);
     await pollUntil(async () => (await childrenOf(gw.client, `${root}/pair`)).length === 0, { timeoutMs: 5_000, what: 'the pool locks to expire' });

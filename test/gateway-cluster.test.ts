@@ -39,8 +39,8 @@ describe('gateway instances and other clients on one ensemble', function () {
   it('shared expiry: a refresh through B moves the expiry A enforces; a stalled holder\'s expired lock is reaped by another instance', async () => {
     const root = uniqueRoot();
     const [a, b] = [await startGateway({ root }), await startGateway({ root })];
-    const view = await (await a.post('/locks/exp', { lifetime: 0.6 })).json() as LockViewJson;
-    const refreshed = await (await b.post(`${view.url}/refresh`, { lifetime: 1.6 })).json() as LockViewJson;
+    const view = await (await a.post('/locks/exp', { lifetime: 2 })).json() as LockViewJson;
+    const refreshed = await (await b.post(`${view.url}/refresh`, { lifetime: 3 })).json() as LockViewJson;
     await pollUntil(async () => (await childrenOf(a.client, `${root}/exp`)).length === 0, { timeoutMs: 10_000, what: 'the refreshed lock to expire' });
     // not released at A's original expiry: only once the refreshed one passed
     expect(Date.now()).to.be.at.least(Date.parse(refreshed.expiresAt!));
