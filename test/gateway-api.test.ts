@@ -362,4 +362,30 @@ describe('gateway REST API (real HTTP, real ZooKeeper)', function () {
     expect(gw.gateway.heldCount).to.equal(0);
     expect(await gw.http('/healthz').then(() => 'answered', () => 'refused')).to.equal('refused');
   });
+
+  it('20 HTTP clients x 5 rounds on one resource: one holder at a time, fencing tokens grow, nothing left', async () => {
+    const root = uniqueRoot();
+    const gw = await startGateway({ root });
+    let inside = 0;
+    let most = 0;
+    const tokens: bigint[] = [];
+    await Promise.all(Array.from({ length: 20 }, async () => {
+      for (let round = 0; round < 5; round++) {
+        const res = await gw.post('/locks/hot', { wait: 60 });
+        expect(res.status).to.equal(201);
+        const view = await res.json() as LockViewJson;
+        inside += 1;
+        most = Math.max(most, inside);
+        tokens.push(BigInt(view.fencingToken));
+        await new Promise((resolve) => setImmediate(resolve));
+        inside -= 1; // before the DELETE leaves: nobody else can be granted before it arrives
+        expect((await gw.http(view.url, { method: 'DELETE' })).status).to.equal(204);
+      }
+    }));
+    expect(most).to.equal(1);
+    expect(tokens).to.have.length(100);
+    expect(tokens.every((t, i) => i === 0 || t > tokens[i - 1]!)).to.equal(true);
+    expect(await childrenOf(gw.client, `${root}/hot`)).to.deep.equal([]);
+    expect(gw.gateway.heldCount).to.equal(0);
+  });
 });
