@@ -50,6 +50,8 @@ interface OwnLock {
 const ALL_LOCK_NAMES = [MUTEX_LOCK_NAME, READ_LOCK_NAME, WRITE_LOCK_NAME] as const;
 /** setTimeout's largest delay; a longer lifetime is re-checked from the data when it fires. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** Nodes read at most, per POST, to learn the maxLeases a busy mutex is used with. */
+const MAX_RECIPE_READS = 8;
 /** How soon an expiry check that could not reach ZooKeeper is tried again. */
 const EXPIRY_RETRY_MS = 1_000;
 
@@ -170,7 +172,8 @@ export class GatewayLocks {
     const mutex = children.filter((c) => c.includes(MUTEX_LOCK_NAME));
     if (request.mode === 'mutex' && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
     if (request.mode !== 'mutex' && mutex.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a mutex now; ask for mode "mutex"`);
-    for (const name of mutex) {
+    // Gateway nodes carry their maxLeases; look at the first few (others' nodes tell nothing).
+    for (const name of mutex.slice(0, MAX_RECIPE_READS)) {
       let record: LockRecord | undefined;
       try {
         record = decodeRecord((await this.client.getData(`${base}/${name}`)).data);
