@@ -12,7 +12,7 @@ import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';
 import { pollUntil } from './support/poll.js';
-import { ZkOp, type TcpProxy } from './support/tcp-proxy.js';
+import { LOCK_CREATE_OPS, type TcpProxy } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
 
 const proxies: TcpProxy[] = [];
@@ -300,7 +300,7 @@ describe('MultiLock', function () {
     const second: MultiLockMember = {
       path: b,
       acquire: (o) => {
-        cut = proxy.cutAfterReply([ZkOp.CREATE, ZkOp.CREATE2], { reopen: true });
+        cut = proxy.cutAfterReply(LOCK_CREATE_OPS, { reopen: true });
         return new Mutex(client, b).acquire(o);
       },
     };
