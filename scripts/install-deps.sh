@@ -2,11 +2,12 @@
 # Installs what the test suite needs from Debian's archive, only if missing (idempotent):
 # ZooKeeper 3.8 server jars, Curator 5.4.0 jars (interop peers), kazoo 2.8 (benchmarks), and a
 # JDK with javac (the Curator peer is compiled at test time), and openssl (the TLS tests make
-# their own throwaway certificates). Extra package names given as
+# their own throwaway certificates), and chromium (the gateway web page's browser test drives it with
+# playwright-core; no browser is downloaded by npm). Extra package names given as
 # arguments are installed too (scripts/test-docker.sh asks for docker.io and debootstrap).
 set -euo pipefail
 
-packages=(zookeeper libcurator-recipes-java python3-kazoo openssl "$@")
+packages=(zookeeper libcurator-recipes-java python3-kazoo openssl chromium "$@")
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 
 missing=()
