@@ -1,6 +1,8 @@
-// Optional bearer-token auth: every route but /healthz needs `Authorization: Bearer <token>`.
-// The web page (GET /) also takes `?token=`, since a browser opening a link sends no header;
-// the page then sends the token as a header itself.
+// Optional bearer-token auth: every route but /healthz and the web page's shell (GET /) needs
+// `Authorization: Bearer <token>`. The page holds no lock data: it fetches everything from the
+// API with the token as a header, taken from `?token=` in its address or typed in when the API
+// answers 401. Serving it without the token is what lets it ask for one (and lets a reload work
+// after it has dropped `?token=` from the address bar).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Problem } from './problem.js';
@@ -13,14 +15,10 @@ export function registerBearerAuth(app: FastifyInstance, token: string): void {
   const matches = (given: string | undefined): boolean => given !== undefined && timingSafeEqual(digest(given), expected);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0];
-    if (path === '/healthz') return;
+    if (path === '/healthz' || (path === '/' && (request.method === 'GET' || request.method === 'HEAD'))) return;
     const header = request.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
     if (matches(bearer)) return;
-    if (path === '/') {
-      const query = request.query as { token?: unknown };
-      if (typeof query.token === 'string' && matches(query.token)) return;
-    }
     throw new Problem(401, 'unauthorized', 'Unauthorized',
       header === undefined ? 'this gateway needs Authorization: Bearer <token>' : 'the bearer token is not the one this gateway accepts',
       { 'www-authenticate': 'Bearer realm="zkurator"' });
