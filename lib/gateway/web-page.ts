@@ -195,6 +195,13 @@ const SCRIPT = String.raw`
     return { tr: tr, cells: cells, button: null, lock: null };
   }
 
+  // "_c_<uuid>-lock-0000000003" (any path before it too) -> "lock-0000000003": the part that
+  // tells nodes apart at a glance; the full path is in the cell's tooltip.
+  function shortNode(name) {
+    var last = String(name).split('/').pop();
+    return last.replace(/^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-/, '');
+  }
+
   function modeText(p) {
     var lock = p.lock;
     if (lock && lock.mode === 'mutex' && lock.maxLeases > 1) return 'semaphore (' + lock.maxLeases + ' leases)';
@@ -216,12 +223,13 @@ const SCRIPT = String.raw`
     setText(badge, ORIGIN_LABEL[origin]);
     setText(c.mode, modeText(p));
     var title = lock ? String(lock.title || '') : String(p.data || '');
-    var shown = lock ? (title || '(no title)') : (title ? 'data: ' + title : '(no data)');
+    // A gateway request still waiting has no lock yet (its title comes with the grant).
+    var shown = lock ? (title || '(no title)') : origin === 'gateway' ? '(request waiting)' : (title ? 'data: ' + title : '(no data)');
     setText(c.title, shown);
     setAttr(c.title, 'title', shown);
-    var nodeText = p.name + (p.state === 'waiting' && p.waitingOn ? '  (waits on ' + p.waitingOn + ')' : '');
+    var nodeText = shortNode(p.name) + (p.state === 'waiting' && p.waitingOn ? ', waits on ' + shortNode(p.waitingOn) : '');
     setText(c.node, nodeText);
-    setAttr(c.node, 'title', p.node);
+    setAttr(c.node, 'title', p.node + (p.waitingOn ? '\nwaits on ' + p.waitingOn : ''));
     setAttr(c.left, 'data-expires-at', lock && lock.expiresAt ? lock.expiresAt : null);
     setAttr(c.left, 'data-lifetime', lock ? String(lock.lifetime) : null);
     tickRow(row);
@@ -257,7 +265,10 @@ const SCRIPT = String.raw`
 
   function render(data) {
     setText(rootEl, String(data.root || ''));
-    var locks = Array.isArray(data.locks) ? data.locks : [];
+    // A lock path with nobody in it (an empty container ZooKeeper has not cleaned up yet) is not shown.
+    var locks = (Array.isArray(data.locks) ? data.locks : []).filter(function (l) {
+      return Array.isArray(l.participants) ? l.participants.length > 0 : Number(l.holders) + Number(l.waiters) > 0;
+    });
     var seen = new Set(), holdersTotal = 0, waitersTotal = 0, prev = null;
     locks.forEach(function (l) {
       var resource = String(l.resource);
