@@ -335,7 +335,7 @@ const SCRIPT = String.raw`
       noteServerClock(res);
       if (res.status === 401 || res.status === 403) {
         tokenForm.hidden = false;
-        setStatus('error', res.status === 401 ? 'a bearer token is needed' : 'token refused');
+        setStatus('error', token ? 'the token was refused' : 'a bearer token is needed');
       } else if (!res.ok) {
         setStatus('error', 'gateway answered: ' + (await problemText(res)));
       } else {

@@ -150,6 +150,7 @@ const median = (xs: number[]): number => {
  * `connectString`; returns the markdown section (medians) for RESULTS.md.
  */
 export function gatewayBenchRows(connectString: string, rounds: number, cycles: number): string[] {
+  const started = new Date();
   const loadBefore = loadavg()[0] ?? 0;
   const runs: GatewayBenchResult[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -169,7 +170,7 @@ export function gatewayBenchRows(connectString: string, rounds: number, cycles: 
   }
   const rows = [
     `\n${GATEWAY_HEADING} (${cycles} round trips per scenario)\n`,
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, `
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, `
       + `load average ${loadBefore.toFixed(1)} when it started; ${rounds} rounds, medians (\`${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}npm run bench\`).\n`,
     '| scenario | round trips per second (median) | p50 ms | p99 ms | gateway RSS peak MB |',
     '|---|---:|---:|---:|---:|',
