@@ -180,6 +180,18 @@ describe('gateway web page in real Chromium (issue 12 item 5)', function () {
     await lease.release();
   });
 
+  it('refuses to be framed by another page (so no site can trick a click on a release button)', async () => {
+    const { page } = await browser!.newPage();
+    const refused = page.waitForEvent('console', {
+      predicate: (m) => m.type() === 'error' && /frame-ancestors 'none'/.test(m.text()) && m.text().includes(gw().url),
+      timeout: 10_000,
+    });
+    await page.setContent(`<iframe src="${gw().url}/" title="framed"></iframe>`);
+    await refused;
+    expect(await page.frameLocator('iframe').locator('[data-testid="locks"]').count()).to.equal(0);
+    await page.close();
+  });
+
   it('the release button frees a gateway lock: its node leaves ZooKeeper and the Curator waiter gets the lock', async () => {
     const zk = await newClient();
     const root = gw().root;

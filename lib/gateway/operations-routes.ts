@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayLocks } from './gateway-locks.js';
 import type { GatewayMetrics } from './metrics.js';
-import { webPageHtml } from './web-page.js';
+import { webPageHeaders, webPageHtml } from './web-page.js';
 
 export function registerOperationsRoutes(app: FastifyInstance, locks: GatewayLocks, metrics: GatewayMetrics): void {
   app.get('/healthz', async (_request, reply) => {
@@ -16,6 +16,6 @@ export function registerOperationsRoutes(app: FastifyInstance, locks: GatewayLoc
   });
 
   app.get('/', async (_request, reply) => {
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(webPageHtml());
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').headers(webPageHeaders()).send(webPageHtml());
   });
 }

@@ -419,6 +419,20 @@ export function webPageCsp(): string {
   ].join('; ');
 }
 
+/**
+ * Response headers for the web page: its Content-Security-Policy plus `frame-ancestors 'none'`
+ * (only a header can say that), so no other site can frame the page and trick a click on a
+ * release button; no MIME sniffing; no referrer.
+ */
+export function webPageHeaders(): Record<string, string> {
+  return {
+    'content-security-policy': `${webPageCsp()}; frame-ancestors 'none'`,
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
 let cached: string | undefined;
 
 /**
