@@ -152,6 +152,24 @@ describe('gateway web page in real Chromium (issue 12 item 5)', function () {
     for (const r of ['orders-db', 'nightly-backup', 'report-cache', 'catalog']) expect(await childrenOf(zk, `${root}/${r}`)).to.deep.equal([]);
   });
 
+  it('a gateway lock whose lifetime passes leaves the page once the gateway has released it', async () => {
+    const zk = await newClient();
+    const root = gw().root;
+    const { page, errors } = await browser!.newPage();
+    await page.goto(`${gw().url}/`);
+    await page.getByTestId('status').and(page.locator('[data-state="live"]')).waitFor({ timeout: 10_000 });
+    const taken = await gw().request('POST', '/locks/short-lived', { title: 'three seconds', lifetime: 3 });
+    expect(taken.status).to.equal(201);
+    await untilRows(page, 'short-lived', 1);
+    const shown = await text(lockGroup(page, 'short-lived').getByTestId('time-left'));
+    if (shown !== 'expiring\u2026') expect(seconds(shown)).to.be.at.most(3);
+    await untilRows(page, 'short-lived', 0);
+    expect(await childrenOf(zk, `${root}/short-lived`)).to.deep.equal([]);
+    expect((await gw().request('GET', (taken.json as LockView).url)).status).to.equal(404);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+  });
+
   it('shows titles and node data as text: markup in them makes no element and runs nothing', async () => {
     const zk = await newClient();
     const root = gw().root;
