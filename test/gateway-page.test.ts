@@ -134,6 +134,10 @@ describe('gateway web page in real Chromium (issue 12 item 5)', function () {
     await pollUntil(async () => seconds(await text(lockGroup(page, 'nightly-backup').getByTestId('time-left'))) < first,
       { timeoutMs: 5_000, what: 'the time left to go down' });
     expect(await text(page.getByTestId('summary'))).to.equal('4 locks, 5 holding, 2 waiting');
+    // Accessible structure: a named table with column headers, a row-group header per lock.
+    const table = page.getByRole('table', { name: /^Every lock under the root/ });
+    expect(await table.getByRole('columnheader').allTextContents()).to.deep.equal(['Position', 'Origin', 'Mode', 'Title or node data', 'Node', 'Time left', 'Action']);
+    expect(await table.getByRole('rowheader', { name: /^nightly-backup/ }).count()).to.equal(1);
 
     const shot = process.env.GATEWAY_PAGE_SCREENSHOT; // set to docs/gateway-page.png to refresh the README's picture
     if (shot) await page.screenshot({ path: shot, fullPage: true });
@@ -279,6 +283,11 @@ describe('gateway web page in real Chromium (issue 12 item 5)', function () {
       await untilRows(page, 'guarded', 0);
       expect((await secured.request('GET', (taken.json as LockView).url)).status).to.equal(404);
       expect(errors).to.deep.equal([]);
+
+      // The gateway goes away: the page says so (and keeps trying).
+      await secured.stop();
+      await page.locator('[data-testid="status"][data-state="error"]').waitFor({ timeout: 10_000 });
+      expect(await text(page.getByTestId('status'))).to.match(/^gateway unreachable, retrying/);
       await page.close();
     } finally {
       await secured?.stop();
