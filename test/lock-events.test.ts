@@ -9,7 +9,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { LockChannels, LockTimeoutError, Mutex, ReadWriteLock, type ZkClient } from '../lib/index.js';
-import { newClient, sharedConnectString, uniquePath, untilChildren } from './support/harness.js';
+import { newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
+import { nextState } from './support/proxied-client.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -103,6 +105,26 @@ describe('lock events (diagnostics_channel) and client.metrics()', function () {
     expect(metrics.waitMs.count).to.equal(3);
     expect(metrics.waitMs.max).to.be.at.least(metrics.waitMs.p50).and.at.least(m(1).waitMs as number);
     expect(metrics.holdMs.count).to.equal(3);
+  });
+
+  it('a dropped connection: SUSPENDED then RECONNECTED, once each; a hold that survives it is not lost, and is released once', async () => {
+    const proxy = await TcpProxy.start(sharedServerPort());
+    try {
+      const client = await newClient({ connectString: proxy.connectString, sessionTimeout: 8_000 });
+      const rec = recordEvents(client);
+      stops.push(rec.stop);
+      const lease = await new Mutex(client, uniquePath('events-drop')).acquire({ timeout: 5_000 });
+      const reconnected = nextState(client, 'RECONNECTED');
+      proxy.reset();
+      await reconnected;
+      await lease.untilSafe();
+      await lease.release();
+      expect(rec.names()).to.deep.equal(['acquired', 'connection:SUSPENDED', 'connection:RECONNECTED', 'released']);
+      expect(rec.events[1]!.message.sessionId).to.equal(client.sessionId);
+      expect(client.metrics()).to.deep.include({ held: 0, released: 1, lost: 0 });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('metrics: held and waiting are live gauges; re-entry is not a new acquire; percentiles are nearest-rank over the samples', async () => {
