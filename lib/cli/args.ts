@@ -56,8 +56,8 @@ Options:
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
 Exit codes: 64 usage, 66 --auth-file/--tls-* file unreadable, 69 ZooKeeper unreachable (or its chroot missing, or TLS failed),
-70 internal error, 75 lock timeout, 77 permission denied (the lock path's ACL, or credentials refused),
-76 lock lost while the command ran, 126/127 command not executable/not found,
+70 internal error, 75 lock timeout, 76 lock lost while the command ran,
+77 permission denied (the lock path's ACL, or credentials refused), 126/127 command not executable/not found,
 128+N interrupted by signal N; otherwise the command's own code.`;
 
 /** Bad command-line arguments. */
