@@ -65,9 +65,12 @@ describe('zkurator CLI with credentials and TLS', function () {
     expect(viaEnv.out).to.contain('holder');
     // other credentials: the listing is refused again; the node of another identity unreadable
     const otherAuth = join(dir, 'other-auth');
-    writeFileSync(otherAuth, 'digest someone:else\n');
+    writeFileSync(otherAuth, 'digest someone:else\n', { mode: 0o644 });
+    chmodSync(otherAuth, 0o644); // whatever the umask
     const other = await cli(['status', path, '--connect', sharedConnectString(), '--auth-file', otherAuth]);
     expect(other.code).to.equal(77);
+    expect(other.out).to.contain(`warning: --auth-file ${otherAuth} can be read by other users (mode 0644)`);
+    expect(viaFlag.out + viaEnv.out).not.to.contain('warning'); // mode 0600
     for (const r of [denied, viaFlag, viaEnv, other]) expect(r.out).not.to.contain(SECRET).and.not.to.contain('someone:else');
     await lease.release();
 

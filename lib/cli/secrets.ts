@@ -1,19 +1,26 @@
 // Credentials and TLS material for the CLI, read from files (never from the command line,
 // where `ps` shows every argument to every user). Nothing read here is ever printed: errors
 // name the file and the line number, never what is in it.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { ConnectOptions } from '../zk-client.js';
 import type { ConnectionArgs } from './args.js';
 import { CliFailure } from './cli-failure.js';
 import { ExitCode } from './exit-codes.js';
 
-function readSecretFile(path: string, option: string): Buffer {
+function readSecretFile(path: string, option: string, secret = false): Buffer {
+  let content: Buffer;
   try {
-    return readFileSync(path);
+    content = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new CliFailure(ExitCode.NO_INPUT, `${option} ${path}: cannot read it (${code})`);
   }
+  // Like ssh with a private key, but a warning: other users can read what this file protects.
+  const mode = statSync(path).mode & 0o777;
+  if (secret && (mode & 0o077) !== 0) {
+    process.stderr.write(`zkurator: warning: ${option} ${path} can be read by other users (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${path}\n`);
+  }
+  return content;
 }
 
 /**
@@ -38,13 +45,13 @@ export function parseAuthFile(text: string, path: string): NonNullable<ConnectOp
 /** The connect options the CLI's --auth-file and --tls-* (or their environment variables) ask for. */
 export function securityOptions(args: ConnectionArgs): Pick<ConnectOptions, 'auth' | 'tls'> {
   const options: Pick<ConnectOptions, 'auth' | 'tls'> = {};
-  if (args.authFile !== undefined) options.auth = parseAuthFile(readSecretFile(args.authFile, '--auth-file').toString('utf8'), args.authFile);
+  if (args.authFile !== undefined) options.auth = parseAuthFile(readSecretFile(args.authFile, '--auth-file', true).toString('utf8'), args.authFile);
   const { tlsCa, tlsCert, tlsKey } = args;
   if (tlsCa !== undefined || tlsCert !== undefined) {
     options.tls = {
       ...(tlsCa === undefined ? {} : { ca: readSecretFile(tlsCa, '--tls-ca') }),
       ...(tlsCert === undefined ? {} : { cert: readSecretFile(tlsCert, '--tls-cert') }),
-      ...(tlsKey === undefined ? {} : { key: readSecretFile(tlsKey, '--tls-key') }),
+      ...(tlsKey === undefined ? {} : { key: readSecretFile(tlsKey, '--tls-key', true) }),
     };
   }
   return options;
