@@ -3,7 +3,7 @@
 // (scripts/demo). One class path and one javac call for all three.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const JAVA_DIR = '/usr/share/java';
 const CURATOR_JARS = [
@@ -22,8 +22,11 @@ export function curatorAvailable(): boolean {
   return existsSync(join(JAVA_DIR, 'curator-recipes.jar'));
 }
 
-/** Compiles one Java source against Curator into `outDir`. */
+/**
+ * Compiles one Java source against Curator into `outDir`; classes it uses from its own folder
+ * (e.g. the test peers' shared PeerOut.java) are compiled with it.
+ */
 export function compileAgainstCurator(source: string, outDir: string): void {
   mkdirSync(outDir, { recursive: true });
-  execFileSync('javac', ['-nowarn', '-d', outDir, '-cp', curatorClasspath(), source], { stdio: 'pipe' });
+  execFileSync('javac', ['-nowarn', '-d', outDir, '-cp', curatorClasspath(), '-sourcepath', dirname(source), source], { stdio: 'pipe' });
 }

@@ -14,7 +14,6 @@
 // Replies: {"event":"ready"}, {"event":"acquired","ref":..}, {"event":"timeout","ref":..},
 // {"event":"released","ref":..}, {"event":"list","nodes":[..]}, {"event":"error","ref":..,"message":..}
 import java.io.BufferedReader;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -53,31 +52,6 @@ public final class CuratorPeer {
     private static final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private static final Map<String, InterProcessReadWriteLock> rwLocks = new ConcurrentHashMap<>();
     private static CuratorFramework client;
-    private static FileOutputStream record;
-
-    /** One append per line: O_APPEND keeps lines from several processes in real-time order. */
-    private static synchronized void record(String line) throws IOException {
-        if (record != null) record.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static synchronized void reply(String json) {
-        System.out.println(json);
-        System.out.flush();
-    }
-
-    private static String q(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
-    }
-
-    private static void error(String ref, Throwable t) {
-        reply("{\"event\":\"error\",\"ref\":" + q(ref) + ",\"message\":" + q(String.valueOf(t)) + "}");
-    }
 
     private static InterProcessReadWriteLock rwFor(String path) {
         return rwLocks.computeIfAbsent(path, p -> new InterProcessReadWriteLock(client, p));
@@ -119,14 +93,14 @@ public final class CuratorPeer {
             try {
                 if (acquireOn(h, kind, timeoutMs, maxLeases)) {
                     h.kind = kind;
-                    record("enter " + ref + " " + kind);
+                    PeerOut.record("enter " + ref + " " + kind);
                     holds.put(ref, h);
-                    reply("{\"event\":\"acquired\",\"ref\":" + q(ref) + "}");
+                    PeerOut.reply("{\"event\":\"acquired\",\"ref\":" + PeerOut.q(ref) + "}");
                 } else {
-                    reply("{\"event\":\"timeout\",\"ref\":" + q(ref) + "}");
+                    PeerOut.reply("{\"event\":\"timeout\",\"ref\":" + PeerOut.q(ref) + "}");
                 }
             } catch (Throwable t) {
-                error(ref, t);
+                PeerOut.error(ref, t);
             }
         });
     }
@@ -134,17 +108,17 @@ public final class CuratorPeer {
     private static void release(String ref) {
         Hold h = holds.remove(ref);
         if (h == null) {
-            reply("{\"event\":\"error\",\"ref\":" + q(ref) + ",\"message\":\"no such hold\"}");
+            PeerOut.reply("{\"event\":\"error\",\"ref\":" + PeerOut.q(ref) + ",\"message\":\"no such hold\"}");
             return;
         }
         h.thread.submit(() -> {
             try {
-                record("exit " + ref + " " + h.kind);
+                PeerOut.record("exit " + ref + " " + h.kind);
                 if (h.lease != null) h.lease.close();
                 else h.lock.release();
-                reply("{\"event\":\"released\",\"ref\":" + q(ref) + "}");
+                PeerOut.reply("{\"event\":\"released\",\"ref\":" + PeerOut.q(ref) + "}");
             } catch (Throwable t) {
-                error(ref, t);
+                PeerOut.error(ref, t);
             }
         });
     }
@@ -154,10 +128,10 @@ public final class CuratorPeer {
         client = CuratorFrameworkFactory.newClient(connect, 10_000, 10_000, new ExponentialBackoffRetry(100, 5));
         client.start();
         if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            reply("{\"event\":\"error\",\"ref\":\"\",\"message\":\"could not connect\"}");
+            PeerOut.reply("{\"event\":\"error\",\"ref\":\"\",\"message\":\"could not connect\"}");
             System.exit(2);
         }
-        reply("{\"event\":\"ready\"}");
+        PeerOut.reply("{\"event\":\"ready\"}");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -177,34 +151,27 @@ public final class CuratorPeer {
                         release(a[1]);
                         break;
                     case "record":
-                        record = new FileOutputStream(a[1], true);
-                        reply("{\"event\":\"list\",\"nodes\":[]}");
+                        PeerOut.recordTo(a[1]);
+                        PeerOut.reply("{\"event\":\"list\",\"nodes\":[]}");
                         break;
                     case "list":
                     case "listrw": {
                         Collection<String> nodes = a[0].equals("list")
                             ? new InterProcessMutex(client, a[1]).getParticipantNodes()
                             : ((InterProcessMutex) (a[2].equals("read") ? rwFor(a[1]).readLock() : rwFor(a[1]).writeLock())).getParticipantNodes();
-                        StringBuilder b = new StringBuilder("{\"event\":\"list\",\"nodes\":[");
-                        boolean first = true;
-                        for (String n : nodes) {
-                            if (!first) b.append(',');
-                            b.append(q(n));
-                            first = false;
-                        }
-                        reply(b.append("]}").toString());
+                        PeerOut.list(nodes);
                         break;
                     }
                     case "exit":
                         client.close();
-                        reply("{\"event\":\"bye\"}");
+                        PeerOut.reply("{\"event\":\"bye\"}");
                         System.exit(0);
                         break;
                     default:
                         throw new IllegalArgumentException("unknown command " + a[0]);
                 }
             } catch (Throwable t) {
-                error(a.length > 1 ? a[1] : "", t);
+                PeerOut.error(a.length > 1 ? a[1] : "", t);
             }
         }
         client.close();

@@ -36,29 +36,6 @@ public final class CuratorRevokePeer {
     private static final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private static CuratorFramework client;
 
-    private static synchronized void reply(String json) {
-        System.out.println(json);
-        System.out.flush();
-    }
-
-    private static String q(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
-    }
-
-    private static void event(String event, String ref) {
-        reply("{\"event\":" + q(event) + ",\"ref\":" + q(ref) + "}");
-    }
-
-    private static void error(String ref, Throwable t) {
-        reply("{\"event\":\"error\",\"ref\":" + q(ref) + ",\"message\":" + q(String.valueOf(t)) + "}");
-    }
-
     /** Releases on the hold's own thread (Curator refuses a release from another thread). */
     private static void releaseOnThread(String ref, Hold h) {
         h.thread.submit(() -> {
@@ -68,9 +45,9 @@ public final class CuratorRevokePeer {
                     h.lock.release();
                 }
                 holds.remove(ref);
-                event("released", ref);
+                PeerOut.event("released", ref);
             } catch (Throwable t) {
-                error(ref, t);
+                PeerOut.error(ref, t);
             }
         });
     }
@@ -83,7 +60,7 @@ public final class CuratorRevokePeer {
                 h.lock = new InterProcessMutex(client, path);
                 // The listener runs on ZooKeeper's event thread: report, and release on the hold's thread.
                 h.lock.makeRevocable(forLock -> {
-                    event("revoke-requested", ref);
+                    PeerOut.event("revoke-requested", ref);
                     if (releaseOnRevoke) releaseOnThread(ref, h);
                 });
                 boolean ok;
@@ -95,16 +72,16 @@ public final class CuratorRevokePeer {
                 }
                 if (!ok) {
                     holds.remove(ref);
-                    event("timeout", ref);
+                    PeerOut.event("timeout", ref);
                     return;
                 }
                 h.held = true;
                 // A mutex's holder is the first participant: that is our node.
                 String node = h.lock.getParticipantNodes().iterator().next();
-                reply("{\"event\":\"acquired\",\"ref\":" + q(ref) + ",\"node\":" + q(node) + "}");
+                PeerOut.reply("{\"event\":\"acquired\",\"ref\":" + PeerOut.q(ref) + ",\"node\":" + PeerOut.q(node) + "}");
             } catch (Throwable t) {
                 holds.remove(ref);
-                error(ref, t);
+                PeerOut.error(ref, t);
             }
         });
     }
@@ -113,7 +90,7 @@ public final class CuratorRevokePeer {
         client = CuratorFrameworkFactory.newClient(args[0], 10_000, 10_000, new ExponentialBackoffRetry(100, 5));
         client.start();
         client.blockUntilConnected();
-        reply("{\"event\":\"ready\"}");
+        PeerOut.reply("{\"event\":\"ready\"}");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = in.readLine()) != null; ) {
             String[] p = line.trim().split(" ");
@@ -124,14 +101,14 @@ public final class CuratorRevokePeer {
                 case "revoke":
                     try {
                         Revoker.attemptRevoke(client, p[2]);
-                        event("revoked", p[1]);
+                        PeerOut.event("revoked", p[1]);
                     } catch (Throwable t) {
-                        error(p[1], t);
+                        PeerOut.error(p[1], t);
                     }
                     break;
                 case "release": {
                     Hold h = holds.get(p[1]);
-                    if (h == null) error(p[1], new IllegalStateException("no such hold"));
+                    if (h == null) PeerOut.error(p[1], new IllegalStateException("no such hold"));
                     else releaseOnThread(p[1], h);
                     break;
                 }
@@ -140,7 +117,7 @@ public final class CuratorRevokePeer {
                     System.exit(0);
                     break;
                 default:
-                    reply("{\"event\":\"error\",\"ref\":\"\",\"message\":" + q("unknown command " + p[0]) + "}");
+                    PeerOut.reply("{\"event\":\"error\",\"ref\":\"\",\"message\":" + PeerOut.q("unknown command " + p[0]) + "}");
             }
         }
         client.close();

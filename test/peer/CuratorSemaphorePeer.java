@@ -19,7 +19,6 @@
 // {"event":"released","ref":..}, {"event":"looped","ref":..}, {"event":"list","nodes":[..]},
 // {"event":"error","ref":..,"message":..}
 import java.io.BufferedReader;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -54,45 +53,6 @@ public final class CuratorSemaphorePeer {
     private static final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private static final Map<String, SharedCount> counts = new ConcurrentHashMap<>();
     private static CuratorFramework client;
-    private static FileOutputStream record;
-
-    private static synchronized void record(String line) throws IOException {
-        if (record != null) record.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static synchronized void reply(String json) {
-        System.out.println(json);
-        System.out.flush();
-    }
-
-    private static String q(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        return b.append('"').toString();
-    }
-
-    private static void event(String event, String ref) {
-        reply("{\"event\":\"" + event + "\",\"ref\":" + q(ref) + "}");
-    }
-
-    private static void error(String ref, Throwable t) {
-        reply("{\"event\":\"error\",\"ref\":" + q(ref) + ",\"message\":" + q(String.valueOf(t)) + "}");
-    }
-
-    private static void list(Collection<String> nodes) {
-        StringBuilder b = new StringBuilder("{\"event\":\"list\",\"nodes\":[");
-        boolean first = true;
-        for (String n : nodes) {
-            if (!first) b.append(',');
-            b.append(q(n));
-            first = false;
-        }
-        reply(b.append("]}").toString());
-    }
 
     private static InterProcessSemaphoreV2 semaphore(String path, String leases) {
         if (leases.startsWith("count:")) {
@@ -117,14 +77,14 @@ public final class CuratorSemaphorePeer {
                     ok = h.leases != null;
                 }
                 if (ok) {
-                    record("enter " + ref);
+                    PeerOut.record("enter " + ref);
                     holds.put(ref, h);
-                    event("acquired", ref);
+                    PeerOut.event("acquired", ref);
                 } else {
-                    event("timeout", ref);
+                    PeerOut.event("timeout", ref);
                 }
             } catch (Throwable t) {
-                error(ref, t);
+                PeerOut.error(ref, t);
             }
         });
     }
@@ -140,9 +100,9 @@ public final class CuratorSemaphorePeer {
         if (h == null || h.mutex == null) throw new IllegalStateException("no SemaphoreMutex hold " + ref);
         h.thread.submit(() -> {
             try {
-                event(h.mutex.acquire(timeoutMs, TimeUnit.MILLISECONDS) ? "acquired" : "timeout", newRef);
+                PeerOut.event(h.mutex.acquire(timeoutMs, TimeUnit.MILLISECONDS) ? "acquired" : "timeout", newRef);
             } catch (Throwable t) {
-                error(newRef, t);
+                PeerOut.error(newRef, t);
             }
         });
     }
@@ -150,17 +110,17 @@ public final class CuratorSemaphorePeer {
     private static void release(String ref) {
         Hold h = holds.remove(ref);
         if (h == null) {
-            error(ref, new IllegalStateException("no such hold"));
+            PeerOut.error(ref, new IllegalStateException("no such hold"));
             return;
         }
         h.thread.submit(() -> {
             try {
-                record("exit " + ref);
+                PeerOut.record("exit " + ref);
                 if (h.mutex != null) h.mutex.release();
                 else for (Lease l : h.leases) l.close();
-                event("released", ref);
+                PeerOut.event("released", ref);
             } catch (Throwable t) {
-                error(ref, t);
+                PeerOut.error(ref, t);
             } finally {
                 h.thread.shutdown();
             }
@@ -175,14 +135,14 @@ public final class CuratorSemaphorePeer {
                 for (int i = 0; i < cycles; i++) {
                     Lease lease = sem.acquire(120, TimeUnit.SECONDS);
                     if (lease == null) throw new IllegalStateException("no lease within 120 s at cycle " + i);
-                    record("enter " + ref + "." + i);
+                    PeerOut.record("enter " + ref + "." + i);
                     if (holdMs > 0) Thread.sleep(holdMs);
-                    record("exit " + ref + "." + i);
+                    PeerOut.record("exit " + ref + "." + i);
                     lease.close();
                 }
-                event("looped", ref);
+                PeerOut.event("looped", ref);
             } catch (Throwable t) {
-                error(ref, t);
+                PeerOut.error(ref, t);
             } finally {
                 thread.shutdown();
             }
@@ -193,10 +153,10 @@ public final class CuratorSemaphorePeer {
         client = CuratorFrameworkFactory.newClient(args[0], 10_000, 10_000, new ExponentialBackoffRetry(100, 5));
         client.start();
         if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            error("", new IllegalStateException("could not connect"));
+            PeerOut.error("", new IllegalStateException("could not connect"));
             System.exit(2);
         }
-        reply("{\"event\":\"ready\"}");
+        PeerOut.reply("{\"event\":\"ready\"}");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -216,40 +176,40 @@ public final class CuratorSemaphorePeer {
                         loop(a[1], a[2], a[3], Integer.parseInt(a[4]), Long.parseLong(a[5]));
                         break;
                     case "list":
-                        list(new InterProcessSemaphoreV2(client, a[1], 1).getParticipantNodes());
+                        PeerOut.list(new InterProcessSemaphoreV2(client, a[1], 1).getParticipantNodes());
                         break;
                     case "startcount": {
                         SharedCount count = new SharedCount(client, a[1], Integer.parseInt(a[2]));
                         count.start();
                         counts.put(a[1], count);
-                        list(new ArrayList<>());
+                        PeerOut.list(new ArrayList<>());
                         break;
                     }
                     case "setcount":
                         counts.get(a[1]).setCount(Integer.parseInt(a[2]));
-                        list(new ArrayList<>());
+                        PeerOut.list(new ArrayList<>());
                         break;
                     case "getcount": {
                         List<String> one = new ArrayList<>();
                         one.add(String.valueOf(counts.get(a[1]).getCount()));
-                        list(one);
+                        PeerOut.list(one);
                         break;
                     }
                     case "record":
-                        record = new FileOutputStream(a[1], true);
-                        list(new ArrayList<>());
+                        PeerOut.recordTo(a[1]);
+                        PeerOut.list(new ArrayList<>());
                         break;
                     case "exit":
                         for (SharedCount c : counts.values()) c.close();
                         client.close();
-                        reply("{\"event\":\"bye\"}");
+                        PeerOut.reply("{\"event\":\"bye\"}");
                         System.exit(0);
                         break;
                     default:
                         throw new IllegalArgumentException("unknown command " + a[0]);
                 }
             } catch (Throwable t) {
-                error(a.length > 1 ? a[1] : "", t);
+                PeerOut.error(a.length > 1 ? a[1] : "", t);
             }
         }
         client.close();

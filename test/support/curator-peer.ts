@@ -1,22 +1,7 @@
 // Drives test/peer/CuratorPeer.java: a real Curator 5.4.0 client (Debian's jars) in its own
-// JVM, compiled with javac on first use. Commands go over stdin, JSON replies come back.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { compileAgainstCurator, curatorClasspath } from '../../scripts/curator-java.js';
+// JVM (test/support/java-peer.ts). Commands go over stdin, JSON replies come back.
 import { sharedConnectString } from './harness.js';
-
-// dist/test/support -> repo root
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const peerBuild = join(repoRoot, 'test', 'peer', 'build');
-
-const compiled = new Set<string>();
-function compilePeer(main: string): void {
-  if (compiled.has(main)) return;
-  compileAgainstCurator(join(repoRoot, 'test', 'peer', `${main}.java`), peerBuild);
-  compiled.add(main);
-}
+import { startJavaPeer, type JavaPeerProcess } from './java-peer.js';
 
 /**
  * Which Java peer to run: CuratorPeer.java, or another program in test/peer that speaks the
@@ -34,36 +19,22 @@ type Reply = { event: string; ref?: string; message?: string; nodes?: string[] }
 export class CuratorPeer {
   private readonly waiters = new Map<string, (r: Reply) => void>();
   private listWaiters: Array<(r: Reply) => void> = [];
-  private readonly exited: Promise<void>;
-  private stderr = '';
+  private proc!: JavaPeerProcess;
 
-  private constructor(private readonly child: ChildProcess) {
-    const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (line) => this.onLine(line));
-    child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
-    this.exited = new Promise((res) => child.once('exit', () => res()));
-  }
+  private constructor() {}
 
   static async start(connectString: string, program: PeerProgram = { main: 'CuratorPeer' }): Promise<CuratorPeer> {
-    compilePeer(program.main);
-    const child = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-      '-cp', curatorClasspath([peerBuild]), program.main, connectString, ...(program.args ?? [])], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const peer = new CuratorPeer(child);
+    const peer = new CuratorPeer();
+    peer.proc = startJavaPeer<Reply>(program.main, [connectString, ...(program.args ?? [])], (r) => peer.onReply(r));
     await peer.expect('ready', '');
     return peer;
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.proc.child.pid;
   }
 
-  private onLine(line: string): void {
-    let reply: Reply;
-    try {
-      reply = JSON.parse(line) as Reply;
-    } catch {
-      return; // not ours (a JVM warning)
-    }
+  private onReply(reply: Reply): void {
     if (reply.event === 'list') {
       this.listWaiters.shift()?.(reply);
       return;
@@ -87,14 +58,14 @@ export class CuratorPeer {
     return new Promise((resolve, reject) => {
       const key = `${kind}:${ref}`;
       this.waiters.set(key, resolve);
-      void this.exited.then(() => {
-        if (this.waiters.delete(key)) reject(new Error(`Curator peer exited: ${this.stderr}`));
+      void this.proc.exited.then(() => {
+        if (this.waiters.delete(key)) reject(new Error(`Curator peer exited: ${this.proc.stderr()}`));
       });
     });
   }
 
   private send(line: string): void {
-    this.child.stdin!.write(`${line}\n`);
+    this.proc.child.stdin!.write(`${line}\n`);
   }
 
   /**
@@ -151,18 +122,18 @@ export class CuratorPeer {
 
   /** Closes the Curator client (its session and nodes go) and ends the JVM. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
+    if (this.proc.child.exitCode === null) {
       this.send('exit');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-      await this.exited;
+      const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 5_000);
+      await this.proc.exited;
       clearTimeout(timer);
     }
   }
 
   /** Kills the JVM at once (its session lingers until the server expires it). */
   async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
+    this.proc.child.kill('SIGKILL');
+    await this.proc.exited;
   }
 }
 

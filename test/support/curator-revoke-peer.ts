@@ -1,16 +1,6 @@
 // Drives test/peer/CuratorRevokePeer.java: a real Curator 5.4.0 client that holds revocable
 // InterProcessMutexes (makeRevocable) and revokes with Revoker.attemptRevoke, in its own JVM.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { compileAgainstCurator, curatorClasspath } from '../../scripts/curator-java.js';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const peerSource = join(repoRoot, 'test', 'peer', 'CuratorRevokePeer.java');
-const peerBuild = join(repoRoot, 'test', 'peer', 'build');
-
-let compiled = false;
+import { startJavaPeer, type JavaPeerProcess } from './java-peer.js';
 
 export interface RevokePeerReply {
   event: 'ready' | 'acquired' | 'timeout' | 'revoke-requested' | 'released' | 'revoked' | 'error';
@@ -24,37 +14,21 @@ export class CuratorRevokePeer {
   /** Replies not yet taken by next(), in arrival order. */
   private readonly inbox: RevokePeerReply[] = [];
   private readonly waiters: Array<{ match: (r: RevokePeerReply) => boolean; resolve: (r: RevokePeerReply) => void; reject: (e: Error) => void }> = [];
-  private readonly exited: Promise<void>;
-  private stderr = '';
+  private proc!: JavaPeerProcess;
 
-  private constructor(private readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
-    this.exited = new Promise((res) => child.once('exit', () => {
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`Curator revoke peer exited: ${this.stderr}`));
-      res();
-    }));
-  }
+  private constructor() {}
 
   static async start(connectString: string): Promise<CuratorRevokePeer> {
-    if (!compiled) {
-      compileAgainstCurator(peerSource, peerBuild);
-      compiled = true;
-    }
-    const child = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-      '-cp', curatorClasspath([peerBuild]), 'CuratorRevokePeer', connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const peer = new CuratorRevokePeer(child);
+    const peer = new CuratorRevokePeer();
+    peer.proc = startJavaPeer<RevokePeerReply>('CuratorRevokePeer', [connectString], (r) => peer.onReply(r));
+    void peer.proc.exited.then(() => {
+      for (const w of peer.waiters.splice(0)) w.reject(new Error(`Curator revoke peer exited: ${peer.proc.stderr()}`));
+    });
     await peer.next('ready');
     return peer;
   }
 
-  private onLine(line: string): void {
-    let reply: RevokePeerReply;
-    try {
-      reply = JSON.parse(line) as RevokePeerReply;
-    } catch {
-      return; // not ours (a JVM warning)
-    }
+  private onReply(reply: RevokePeerReply): void {
     const at = this.waiters.findIndex((w) => w.match(reply));
     if (at >= 0) this.waiters.splice(at, 1)[0]!.resolve(reply);
     else this.inbox.push(reply);
@@ -78,7 +52,7 @@ export class CuratorRevokePeer {
   }
 
   private send(line: string): void {
-    this.child.stdin!.write(`${line}\n`);
+    this.proc.child.stdin!.write(`${line}\n`);
   }
 
   /**
@@ -111,10 +85,10 @@ export class CuratorRevokePeer {
 
   /** Closes the Curator client (its session and nodes go) and ends the JVM. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
+    if (this.proc.child.exitCode === null) {
       this.send('exit');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-      await this.exited;
+      const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 5_000);
+      await this.proc.exited;
       clearTimeout(timer);
     }
   }

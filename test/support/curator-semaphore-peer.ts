@@ -1,17 +1,8 @@
 // Drives test/peer/CuratorSemaphorePeer.java: Curator 5.4.0's InterProcessSemaphoreV2,
 // InterProcessSemaphoreMutex and SharedCount in their own JVM. Each request names the reply
 // it waits for by its ref; count and list requests are answered in order.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { compileAgainstCurator, curatorClasspath } from '../../scripts/curator-java.js';
 import { sharedConnectString } from './harness.js';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const source = join(repoRoot, 'test', 'peer', 'CuratorSemaphorePeer.java');
-const build = join(repoRoot, 'test', 'peer', 'build');
-let compiled = false;
+import { startJavaPeer, type JavaPeerProcess } from './java-peer.js';
 
 interface Reply { event: string; ref?: string; message?: string; nodes?: string[] }
 type Settle = { resolve: (r: Reply) => void; reject: (e: Error) => void };
@@ -22,37 +13,23 @@ export type PeerLeases = number | { countPath: string };
 export class CuratorSemaphorePeer {
   private readonly byRef = new Map<string, Settle>();
   private readonly inOrder: Settle[] = [];
-  private readonly exited: Promise<void>;
-  private stderr = '';
+  private proc!: JavaPeerProcess;
 
-  private constructor(private readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
-    child.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
-    this.exited = new Promise((res) => child.once('exit', () => {
-      const err = new Error(`Curator semaphore peer exited: ${this.stderr}`);
-      for (const s of [...this.byRef.values(), ...this.inOrder.splice(0)]) s.reject(err);
-      this.byRef.clear();
-      res();
-    }));
-  }
+  private constructor() {}
 
   static async start(connectString = sharedConnectString()): Promise<CuratorSemaphorePeer> {
-    if (!compiled) compileAgainstCurator(source, build);
-    compiled = true;
-    const child = spawn('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC',
-      '-cp', curatorClasspath([build]), 'CuratorSemaphorePeer', connectString], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const peer = new CuratorSemaphorePeer(child);
+    const peer = new CuratorSemaphorePeer();
+    peer.proc = startJavaPeer<Reply>('CuratorSemaphorePeer', [connectString], (r) => peer.onReply(r));
+    void peer.proc.exited.then(() => {
+      const err = new Error(`Curator semaphore peer exited: ${peer.proc.stderr()}`);
+      for (const s of [...peer.byRef.values(), ...peer.inOrder.splice(0)]) s.reject(err);
+      peer.byRef.clear();
+    });
     await peer.send('', ''); // the ready line
     return peer;
   }
 
-  private onLine(line: string): void {
-    let reply: Reply;
-    try {
-      reply = JSON.parse(line) as Reply;
-    } catch {
-      return; // a JVM warning
-    }
+  private onReply(reply: Reply): void {
     const byRef = this.byRef.get(reply.ref ?? '');
     if (reply.event !== 'list' && byRef) {
       this.byRef.delete(reply.ref ?? '');
@@ -71,7 +48,7 @@ export class CuratorSemaphorePeer {
       if (ref === null) this.inOrder.push({ resolve, reject });
       else this.byRef.set(ref, { resolve, reject });
     });
-    if (line) this.child.stdin!.write(`${line}\n`);
+    if (line) this.proc.child.stdin!.write(`${line}\n`);
     return reply;
   }
 
@@ -131,10 +108,10 @@ export class CuratorSemaphorePeer {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    this.child.stdin!.write('exit\n');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await this.exited;
+    if (this.proc.child.exitCode !== null) return;
+    this.proc.child.stdin!.write('exit\n');
+    const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 5_000);
+    await this.proc.exited;
     clearTimeout(timer);
   }
 }
