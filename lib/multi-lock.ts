@@ -10,6 +10,7 @@ import { validateLockPath, validateSignal, validateTimeout } from './lock-path.j
 import { Mutex } from './mutex.js';
 import { ReentrantLock } from './reentrant-lock.js';
 import type { ZkClient } from './zk-client.js';
+import { holdWhile } from './hold-while.js';
 
 /**
  * What a MultiLock needs of a lease it took: a way to give it back and, if the recipe has
@@ -239,14 +240,8 @@ export class MultiLock {
    * Runs `fn(lease, signal)` with every lock held, and releases them afterwards whatever `fn`
    * does. `signal` aborts when any of the locks may be lost.
    */
-  async withLock<T>(fn: (lease: MultiLease, signal: AbortSignal) => T | Promise<T>, options: MultiLockAcquireOptions = {}): Promise<T> {
-    if (typeof fn !== 'function') throw new ValidationError(`withLock needs a function, got ${describeValue(fn)}`);
-    const lease = await this.acquire(options);
-    try {
-      return await fn(lease, lease.signal);
-    } finally {
-      if (!lease.released) await lease.release();
-    }
+  withLock<T>(fn: (lease: MultiLease, signal: AbortSignal) => T | Promise<T>, options: MultiLockAcquireOptions = {}): Promise<T> {
+    return holdWhile(fn, () => this.acquire(options));
   }
 
   /**

@@ -7,6 +7,7 @@ import { NotHeldError, ValidationError } from './errors.js';
 import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
 import type { LossPolicy, ZkClient } from './zk-client.js';
 import type { LockAclOptions } from './lock-acl.js';
+import { holdWhile } from './hold-while.js';
 
 /** Options for {@link SemaphoreMutex}. */
 export interface SemaphoreMutexOptions extends LockAclOptions {
@@ -62,14 +63,8 @@ export class SemaphoreMutex {
   }
 
   /** Runs `fn(lease, signal)` holding the mutex and releases it afterwards, whatever `fn` does. */
-  async withLock<T>(fn: (lease: SemaphoreLease, signal: AbortSignal) => T | Promise<T>, options: SemaphoreMutexAcquireOptions = {}): Promise<T> {
-    if (typeof fn !== 'function') throw new ValidationError(`withLock needs a function, got ${describeValue(fn)}`);
-    const lease = await this.acquire(options);
-    try {
-      return await fn(lease, lease.signal);
-    } finally {
-      if (!lease.released) await lease.release();
-    }
+  withLock<T>(fn: (lease: SemaphoreLease, signal: AbortSignal) => T | Promise<T>, options: SemaphoreMutexAcquireOptions = {}): Promise<T> {
+    return holdWhile(fn, () => this.acquire(options));
   }
 
   /**
