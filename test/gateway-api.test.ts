@@ -1,11 +1,13 @@
 // The HTTP lock gateway's REST API over real HTTP on a real ZooKeeper: every route and status
 // code, and what each leaves on the server.
 import { expect } from 'chai';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Mutex } from '../lib/index.js';
 import { childrenOf, newClient, untilChildren } from './support/harness.js';
 import { startGateway, uniqueRoot, useGateways, type TestGateway } from './support/gateway-fixture.js';
+import { createGateway } from '../lib/gateway/index.js';
 import { pollUntil } from './support/poll.js';
 
 export interface LockViewJson {
@@ -386,5 +388,26 @@ describe('gateway REST API (real HTTP, real ZooKeeper)', function () {
     expect(tokens.every((t, i) => i === 0 || t > tokens[i - 1]!)).to.equal(true);
     expect(await childrenOf(gw.client, `${root}/hot`)).to.deep.equal([]);
     expect(gw.gateway.heldCount).to.equal(0);
+  });
+
+  it('gateway.handler mounts on an HTTP server of your own', async () => {
+    const root = uniqueRoot();
+    const client = await newClient();
+    const gateway = await createGateway({ client, root });
+    const server = createServer(gateway.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const res = await fetch(`${base}/locks/mounted`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(res.status).to.equal(201);
+      const view = await res.json() as LockViewJson;
+      expect((await fetch(`${base}${view.url}`)).status).to.equal(200);
+      expect(await childrenOf(client, `${root}/mounted`)).to.have.length(1);
+    } finally {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(await childrenOf(client, `${root}/mounted`)).to.deep.equal([]);
   });
 });

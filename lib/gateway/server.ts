@@ -2,6 +2,7 @@
 // caller can listen with, inject requests into, or mount. Routes live in *-routes.ts; this
 // file wires them, turns every error into an RFC 9457 problem, and shuts down in order.
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClientClosedError, ConnectionLossError, SessionExpiredError, ValidationError, ZooKeeperError } from '../errors.js';
 import { ReentrantLock } from '../reentrant-lock.js';
@@ -40,6 +41,12 @@ export interface Gateway {
   readonly settings: GatewaySettings;
   /** Locks this gateway holds for HTTP clients right now. */
   readonly heldCount: number;
+  /**
+   * The gateway as a plain request handler, to mount on an HTTP server of your own:
+   * `http.createServer(gateway.handler)`. (Then close that server yourself; `close()` still
+   * cancels waiters and releases the locks.)
+   */
+  readonly handler: (request: IncomingMessage, response: ServerResponse) => void;
   /** Listens (default 127.0.0.1, port 9989; port 0 picks one); resolves where. */
   listen(options?: { host?: string; port?: number }): Promise<{ host: string; port: number; url: string }>;
   /** One sweep over the root, expiring gateway locks whose lifetime passed; resolves how many. */
@@ -126,6 +133,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     get heldCount() {
       return locks.heldCount;
     },
+    handler: (request, response) => app.routing(request, response),
     async listen({ host = '127.0.0.1', port = 9989 } = {}) {
       await app.listen({ host, port });
       const address = app.server.address() as AddressInfo;
