@@ -6,7 +6,7 @@
 // `expire` as lifetime; the host is kept in the lock's record, so any instance answers.
 import { NoNodeError } from '../errors.js';
 import { isResourceName, type PoolSettings } from './gateway-config.js';
-import type { GatewayLocks } from './gateway-locks.js';
+import { nodeSequence, type FoundLock, type GatewayLocks } from './gateway-locks.js';
 import { decodeRecord, isExpired } from './lock-record.js';
 import { Problem, badRequest } from './problem.js';
 
@@ -50,7 +50,7 @@ export class BusyWaitPools {
   }
 
   /** The granted, unexpired locks of `host` in a pool. */
-  private async hostLocks(poolName: string, host: string) {
+  private async hostLocks(poolName: string, host: string): Promise<FoundLock[]> {
     const base = this.locks.pathOf(poolName);
     let children: string[];
     try {
@@ -67,11 +67,11 @@ export class BusyWaitPools {
         throw err;
       }
     }));
-    const found = [];
+    const found: FoundLock[] = [];
     for (const node of nodes) {
       const record = node && decodeRecord(node.data);
       if (!node || !record || record.host !== host || record.acquiredAt === null || isExpired(record)) continue;
-      const sequence = /(-?\d{10})$/.exec(node.name)?.[1];
+      const sequence = nodeSequence(node.name);
       if (sequence) found.push({ resource: poolName, path: `${base}/${node.name}`, sequence, record, stat: node.stat });
     }
     return found;

@@ -57,6 +57,11 @@ const EXPIRY_RETRY_MS = 1_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The ten-digit sequence of a lock node's name (mutex, read or write), if it has one. */
+export function nodeSequence(name: string): string | undefined {
+  return sequenceOf(name, ALL_LOCK_NAMES);
+}
+
 export class GatewayLocks {
   /** This process's locks, by node path. */
   private readonly own = new Map<string, OwnLock>();
@@ -144,7 +149,7 @@ export class GatewayLocks {
       this.track(lease, granted.expiresAt);
       this.metrics.acquireEnded('acquired', performance.now() - started);
       const name = lease.path.slice(lease.path.lastIndexOf('/') + 1);
-      return lockView(resource, lease.path, sequenceOf(name, ALL_LOCK_NAMES) ?? '', granted, stat.czxid);
+      return lockView(resource, lease.path, nodeSequence(name) ?? '', granted, stat.czxid);
     } catch (err) {
       this.metrics.acquireEnded(cancel.aborted ? 'cancelled' : 'error', performance.now() - started);
       this.forget(lease.path);
@@ -299,7 +304,7 @@ export class GatewayLocks {
         if (err instanceof NoNodeError) return undefined;
         throw err;
       }
-      const name = children.find((c) => sequenceOf(c, ALL_LOCK_NAMES) === parsed.sequence);
+      const name = children.find((c) => nodeSequence(c) === parsed.sequence);
       if (!name) return undefined;
       const path = `${base}/${name}`;
       let node: { data: Buffer; stat: NodeStat };

@@ -2,7 +2,7 @@
 // POST|PUT <url>/refresh act on that URL from any gateway instance; GET /locks and
 // GET /locks/<resource> show every lock and its participants, whoever took them.
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { GatewaySettings } from './gateway-config.js';
+import { RESOURCE_NAME_RE, type GatewaySettings } from './gateway-config.js';
 import type { GatewayLocks } from './gateway-locks.js';
 import type { LockMode } from './lock-record.js';
 import { Problem, badRequest, lockNotFound } from './problem.js';
@@ -20,7 +20,7 @@ interface LockBody {
 const RESOURCE_PARAM = {
   type: 'object',
   required: ['resource'],
-  properties: { resource: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,200}$' } },
+  properties: { resource: { type: 'string', pattern: RESOURCE_NAME_RE.source } },
 } as const;
 
 const LOCK_PARAMS = {
