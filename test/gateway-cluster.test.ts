@@ -6,6 +6,8 @@ import { useCuratorPeer } from './support/curator-peer.js';
 import { childrenOf, newClient, track, untilChildren } from './support/harness.js';
 import { startGateway, uniqueRoot, useGateways } from './support/gateway-fixture.js';
 import { pollUntil } from './support/poll.js';
+import { nextState, proxiedClient } from './support/proxied-client.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
 import type { LockViewJson } from './gateway-api.test.js';
 
 describe('gateway instances and other clients on one ensemble', function () {
@@ -60,6 +62,34 @@ describe('gateway instances and other clients on one ensemble', function () {
     expect(await b.gateway.sweepExpired()).to.equal(1);
     expect(await stalled.exists(expired)).to.equal(undefined);
     expect(await stalled.exists(live)).to.not.equal(undefined);
+  });
+
+  it('a dropped ZooKeeper connection: /healthz 503 and requests 503 meanwhile; the same session back keeps every lock', async () => {
+    const proxies: TcpProxy[] = [];
+    try {
+      const { proxy, client } = await proxiedClient(proxies, { sessionTimeout: 8_000 });
+      const root = uniqueRoot();
+      const gw = await startGateway({ root, client });
+      const view = await (await gw.post('/locks/blip', { lifetime: 60 })).json() as LockViewJson;
+      const suspended = nextState(client, 'SUSPENDED');
+      proxy.cut();
+      await suspended;
+      const health = await gw.http('/healthz');
+      expect([health.status, await health.json()]).to.deep.equal([503, { status: 'unavailable', zookeeper: 'SUSPENDED' }]);
+      const post = await gw.post('/locks/other', { wait: 0 });
+      expect(post.status).to.equal(503);
+      expect((await post.json() as { title: string }).title).to.equal('ZooKeeper unavailable');
+      const back = nextState(client, 'RECONNECTED');
+      proxy.restore();
+      await back;
+      expect((await gw.http('/healthz')).status).to.equal(200);
+      expect(gw.gateway.heldCount).to.equal(1);
+      expect(await (await gw.http(view.url)).json()).to.deep.equal(view);
+      expect((await gw.http(view.url, { method: 'DELETE' })).status).to.equal(204);
+      expect(await childrenOf(client, `${root}/blip`)).to.deep.equal([]);
+    } finally {
+      await Promise.all(proxies.map((p) => p.close()));
+    }
   });
 
   describe('with a real Curator 5.4.0 peer', () => {
