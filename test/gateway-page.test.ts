@@ -273,6 +273,7 @@ describe('gateway web page in real Chromium (issue 12 item 5)', function () {
       await other.goto(`${secured.url}/`);
       await other.getByLabel('Bearer token').waitFor({ state: 'visible', timeout: 10_000 });
       expect(await text(other.getByTestId('status'))).to.equal('a bearer token is needed');
+      expect(await other.evaluate('document.activeElement.id')).to.equal('token-input'); // ready to type into
       await other.getByLabel('Bearer token').fill('s3cret-token');
       await other.getByRole('button', { name: 'Use token' }).click();
       await untilRows(other, 'guarded', 1);

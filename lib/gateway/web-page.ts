@@ -334,7 +334,7 @@ const SCRIPT = String.raw`
       var res = await request('GET', 'locks?detail=true');
       noteServerClock(res);
       if (res.status === 401 || res.status === 403) {
-        tokenForm.hidden = false;
+        if (tokenForm.hidden) { tokenForm.hidden = false; tokenInput.focus(); }
         setStatus('error', token ? 'the token was refused' : 'a bearer token is needed');
       } else if (!res.ok) {
         setStatus('error', 'gateway answered: ' + (await problemText(res)));
