@@ -12,6 +12,7 @@ import { LockChannels, LockTimeoutError, Mutex, ReadWriteLock, type ZkClient } f
 import { newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { nextState } from './support/proxied-client.js';
 import { TcpProxy } from './support/tcp-proxy.js';
+import { pollUntil } from './support/poll.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -46,13 +47,14 @@ describe('lock events (diagnostics_channel) and client.metrics()', function () {
     const client = await newClient();
     const rec = recordEvents(client);
     stops.push(rec.stop);
+    // queued is published before the wait starts; poll the record (with a deadline) rather than sleep
+    const untilQueued = (n: number) => pollUntil(() => rec.names().filter((e) => e === 'queued').length >= n,
+      { timeoutMs: 5_000, what: `queued event ${n}` });
     const first = await new Mutex(holder, path).acquire({ timeout: 5_000 });
     const mutex = new Mutex(client, path);
     const waiting = mutex.acquire({ timeout: 10_000 });
     await untilChildren(holder, path, 2);
-    // queued is published before the wait starts; poll the record rather than sleep
-    const deadline = performance.now() + 5_000;
-    while (!rec.names().includes('queued') && performance.now() < deadline) await new Promise((r) => setImmediate(r));
+    await untilQueued(1);
     await first.release();
     const lease = await waiting;
     await lease.release();
@@ -61,7 +63,7 @@ describe('lock events (diagnostics_channel) and client.metrics()', function () {
     expect(await mutex.tryAcquire()).to.equal(null);
     const ac = new AbortController();
     const aborted = mutex.acquire({ signal: ac.signal });
-    await untilChildren(holder, path, 2);
+    await untilQueued(2); // its node exists before the listing that queues it: wait for that, not the node
     ac.abort();
     await aborted.catch(() => undefined);
     await busy.release();
