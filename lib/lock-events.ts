@@ -35,7 +35,10 @@ export interface LockEventBase {
   readonly client: ZkClient;
   /** The lock path. */
   readonly lockPath: string;
-  /** `lock` (Mutex), `read` or `write` (ReadWriteLock halves). */
+  /**
+   * `lock` (Mutex, and a Semaphore's internal `locks/` mutex), `read` or `write` (ReadWriteLock
+   * halves), `lease` (a Semaphore or SemaphoreMutex lease; `lockPath` is the semaphore's path).
+   */
   readonly kind: string;
 }
 
@@ -104,7 +107,7 @@ export const lockChannels = {
 
 /** The event `kind` of a lock, from its node name part (see lock-driver.ts); worked out only for a subscriber. */
 function lockKind(lockName: string): string {
-  return lockName.includes('READ') ? 'read' : lockName.includes('WRIT') ? 'write' : 'lock';
+  return lockName.includes('READ') ? 'read' : lockName.includes('WRIT') ? 'write' : lockName.startsWith('lease') ? 'lease' : 'lock';
 }
 
 /** @internal An acquire starts waiting for a node of its own. */

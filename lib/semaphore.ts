@@ -11,6 +11,7 @@ import { Hold, type HoldHost } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import { StandardLockDriver, type LockDriver } from './lock-driver.js';
 import { resolveLockAcls, type LockAclOptions } from './lock-acl.js';
+import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from './lock-events.js';
 import { LockEngine, type HeldNode } from './lock-engine.js';
 import { newProtectedPrefix } from './lock-node-name.js';
 import {
@@ -168,7 +169,19 @@ export class Semaphore {
     const timeout = validateTimeout(options.timeout);
     const signal = validateSignal(options.signal);
     const deadline = new Deadline(this.client, this.path, timeout, signal);
-    const nodes = await this.acquireNodes(count, deadline);
+    // Events and metrics (lock-events.ts): each lease asked for counts as one acquire, so every
+    // lease has its acquired and its released (or lost) event, as a lock's hold does.
+    const started = performance.now();
+    for (let i = 0; i < count; i++) reportAcquireStarted(this.client);
+    let nodes: HeldNode[];
+    try {
+      nodes = await this.acquireNodes(count, deadline);
+    } catch (err) {
+      const outcome = err instanceof LockTimeoutError ? 'timeout' : signal?.aborted && err === signal.reason ? 'aborted' : 'failed';
+      for (let i = 0; i < count; i++) reportAcquireFailed(this.client, this.path, LEASE_NAME, outcome, performance.now() - started, err);
+      throw err;
+    }
+    for (const node of nodes) reportAcquired(this.client, this.path, LEASE_NAME, node.path, performance.now() - started, node.czxid);
     return nodes.map((node) => new Hold(this.host, node, this.lossPolicy).newLease() as SemaphoreLease);
   }
 

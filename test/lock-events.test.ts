@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { LockChannels, LockTimeoutError, Mutex, ReadWriteLock, type ZkClient } from '../lib/index.js';
+import { LockChannels, LockTimeoutError, Mutex, ReadWriteLock, Semaphore, type ZkClient } from '../lib/index.js';
 import { newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { nextState } from './support/proxied-client.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -149,6 +149,23 @@ describe('lock events (diagnostics_channel) and client.metrics()', function () {
     const after = client.metrics();
     expect(after).to.deep.include({ held: 0, waiting: 0, acquires: { acquired: 2, timeout: 0, aborted: 0, failed: 0 }, released: 2 });
     expect(after.waitMs.p99).to.equal(after.waitMs.max);
+  });
+
+  it('Semaphore: each lease asked for is one acquire (kind lease, on the semaphore path), released or timed out on its own; the gauges come back to 0', async () => {
+    const path = uniquePath('events-semaphore');
+    const client = await newClient();
+    const rec = recordEvents(client);
+    stops.push(rec.stop);
+    const semaphore = new Semaphore(client, path, { maxLeases: 2 });
+    const pair = await semaphore.acquire({ count: 2, timeout: 5_000 });
+    expect(client.metrics()).to.include({ held: 2, waiting: 0 });
+    expect(await semaphore.tryAcquire()).to.equal(null); // full: one lease asked for, timed out
+    for (const lease of pair) await lease.release();
+    const lease = rec.events.filter((e) => e.message.kind === 'lease');
+    expect(lease.map((e) => e.channel)).to.deep.equal(['acquired', 'acquired', 'timeout', 'released', 'released']);
+    expect(lease.every((e) => e.message.lockPath === path)).to.equal(true);
+    expect(lease.filter((e) => e.channel === 'acquired').map((e) => e.message.node)).to.deep.equal(pair.map((l) => l.path));
+    expect(client.metrics()).to.deep.include({ held: 0, waiting: 0, acquires: { acquired: 2, timeout: 1, aborted: 0, failed: 0 }, released: 2 });
   });
 
   it('with no subscriber nothing is published (no message is built)', async () => {
