@@ -54,12 +54,12 @@ export const MAX_NODE_DATA_BYTES = 1_000_000;
  * copy, so later changes to the caller's buffer do not change what the lock writes (as in
  * Curator, whose lock copies the array it is given).
  */
-export function validateNodeData(data: unknown): Buffer {
+export function validateNodeData(data: unknown, what = 'nodeData'): Buffer {
   if (!(data instanceof Uint8Array)) {
-    throw new ValidationError(`nodeData must be a Buffer or Uint8Array, got ${describeValue(data)}`);
+    throw new ValidationError(`${what} must be a Buffer or Uint8Array, got ${describeValue(data)}`);
   }
   if (data.byteLength > MAX_NODE_DATA_BYTES) {
-    throw new ValidationError(`nodeData is ${data.byteLength} bytes, more than the ${MAX_NODE_DATA_BYTES} bytes a lock node may hold `
+    throw new ValidationError(`${what} is ${data.byteLength} bytes, more than the ${MAX_NODE_DATA_BYTES} bytes a lock node may hold `
       + '(a ZooKeeper server refuses requests over its jute.maxbuffer, 1048575 bytes by default, and room is left for the path and headers)');
   }
   return Buffer.from(data);

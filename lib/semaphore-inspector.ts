@@ -1,7 +1,7 @@
 // The V2 semaphore's view for `zkurator status` / inspectLock: `<path>/leases` holds one node
 // per lease, `<path>/locks` the queue of acquirers for the internal mutex. Every lease node is
-// held except those of the one acquirer inside the mutex while the leases outnumber the count
-// (it created its node and waits for room); everyone in `locks/` after it waits for the mutex.
+// held except the newest one of the acquirer inside the mutex while the leases outnumber the
+// count (it created that node and waits for room); everyone in `locks/` after it waits for the mutex.
 import { NoNodeError } from './errors.js';
 import { MUTEX_LOCK_NAME, StandardLockDriver } from './lock-driver.js';
 import type { LockSnapshot, Participant } from './lock-inspector.js';
@@ -59,11 +59,16 @@ export async function inspectSemaphore(client: ZkClient, path: string, maxLeases
     readSorted(client, leasesPath, LEASE_NAME),
     readSorted(client, `${path}/${SEMAPHORE_LOCKS}`, MUTEX_LOCK_NAME),
   ]);
-  // The acquirer inside the internal mutex (first in locks/) may own lease nodes it waits with.
-  const inside = queue[0]?.stat.ephemeralOwner;
-  const over = leases.length > maxLeases;
+  // The acquirer inside the internal mutex (first in locks/) waits for room with the lease node
+  // it created last: the newest one, and its session's. Only the holder of the internal mutex
+  // creates lease nodes, so the newest is its own; its session's older ones may be other
+  // holders in the same process (e.g. a gateway's clients), which hold.
+  const inside = queue[0];
+  const newest = leases.reduce<ReadNode | undefined>((a, n) => (a === undefined || n.stat.czxid > a.stat.czxid ? n : a), undefined);
+  const waiter = leases.length > maxLeases && inside && newest && newest.stat.ephemeralOwner === inside.stat.ephemeralOwner
+    && newest.stat.czxid > inside.stat.czxid ? newest : undefined;
   const participants: Participant[] = leases.map((node) => {
-    const waiting = over && node.stat.ephemeralOwner === inside;
+    const waiting = node === waiter;
     return participant(node, 'lease', LEASE_NAME, waiting ? 'waiting' : 'holder', waiting ? leasesPath : undefined);
   });
   const insideWaitsWithLease = participants.some((p) => p.state === 'waiting');

@@ -40,6 +40,12 @@ export interface SemaphoreOptions extends LockAclOptions {
    * Uint8Array of at most MAX_NODE_DATA_BYTES, copied. Others read it with `participants()`.
    */
   nodeData?: Buffer | Uint8Array;
+  /**
+   * Data of our nodes in the internal mutex `<path>/locks`, where acquirers queue (default: the
+   * local IP address and more, as for a Mutex; Curator writes its IP address). The HTTP gateway
+   * puts its lock record there too, so a queued gateway client is shown as such.
+   */
+  queueNodeData?: Buffer | Uint8Array;
   /** When a held lease counts as lost; default: the client's (`'suspended'`). */
   lossPolicy?: LossPolicy;
 }
@@ -127,7 +133,7 @@ export class Semaphore {
 
   /**
    * @throws ValidationError for a bad client, path, count source (exactly one of `maxLeases`,
-   *   `sharedCount`), nodeData, lossPolicy, acl or parentAcl (before any ZooKeeper call)
+   *   `sharedCount`), nodeData, queueNodeData, lossPolicy, acl or parentAcl (before any ZooKeeper call)
    */
   constructor(client: ZkClient, path: string, options: SemaphoreOptions = {}) {
     this.client = ReentrantLock.checkClient(client);
@@ -143,11 +149,12 @@ export class Semaphore {
     this.fixedLeases = maxLeases === undefined ? undefined : validateMaxLeases(maxLeases);
     this.sharedCount = sharedCount;
     const nodeData = options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
+    const queueNodeData = options.queueNodeData === undefined ? localAddressData() : validateNodeData(options.queueNodeData, 'queueNodeData');
     this.lossPolicy = validateLossPolicy(options.lossPolicy ?? this.client.lossPolicy);
     this.leasesPath = `${this.path}/${SEMAPHORE_LEASES}`;
     // Both halves (the internal mutex's nodes and the lease nodes) get the same ACLs.
     const acls = resolveLockAcls(this.client, options);
-    this.lock = new LockEngine(this.client, `${this.path}/${SEMAPHORE_LOCKS}`, new StandardLockDriver(1), localAddressData(), acls);
+    this.lock = new LockEngine(this.client, `${this.path}/${SEMAPHORE_LOCKS}`, new StandardLockDriver(1), queueNodeData, acls);
     this.engine = new LockEngine(this.client, this.leasesPath, leaseNames, nodeData, acls);
     this.host = { path: this.path, engine: this.engine, createLease: (owner) => new SemaphoreLease(owner, this.client) };
   }
