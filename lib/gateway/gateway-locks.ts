@@ -1,7 +1,8 @@
-// The locks of one gateway process: taking them (one Mutex or ReadWriteLock half per HTTP
-// lock, with the lock's record as node data), and finding, refreshing, releasing and expiring
-// any gateway lock under the root by its URL, whichever instance took it. Everything a lock
-// URL needs is read from ZooKeeper; memory only holds this process's own leases.
+// The locks of one gateway process: taking them (one Mutex, ReadWriteLock half or Semaphore
+// lease per HTTP lock, with the lock's record as node data), and finding, refreshing,
+// releasing and expiring any gateway lock under the root by its URL, whichever instance took
+// it. Everything a lock URL needs is read from ZooKeeper; memory only holds this process's own
+// leases.
 import { BadVersionError, LockTimeoutError, NoNodeError } from '../errors.js';
 import type { Lease } from '../lease.js';
 import { MUTEX_LOCK_NAME } from '../lock-driver.js';
@@ -9,7 +10,7 @@ import { sequenceOf } from '../lock-node-name.js';
 import { Mutex } from '../mutex.js';
 import { READ_LOCK_NAME, WRITE_LOCK_NAME } from '../read-lock-driver.js';
 import { ReadWriteLock } from '../read-write-lock.js';
-import type { ReentrantLock } from '../reentrant-lock.js';
+import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS, Semaphore } from '../semaphore.js';
 import type { NodeStat, ZkClient } from '../zk-client.js';
 import type { GatewaySettings } from './gateway-config.js';
 import {
@@ -47,7 +48,7 @@ interface OwnLock {
 }
 
 /** Every lock name a gateway node can carry, for reading a child's sequence. */
-const ALL_LOCK_NAMES = [MUTEX_LOCK_NAME, READ_LOCK_NAME, WRITE_LOCK_NAME] as const;
+const ALL_LOCK_NAMES = [MUTEX_LOCK_NAME, READ_LOCK_NAME, WRITE_LOCK_NAME, LEASE_NAME] as const;
 /** setTimeout's largest delay; a longer lifetime is re-checked from the data when it fires. */
 const MAX_TIMER_MS = 2_147_483_647;
 /** Nodes read at most, per POST, to learn the maxLeases a busy mutex is used with. */
@@ -57,9 +58,14 @@ const EXPIRY_RETRY_MS = 1_000;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The ten-digit sequence of a lock node's name (mutex, read or write), if it has one. */
+/** The ten-digit sequence of a lock node's name (mutex, read, write or lease), if it has one. */
 export function nodeSequence(name: string): string | undefined {
   return sequenceOf(name, ALL_LOCK_NAMES);
+}
+
+/** What the gateway takes one lock from: a Mutex, a ReadWriteLock half, or a Semaphore's single lease. */
+interface OneLock {
+  acquire(options: { timeout: number | undefined; signal: AbortSignal }): Promise<Lease>;
 }
 
 export class GatewayLocks {
@@ -122,7 +128,7 @@ export class GatewayLocks {
   }
 
   /** Waits for the lock, then writes the grant's times into the record and tracks the lease. */
-  private async acquireAndStamp(resource: string, lock: ReentrantLock, record: LockRecord, waitMs: number | undefined, cancel: AbortSignal): Promise<LockView> {
+  private async acquireAndStamp(resource: string, lock: OneLock, record: LockRecord, waitMs: number | undefined, cancel: AbortSignal): Promise<LockView> {
     this.metrics.waiting += 1;
     const started = performance.now();
     let lease: Lease;
@@ -173,15 +179,19 @@ export class GatewayLocks {
       if (err instanceof NoNodeError) return;
       throw err;
     }
+    const semaphore = await this.semaphoreNodes(base, children);
+    children = children.filter((c) => c !== SEMAPHORE_LOCKS && c !== SEMAPHORE_LEASES);
     const readWrite = children.some((c) => c.includes(READ_LOCK_NAME) || c.includes(WRITE_LOCK_NAME));
     const mutex = children.filter((c) => c.includes(MUTEX_LOCK_NAME));
-    if (request.mode === 'mutex' && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
+    if (request.mode !== 'semaphore' && semaphore.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a semaphore (V2) now; ask for mode "semaphore"`);
+    if ((request.mode === 'mutex' || request.mode === 'semaphore') && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
     if (request.mode !== 'mutex' && mutex.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a mutex now; ask for mode "mutex"`);
     // Gateway nodes carry their maxLeases; look at the first few (others' nodes tell nothing).
-    for (const name of mutex.slice(0, MAX_RECIPE_READS)) {
+    const counted = request.mode === 'semaphore' ? semaphore : mutex.map((name) => `${base}/${name}`);
+    for (const path of counted.slice(0, MAX_RECIPE_READS)) {
       let record: LockRecord | undefined;
       try {
-        record = decodeRecord((await this.client.getData(`${base}/${name}`)).data);
+        record = decodeRecord((await this.client.getData(path)).data);
       } catch (err) {
         if (err instanceof NoNodeError) continue;
         throw err;
@@ -194,13 +204,53 @@ export class GatewayLocks {
     }
   }
 
-  private lockFor(resource: string, record: LockRecord): ReentrantLock {
+  /**
+   * The nodes of a V2 semaphore under `base` (lease nodes first, then acquirers queued on its
+   * internal mutex), as full paths; none when `children` has no `leases` or `locks`. Empty
+   * `leases` and `locks` containers left by an earlier semaphore do not make it one.
+   */
+  private async semaphoreNodes(base: string, children: readonly string[]): Promise<string[]> {
+    const dirs = [SEMAPHORE_LEASES, SEMAPHORE_LOCKS].filter((d) => children.includes(d));
+    const listed = await Promise.all(dirs.map(async (dir) => {
+      try {
+        return (await this.client.getChildren(`${base}/${dir}`)).map((name) => `${base}/${dir}/${name}`);
+      } catch (err) {
+        if (err instanceof NoNodeError) return [];
+        throw err;
+      }
+    }));
+    return listed.flat();
+  }
+
+  /**
+   * The names, relative to `base`, of every node a gateway lock may be: the children of
+   * `base`, and the lease nodes of a V2 semaphore as `leases/<name>`.
+   */
+  async lockChildren(base: string): Promise<string[]> {
+    const children = await this.client.getChildren(base);
+    if (!children.includes(SEMAPHORE_LEASES)) return children;
+    let leases: string[];
+    try {
+      leases = await this.client.getChildren(`${base}/${SEMAPHORE_LEASES}`);
+    } catch (err) {
+      if (!(err instanceof NoNodeError)) throw err;
+      leases = [];
+    }
+    return [...children.filter((c) => c !== SEMAPHORE_LEASES && c !== SEMAPHORE_LOCKS), ...leases.map((name) => `${SEMAPHORE_LEASES}/${name}`)];
+  }
+
+  private lockFor(resource: string, record: LockRecord): OneLock {
     const options = { nodeData: encodeRecord(record), lossPolicy: 'lost' as const };
     const path = this.pathOf(resource);
     switch (record.mode) {
       case 'mutex': return new Mutex(this.client, path, { ...options, maxLeases: record.maxLeases });
       case 'read': return new ReadWriteLock(this.client, path, options).readLock;
       case 'write': return new ReadWriteLock(this.client, path, options).writeLock;
+      case 'semaphore': {
+        // The record in the queue node too: a client waiting for the internal mutex shows as a gateway client.
+        const semaphore = new Semaphore(this.client, path, { ...options, queueNodeData: options.nodeData, maxLeases: record.maxLeases });
+        return { acquire: async (o) => (await semaphore.acquire({ ...o, count: 1 }))[0]! };
+      }
     }
   }
 
@@ -299,7 +349,7 @@ export class GatewayLocks {
     for (let attempt = 0; attempt < 5; attempt++) {
       let children: string[];
       try {
-        children = await this.client.getChildren(base);
+        children = await this.lockChildren(base);
       } catch (err) {
         if (err instanceof NoNodeError) return undefined;
         throw err;

@@ -52,7 +52,7 @@ export class LifetimeReaper {
       const base = `${root}/${resource}`;
       let children: string[];
       try {
-        children = await client.getChildren(base);
+        children = await this.locks.lockChildren(base); // a semaphore's leases too
       } catch (err) {
         if (err instanceof NoNodeError) continue;
         throw err;

@@ -4,8 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { GATEWAY_NODE_MARKER } from '../lock-inspector.js';
 
-/** The lock kinds the gateway offers: a Mutex (with maxLeases) or one half of a ReadWriteLock. */
-export type LockMode = 'mutex' | 'read' | 'write';
+/**
+ * The lock kinds the gateway offers: a Mutex (with maxLeases: Curator's v1 semaphore), one half
+ * of a ReadWriteLock, or one lease of a Semaphore (Curator's InterProcessSemaphoreV2).
+ */
+export type LockMode = 'mutex' | 'read' | 'write' | 'semaphore';
 
 /** The JSON record in a gateway lock node's data. */
 export interface LockRecord {
@@ -53,7 +56,7 @@ export function encodeRecord(record: LockRecord): Buffer {
   return Buffer.from(JSON.stringify(record));
 }
 
-const MODES: readonly string[] = ['mutex', 'read', 'write'];
+const MODES: readonly string[] = ['mutex', 'read', 'write', 'semaphore'];
 
 /** The record in a node's data, or undefined when the node is not a gateway lock node. */
 export function decodeRecord(data: Buffer | string): LockRecord | undefined {

@@ -70,7 +70,7 @@ export function registerLockRoutes(app: FastifyInstance, locks: GatewayLocks): v
           title: { type: 'string', maxLength: 200 },
           lifetime: lifetimeSchema,
           wait: { type: 'number', minimum: 0, maximum: settings.maxWait },
-          mode: { type: 'string', enum: ['mutex', 'read', 'write'] },
+          mode: { type: 'string', enum: ['mutex', 'read', 'write', 'semaphore'] },
           maxLeases: { type: 'integer', minimum: 1, maximum: MAX_LEASES },
         },
       },
@@ -80,7 +80,8 @@ export function registerLockRoutes(app: FastifyInstance, locks: GatewayLocks): v
     checkResource(resource);
     const body = request.body;
     const mode = body.mode ?? 'mutex';
-    if (mode !== 'mutex' && body.maxLeases !== undefined && body.maxLeases !== 1) throw badRequest(`maxLeases applies to mode "mutex" only (got mode "${mode}", maxLeases ${body.maxLeases})`);
+    const counted = mode === 'mutex' || mode === 'semaphore';
+    if (!counted && body.maxLeases !== undefined && body.maxLeases !== 1) throw badRequest(`maxLeases applies to modes "mutex" and "semaphore" only (got mode "${mode}", maxLeases ${body.maxLeases})`);
     const lifetime = checkLifetime(body.lifetime ?? settings.defaultLifetime, settings);
     const wait = body.wait ?? settings.defaultWait;
     const gone = untilClientGone(reply);

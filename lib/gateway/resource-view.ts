@@ -13,7 +13,10 @@ export interface ParticipantView {
   readonly name: string;
   readonly sequence: string | null;
   readonly state: 'holder' | 'waiting';
-  /** `lease`: a lease of a V2 semaphore (Curator's InterProcessSemaphoreV2) under the resource. */
+  /**
+   * `lease`: a V2 semaphore's (Curator's InterProcessSemaphoreV2) lease node, or an acquirer
+   * queued on its internal mutex (`<path>/locks`) for one.
+   */
   readonly mode: 'mutex' | 'read' | 'write' | 'lease' | 'foreign';
   readonly origin: NodeOrigin;
   readonly createdAt: string;
@@ -41,14 +44,14 @@ export interface ResourceSummary {
   readonly participants?: readonly ParticipantView[];
 }
 
-function participantView(resource: string, p: InspectedNode): ParticipantView {
+function participantView(resource: string, p: InspectedNode, semaphore: boolean): ParticipantView {
   const record = p.origin === 'gateway' ? decodeRecord(p.data) : undefined;
   return {
     node: p.path,
     name: p.name,
     sequence: p.sequence ?? null,
     state: p.state === 'holder' ? 'holder' : 'waiting',
-    mode: p.kind === 'lock' ? 'mutex' : p.kind,
+    mode: p.kind === 'lock' ? (semaphore ? 'lease' : 'mutex') : p.kind,
     origin: p.origin,
     createdAt: p.createdAt.toISOString(),
     data: p.origin === 'gateway' ? '' : p.data,
@@ -58,16 +61,16 @@ function participantView(resource: string, p: InspectedNode): ParticipantView {
 }
 
 /**
- * Every participant of a resource. Holders of a mutex are judged with the maxLeases its
- * gateway nodes carry (other clients must agree on it anyway), else 1.
+ * Every participant of a resource. Holders of a mutex or V2 semaphore are judged with the
+ * maxLeases its gateway nodes carry (other clients must agree on it anyway), else 1.
  */
 export async function describeResource(client: ZkClient, path: string, resource: string): Promise<ResourceView> {
   let snapshot = await inspectLock(client, path);
-  if (snapshot.recipe === 'mutex') {
+  if (snapshot.recipe !== 'read-write') {
     const maxLeases = snapshot.participants.map((p) => decodeRecord(p.data)?.maxLeases).find((n) => n !== undefined) ?? 1;
     if (maxLeases > 1) snapshot = await inspectLock(client, path, { maxLeases });
   }
-  const participants = snapshot.participants.map((p) => participantView(resource, p));
+  const participants = snapshot.participants.map((p) => participantView(resource, p, snapshot.recipe === 'semaphore'));
   return { resource, path, locked: participants.some((p) => p.state === 'holder'), participants };
 }
 

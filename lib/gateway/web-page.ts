@@ -205,6 +205,7 @@ const SCRIPT = String.raw`
   function modeText(p) {
     var lock = p.lock;
     if (lock && lock.mode === 'mutex' && lock.maxLeases > 1) return 'semaphore (' + lock.maxLeases + ' leases)';
+    if (lock && lock.mode === 'semaphore') return 'semaphore V2 (' + lock.maxLeases + ' leases)';
     return String(p.mode);
   }
 
