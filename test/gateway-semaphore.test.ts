@@ -87,6 +87,12 @@ describe('gateway mode "semaphore" (Curator SemaphoreV2; real HTTP, real ZooKeep
     for (const v of [held[2]!, got1, got2]) expect((await gw.http(v.url, { method: 'DELETE' })).status).to.equal(204);
     expect(await layout(gw, path)).to.deep.equal({ leases: [], locks: [] });
     expect(gw.gateway.heldCount).to.equal(1); // the mutex on "plain"
+
+    // Unused now: a mutex may take the resource, and the semaphore's empty containers go first.
+    const mutex = await (await gw.post('/locks/pool', { mode: 'mutex' })).json() as LockViewJson;
+    expect(await childrenOf(gw.client, path)).to.deep.equal([mutex.node.split('/').pop()]);
+    const after = await (await gw.http('/locks/pool')).json() as { participants: ParticipantJson[] };
+    expect(after.participants.map((p) => [p.state, p.mode])).to.deep.equal([['holder', 'mutex']]);
   });
 
   it('two instances: GET, refresh and DELETE of a lease through B of a lease taken through A; A forgets it; the sweep of B reaps an expired lease of a stalled instance', async () => {

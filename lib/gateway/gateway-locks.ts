@@ -3,7 +3,7 @@
 // releasing and expiring any gateway lock under the root by its URL, whichever instance took
 // it. Everything a lock URL needs is read from ZooKeeper; memory only holds this process's own
 // leases.
-import { BadVersionError, LockTimeoutError, NoNodeError } from '../errors.js';
+import { BadVersionError, LockTimeoutError, NoNodeError, NotEmptyError } from '../errors.js';
 import type { Lease } from '../lease.js';
 import { MUTEX_LOCK_NAME } from '../lock-driver.js';
 import { sequenceOf } from '../lock-node-name.js';
@@ -180,10 +180,12 @@ export class GatewayLocks {
       throw err;
     }
     const semaphore = await this.semaphoreNodes(base, children);
+    const semaphoreDirs = children.filter((c) => c === SEMAPHORE_LOCKS || c === SEMAPHORE_LEASES);
     children = children.filter((c) => c !== SEMAPHORE_LOCKS && c !== SEMAPHORE_LEASES);
     const readWrite = children.some((c) => c.includes(READ_LOCK_NAME) || c.includes(WRITE_LOCK_NAME));
     const mutex = children.filter((c) => c.includes(MUTEX_LOCK_NAME));
-    if (request.mode !== 'semaphore' && semaphore.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a semaphore (V2) now; ask for mode "semaphore"`);
+    if (request.mode !== 'semaphore' && semaphore.length > 0) throw semaphoreConflict(resource);
+    if (request.mode !== 'semaphore') await this.deleteEmptySemaphore(base, resource, semaphoreDirs);
     if ((request.mode === 'mutex' || request.mode === 'semaphore') && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
     if (request.mode !== 'mutex' && mutex.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a mutex now; ask for mode "mutex"`);
     // Gateway nodes carry their maxLeases; look at the first few (others' nodes tell nothing).
@@ -220,6 +222,22 @@ export class GatewayLocks {
       }
     }));
     return listed.flat();
+  }
+
+  /**
+   * An earlier semaphore's empty `locks` and `leases` containers would sit among the nodes of
+   * a mutex or read-write lock (shown as foreign nodes) until the server removes them: delete
+   * them first. One that is no longer empty is a semaphore in use again: 409.
+   */
+  private async deleteEmptySemaphore(base: string, resource: string, dirs: readonly string[]): Promise<void> {
+    for (const dir of dirs) {
+      try {
+        await this.client.delete(`${base}/${dir}`);
+      } catch (err) {
+        if (err instanceof NotEmptyError) throw semaphoreConflict(resource);
+        if (!(err instanceof NoNodeError)) throw err;
+      }
+    }
   }
 
   /**
@@ -433,6 +451,10 @@ export class GatewayLocks {
     const entries = [...this.own.keys()].map((path) => this.forget(path)!);
     await Promise.allSettled(entries.map((e) => e.lease.released ? undefined : e.lease.release()));
   }
+}
+
+function semaphoreConflict(resource: string): Problem {
+  return new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a semaphore (V2) now; ask for mode "semaphore"`);
 }
 
 function shuttingDown(): Problem {
