@@ -3,7 +3,7 @@
 // @internal, and a file list (npm pack) with the sources its source maps point to.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,5 +170,11 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
         expect(existsSync(join(ROOT, packed))).to.equal(true);
       }
     }
+  });
+
+  it('the zkurator command is executable after a build (npx zkurator in a fresh clone runs it, it does not get "Permission denied")', () => {
+    const mode = statSync(join(ROOT, 'dist/lib/cli/main.js')).mode;
+    expect(mode & 0o111, `mode ${mode.toString(8)}`).to.equal(0o111);
+    expect(readFileSync(join(ROOT, 'dist/lib/cli/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).to.equal(true);
   });
 });
