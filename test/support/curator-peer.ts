@@ -121,13 +121,8 @@ export class CuratorPeer {
   }
 
   /** Closes the Curator client (its session and nodes go) and ends the JVM. */
-  async stop(): Promise<void> {
-    if (this.proc.child.exitCode === null) {
-      this.send('exit');
-      const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 5_000);
-      await this.proc.exited;
-      clearTimeout(timer);
-    }
+  stop(): Promise<void> {
+    return this.proc.stop();
   }
 
   /** Kills the JVM at once (its session lingers until the server expires it). */

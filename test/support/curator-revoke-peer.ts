@@ -84,12 +84,7 @@ export class CuratorRevokePeer {
   }
 
   /** Closes the Curator client (its session and nodes go) and ends the JVM. */
-  async stop(): Promise<void> {
-    if (this.proc.child.exitCode === null) {
-      this.send('exit');
-      const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 5_000);
-      await this.proc.exited;
-      clearTimeout(timer);
-    }
+  stop(): Promise<void> {
+    return this.proc.stop();
   }
 }

@@ -107,11 +107,7 @@ export class CuratorSemaphorePeer {
     await this.send(`record ${file}`, null);
   }
 
-  async stop(): Promise<void> {
-    if (this.proc.child.exitCode !== null) return;
-    this.proc.child.stdin!.write('exit\n');
-    const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 5_000);
-    await this.proc.exited;
-    clearTimeout(timer);
+  stop(): Promise<void> {
+    return this.proc.stop();
   }
 }

@@ -18,6 +18,8 @@ export interface JavaPeerProcess {
   stderr(): string;
   /** Resolves when the JVM has exited. */
   readonly exited: Promise<void>;
+  /** Sends the peer's `exit` command (Curator closes: its session and nodes go); SIGKILL after 5 s. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -43,5 +45,12 @@ export function startJavaPeer<R>(main: string, args: readonly string[], onReply:
     onReply(reply);
   });
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
-  return { child, stderr: () => stderr, exited };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.stdin!.write('exit\n');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { child, stderr: () => stderr, exited, stop };
 }
