@@ -225,13 +225,7 @@ export class LockEngine {
 
   /** Sorted full paths of every child (Curator's getParticipantNodes). */
   async participants(): Promise<string[]> {
-    let children: string[];
-    try {
-      children = await this.client.getChildren(this.basePath);
-    } catch (err) {
-      if (err instanceof NoNodeError) return [];
-      throw err;
-    }
+    const children = await this.client.getChildrenOrEmpty(this.basePath);
     return sortChildren(children, this.driver.sortNames).map((c) => `${this.basePath}/${c}`);
   }
 

@@ -85,13 +85,7 @@ export async function inspectLock(client: ZkClient, path: string, options: Inspe
   const zk = ReentrantLock.checkClient(client);
   const lockPath = validateLockPath(path);
   const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
-  let children: string[];
-  try {
-    children = await zk.getChildren(lockPath);
-  } catch (err) {
-    if (err instanceof NoNodeError) return { path: lockPath, recipe: 'mutex', maxLeases, participants: [] };
-    throw err;
-  }
+  const children = await zk.getChildrenOrEmpty(lockPath); // a path never used: a free mutex
   if (isSemaphoreLayout(children)) return inspectSemaphore(zk, lockPath, maxLeases);
   const readWrite = children.some((c) => { const k = kindOf(c); return k === 'read' || k === 'write'; });
   const sortNames = readWrite ? READ_WRITE_SORT_NAMES : [MUTEX_LOCK_NAME];

@@ -24,13 +24,7 @@ interface ReadNode {
 
 /** Children of `parent`, sorted by `lockName`, each with data and stat (gone ones left out). */
 async function readSorted(client: ZkClient, parent: string, lockName: string): Promise<ReadNode[]> {
-  let children: string[];
-  try {
-    children = await client.getChildren(parent);
-  } catch (err) {
-    if (err instanceof NoNodeError) return [];
-    throw err;
-  }
+  const children = await client.getChildrenOrEmpty(parent);
   const nodes = await Promise.all(sortChildren(children, [lockName]).map(async (name) => {
     const path = `${parent}/${name}`;
     try {

@@ -460,6 +460,19 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   /**
+   * @internal Children of `path`, or none when `path` does not exist (a lock path nobody has
+   * used yet, or a container the server reaped): what every lock listing wants.
+   */
+  async getChildrenOrEmpty(path: string): Promise<string[]> {
+    try {
+      return await this.getChildren(path);
+    } catch (err) {
+      if (err instanceof NoNodeError) return [];
+      throw err;
+    }
+  }
+
+  /**
    * Lists a node's children together with the node's own stat, read at the same moment
    * (getChildren2). Counted as a getChildren.
    */

@@ -52,13 +52,7 @@ export class BusyWaitPools {
   /** The granted, unexpired locks of `host` in a pool. */
   private async hostLocks(poolName: string, host: string): Promise<FoundLock[]> {
     const base = this.locks.pathOf(poolName);
-    let children: string[];
-    try {
-      children = await this.locks.client.getChildren(base);
-    } catch (err) {
-      if (err instanceof NoNodeError) return [];
-      throw err;
-    }
+    const children = await this.locks.client.getChildrenOrEmpty(base);
     const nodes = await Promise.all(children.map(async (name) => {
       try {
         return { name, ...(await this.locks.client.getData(`${base}/${name}`)) };

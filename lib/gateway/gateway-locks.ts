@@ -213,14 +213,8 @@ export class GatewayLocks {
    */
   private async semaphoreNodes(base: string, children: readonly string[]): Promise<string[]> {
     const dirs = [SEMAPHORE_LEASES, SEMAPHORE_LOCKS].filter((d) => children.includes(d));
-    const listed = await Promise.all(dirs.map(async (dir) => {
-      try {
-        return (await this.client.getChildren(`${base}/${dir}`)).map((name) => `${base}/${dir}/${name}`);
-      } catch (err) {
-        if (err instanceof NoNodeError) return [];
-        throw err;
-      }
-    }));
+    const listed = await Promise.all(dirs.map(async (dir) =>
+      (await this.client.getChildrenOrEmpty(`${base}/${dir}`)).map((name) => `${base}/${dir}/${name}`)));
     return listed.flat();
   }
 

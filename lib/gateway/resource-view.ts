@@ -1,7 +1,6 @@
 // What GET /locks and GET /locks/<resource> show: every node under a resource in lock order,
 // whoever made it (gateway, zkurator library, Curator), judged by lock-inspector.ts exactly as
 // the participants judge themselves.
-import { NoNodeError } from '../errors.js';
 import { inspectLock, type NodeOrigin, type Participant as InspectedNode } from '../lock-inspector.js';
 import type { ZkClient } from '../zk-client.js';
 import { isResourceName } from './gateway-config.js';
@@ -76,13 +75,7 @@ export async function describeResource(client: ZkClient, path: string, resource:
 
 /** Every resource under the root, sorted by name, with holder and waiter counts. */
 export async function listResources(client: ZkClient, root: string, detail: boolean): Promise<ResourceSummary[]> {
-  let names: string[];
-  try {
-    names = await client.getChildren(root);
-  } catch (err) {
-    if (err instanceof NoNodeError) return [];
-    throw err;
-  }
+  const names = await client.getChildrenOrEmpty(root);
   const resources = names.filter(isResourceName).sort();
   const views = await Promise.all(resources.map((r) => describeResource(client, `${root}/${r}`, r)));
   return views.map((v) => ({
