@@ -90,10 +90,19 @@ export class LockEngine {
   /** The ACLs our nodes and container parents are created with. */
   readonly acls: LockAcls;
   /**
-   * The session has shown it may list, create and delete under the lock path (lock-rights.ts).
-   * Until then a create goes in one transaction with that check, so a refusal leaves nothing.
+   * Whether this client has shown it may list, create and delete under the lock path
+   * (lock-rights.ts): kept per client and path, not per lock object, so a lock object made per
+   * request (the HTTP gateway's) pays the checked create once, not on every acquire. Until then
+   * a create goes in one transaction with that check, so a refusal leaves nothing.
    */
-  private rightsChecked = false;
+  private get rightsChecked(): boolean {
+    return this.client.checkedLockPaths.has(this.basePath);
+  }
+
+  private set rightsChecked(checked: boolean) {
+    if (checked) this.client.checkedLockPaths.add(this.basePath);
+    else this.client.checkedLockPaths.delete(this.basePath);
+  }
 
   constructor(
     readonly client: ZkClient,

@@ -157,6 +157,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     for (const fn of entry.listeners) fn();
   };
   private readonly connectedWaiters = new Set<() => void>();
+  /**
+   * @internal Lock paths on which this client's identity has shown READ, CREATE and DELETE
+   * (the checked create of lock-rights.ts); a path leaves it on any NOAUTH there. One entry
+   * per lock path used.
+   */
+  readonly checkedLockPaths = new Set<string>();
   /** Waiters on a node's children (child watches, e.g. a semaphore's leases): woken like
    * data waiters, by the event or by any connection trouble. */
   private readonly childWatches = new Map<string, Set<WatchListener>>();

@@ -76,6 +76,26 @@ describe('ACLs on lock nodes and parents', function () {
     expect(() => new Semaphore(client, `${base}/bad`, { maxLeases: 1, acl: [] })).to.throw(ValidationError, /acl/);
   });
 
+  it('the rights check is made once per client and lock path, not per lock object (a lock object per request pays it once)', async () => {
+    const path = uniquePath('acl-checked-once');
+    const client = await newClient();
+    const seqs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const lease = await new Mutex(client, path).acquire({ timeout: 5_000 }); // a new lock object each time
+      seqs.push(lease.path.slice(-10));
+      await lease.release();
+    }
+    // The checked create's probe takes one sequence number after ours: only the first object's create had it.
+    expect(seqs).to.deep.equal(['0000000000', '0000000002', '0000000003']);
+    const other = await newClient(); // another client checks for itself
+    const lease = await new Mutex(other, path).acquire({ timeout: 5_000 });
+    expect(lease.path.slice(-10)).to.equal('0000000004');
+    await lease.release();
+    const again = await new Mutex(other, path).acquire({ timeout: 5_000 });
+    expect(again.path.slice(-10)).to.equal('0000000006');
+    await again.release();
+  });
+
   it('credentials are replayed after a reconnect: a creator-only lock is kept and released by its session', async () => {
     const proxy = await TcpProxy.start(sharedServerPort());
     try {
