@@ -261,10 +261,14 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
     return this.options.hosts.map(({ host, port }) => {
       const server = `${host}:${port}`;
       if (current && current.host.host === host && current.host.port === port) {
+        // An attempt under way when the connect timeout fires: say so, and what the one before
+        // it ran into (that is usually the real problem, e.g. the server closing on us).
         const ms = Math.round(performance.now() - current.openedAt);
-        return { server, error: current.socket.connecting
+        const before = this.attemptErrors.get(server);
+        return { server, error: (current.socket.connecting
           ? `no answer yet (TCP connection not established after ${ms} ms)`
-          : `connected, but no answer to the session handshake yet (after ${ms} ms)` };
+          : `connected, but no answer to the session handshake yet (after ${ms} ms)`)
+          + (before === undefined ? '' : `; the attempt before: ${before}`) };
       }
       return { server, error: this.attemptErrors.get(server) };
     });
