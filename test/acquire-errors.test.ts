@@ -9,7 +9,7 @@ import {
   ClientClosedError, LockNodeDeletedError, LockTimeoutError, Mutex, ReadWriteLock, connect,
   type ConnectionState, type ZkClient,
 } from '../lib/index.js';
-import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
+import { settleBackgroundDeletes } from '../lib/locks/engine/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';

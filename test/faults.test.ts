@@ -5,7 +5,7 @@ import pTimeout from 'p-timeout';
 import {
   ConnectionLossError, LockLostError, LockTimeoutError, Mutex, type ConnectionState, type Lease, type ZkClient,
 } from '../lib/index.js';
-import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
+import { settleBackgroundDeletes } from '../lib/locks/engine/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';

@@ -9,7 +9,7 @@ import {
   CreateMode, LockTimeoutError, MAX_NODE_DATA_BYTES, Mutex, NoChildrenForEphemeralsError, NotHeldError,
   ReadWriteLock, ValidationError, ZooKeeperError, connect, type Lease, type ZkClient,
 } from '../lib/index.js';
-import { validateLockPath } from '../lib/lock-path.js';
+import { validateLockPath } from '../lib/locks/engine/lock-path.js';
 import { invalidPathReason } from '../lib/zookeeper/path.js';
 import { FrameDecoder } from '../lib/zookeeper/framing.js';
 import { JuteReader, buildFrame } from '../lib/zookeeper/jute.js';
@@ -18,8 +18,8 @@ import { OpCode } from '../lib/zookeeper/protocol.js';
 import {
   readConnectResponse, readReplyHeader, writeConnectRequest, writeCreateRequest, writeRequestHeader,
 } from '../lib/zookeeper/records.js';
-import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
-import { Deadline } from '../lib/deadline.js';
+import { settleBackgroundDeletes } from '../lib/locks/engine/guaranteed-delete.js';
+import { Deadline } from '../lib/locks/engine/deadline.js';
 import { childrenOf, newClient, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';

@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import {
   ClientClosedError, LockTimeoutError, Mutex, NotHeldError, ValidationError, connect, type ZkClient,
 } from '../lib/index.js';
-import { VERSION } from '../lib/version.js';
-import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
+import { VERSION } from '../lib/util/version.js';
+import { settleBackgroundDeletes } from '../lib/locks/engine/guaranteed-delete.js';
 import { activeTimers, childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 import { TcpProxy, ZkOp } from './support/tcp-proxy.js';

@@ -3,7 +3,7 @@
 // `<path>/locks` or `<path>/leases`.
 import { expect } from 'chai';
 import { LockLostError, Mutex, Semaphore, SemaphoreMutex, SharedCount, type Lease, type ZkClient } from '../lib/index.js';
-import { settleBackgroundDeletes } from '../lib/guaranteed-delete.js';
+import { settleBackgroundDeletes } from '../lib/locks/engine/guaranteed-delete.js';
 import { expireSession } from './support/expire-session.js';
 import { childrenOf, newClient, sharedConnectString, track, uniquePath, untilChildren } from './support/harness.js';
 import { proxiedClient } from './support/proxied-client.js';

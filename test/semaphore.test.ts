@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import {
   LockTimeoutError, NotHeldError, Semaphore, SemaphoreMutex, SharedCount, ValidationError, type ZkClient,
 } from '../lib/index.js';
-import { decodeCount } from '../lib/shared-count.js';
-import { localAddressData } from '../lib/local-address.js';
+import { decodeCount } from '../lib/locks/shared-count.js';
+import { localAddressData } from '../lib/framework/local-address.js';
 import { childrenOf, newClient, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
 

@@ -2,8 +2,8 @@
 // milliseconds belongs) must read `got "5000" (a string)`, never `got 5000`, which looks valid.
 import { expect } from 'chai';
 import { connect, Mutex, ReadWriteLock, ValidationError } from '../lib/index.js';
-import { describeValue } from '../lib/describe-value.js';
-import { validateLossPolicy, validateMaxLeases, validateOnQueued, validateSignal, validateTimeout } from '../lib/lock-path.js';
+import { describeValue } from '../lib/util/describe-value.js';
+import { validateLossPolicy, validateMaxLeases, validateOnQueued, validateSignal, validateTimeout } from '../lib/locks/engine/lock-path.js';
 import { childrenOf, newClient, uniquePath } from './support/harness.js';
 
 describe('validation messages show the value and its type', () => {

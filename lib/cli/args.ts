@@ -2,9 +2,9 @@
 // UsageError naming what is wrong. No I/O here, so every rule is unit-tested.
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../errors.js';
-import { validateLockPath } from '../lock-path.js';
+import { validateLockPath } from '../locks/engine/lock-path.js';
 import { parseConnectString } from '../zookeeper/connect-string.js';
-import type { LossPolicy } from '../zk-client.js';
+import type { LossPolicy } from '../framework/zk-client.js';
 
 /** Default connection string when neither --connect nor ZOOKEEPER_CONNECT is given. */
 export const DEFAULT_CONNECT = '127.0.0.1:2181';

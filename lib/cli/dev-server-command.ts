@@ -1,7 +1,7 @@
 // `zkurator dev-server`: a throwaway ZooKeeper for demos and experiments. Prints the connection
 // string on stdout (so `export ZOOKEEPER_CONNECT=$(zkurator dev-server &)` style use works),
 // runs until Ctrl-C or SIGTERM, then removes the server and its data.
-import { connect } from '../zk-client.js';
+import { connect } from '../framework/zk-client.js';
 import type { DevServerArgs } from './args.js';
 import { CliFailure } from './cli-failure.js';
 import { dockerZooKeeperAvailable, startDockerZooKeeper, zooKeeperImage } from './docker-zookeeper.js';

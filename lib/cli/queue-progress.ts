@@ -1,7 +1,7 @@
 // What `zkurator run` shows while it waits: how many are ahead and for how long. On a terminal
 // one line is redrawn every second; elsewhere (when asked with --progress) a line is written
 // each time the position changes, so logs stay short.
-import type { QueuePosition } from '../deadline.js';
+import type { QueuePosition } from '../locks/engine/deadline.js';
 import { formatDuration } from './cli-failure.js';
 
 /** Where the CLI writes text: process.stdout or process.stderr (or a test's stand-in). */

@@ -2,9 +2,10 @@
 // into a lock node; a holder that made its lock revocable (zkurator or Curator) is told and
 // decides whether to release. Only ephemeral nodes are touched: a typo naming a lock path or
 // some other persistent node must not overwrite its data.
-import { revoke } from '../revoke.js';
+import { revoke } from '../locks/revoke.js';
 import type { RevokeArgs } from './args.js';
-import { CliFailure, connectForCli } from './cli-failure.js';
+import { connectForCli } from './cli-connect.js';
+import { CliFailure } from './cli-failure.js';
 import { ExitCode } from './exit-codes.js';
 import type { TextSink } from './queue-progress.js';
 

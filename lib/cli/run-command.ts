@@ -4,16 +4,17 @@
 // go on without it.
 import { spawn } from 'node:child_process';
 import { LockLostError, LockTimeoutError } from '../errors.js';
-import type { Lease } from '../lease.js';
-import { Mutex } from '../mutex.js';
-import { ReadWriteLock } from '../read-write-lock.js';
-import { Semaphore } from '../semaphore.js';
-import type { ReentrantLock } from '../reentrant-lock.js';
-import type { ZkClient } from '../zk-client.js';
+import type { Lease } from '../locks/engine/lease.js';
+import { Mutex } from '../locks/mutex.js';
+import { ReadWriteLock } from '../locks/read-write-lock.js';
+import { Semaphore } from '../locks/semaphore.js';
+import type { ReentrantLock } from '../locks/engine/reentrant-lock.js';
+import type { ZkClient } from '../framework/zk-client.js';
 import { CREATOR_ALL_ACL, CREATOR_ALL_ELSE_READ_ACL, OPEN_ACL_UNSAFE } from '../zookeeper/acl.js';
 import type { ACL } from '../zookeeper/records.js';
 import type { RunArgs } from './args.js';
-import { CliFailure, connectForCli, formatDuration } from './cli-failure.js';
+import { connectForCli } from './cli-connect.js';
+import { CliFailure, formatDuration } from './cli-failure.js';
 import { ExitCode, signalExitCode } from './exit-codes.js';
 import { QueueProgress, type ProgressStream } from './queue-progress.js';
 

@@ -2,7 +2,7 @@
 // where `ps` shows every argument to every user). Nothing read here is ever printed: errors
 // name the file and the line number, never what is in it.
 import { readFileSync, statSync } from 'node:fs';
-import type { ConnectOptions } from '../zk-client.js';
+import type { ConnectOptions } from '../framework/zk-client.js';
 import type { ConnectionArgs } from './args.js';
 import { CliFailure } from './cli-failure.js';
 import { ExitCode } from './exit-codes.js';

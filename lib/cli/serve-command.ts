@@ -6,7 +6,8 @@ import { ValidationError } from '../errors.js';
 import { createGateway } from '../gateway/server.js';
 import { parseSettingsFile, resolveSettings, type GatewaySettings } from '../gateway/gateway-config.js';
 import type { ServeArgs } from './args.js';
-import { CliFailure, connectForCli } from './cli-failure.js';
+import { connectForCli } from './cli-connect.js';
+import { CliFailure } from './cli-failure.js';
 import { ExitCode } from './exit-codes.js';
 import type { TextSink } from './queue-progress.js';
 

@@ -1,7 +1,8 @@
 // `zkurator status <path>` (alias `ls`): who holds a lock and who waits, in lock order.
-import { inspectLock, type LockSnapshot } from '../lock-inspector.js';
+import { inspectLock, type LockSnapshot } from '../locks/lock-inspector.js';
 import type { StatusArgs } from './args.js';
-import { connectForCli, formatDuration } from './cli-failure.js';
+import { connectForCli } from './cli-connect.js';
+import { formatDuration } from './cli-failure.js';
 import type { TextSink } from './queue-progress.js';
 
 export async function statusCommand(args: StatusArgs, stdout: TextSink): Promise<number> {

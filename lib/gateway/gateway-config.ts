@@ -2,9 +2,9 @@
 // live. The same shape comes from createGateway()'s options and from `zkurator serve --config`
 // (a JSON file); both are checked here, in full, before anything listens or touches ZooKeeper.
 import { hostname } from 'node:os';
-import { describeValue } from '../describe-value.js';
+import { describeValue } from '../util/describe-value.js';
 import { ValidationError } from '../errors.js';
-import { validateLockPath } from '../lock-path.js';
+import { validateLockPath } from '../locks/engine/lock-path.js';
 
 /** A busy-wait pool (`/get/?host=H&pool=P`): a lock that up to `size` hosts hold at once. */
 export interface PoolSettings {

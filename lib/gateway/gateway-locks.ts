@@ -4,14 +4,14 @@
 // it. Everything a lock URL needs is read from ZooKeeper; memory only holds this process's own
 // leases.
 import { BadVersionError, LockTimeoutError, NoNodeError, NotEmptyError } from '../errors.js';
-import type { Lease } from '../lease.js';
-import { MUTEX_LOCK_NAME } from '../lock-driver.js';
-import { sequenceOf } from '../lock-node-name.js';
-import { Mutex } from '../mutex.js';
-import { READ_LOCK_NAME, WRITE_LOCK_NAME } from '../read-lock-driver.js';
-import { ReadWriteLock } from '../read-write-lock.js';
-import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS, Semaphore } from '../semaphore.js';
-import type { NodeStat, ZkClient } from '../zk-client.js';
+import type { Lease } from '../locks/engine/lease.js';
+import { MUTEX_LOCK_NAME } from '../locks/engine/lock-driver.js';
+import { sequenceOf } from '../locks/engine/lock-node-name.js';
+import { Mutex } from '../locks/mutex.js';
+import { READ_LOCK_NAME, WRITE_LOCK_NAME } from '../locks/engine/read-lock-driver.js';
+import { ReadWriteLock } from '../locks/read-write-lock.js';
+import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS, Semaphore } from '../locks/semaphore.js';
+import type { NodeStat, ZkClient } from '../framework/zk-client.js';
 import type { GatewaySettings } from './gateway-config.js';
 import {
   decodeRecord, encodeRecord, isExpired, lockView, newRecordKey, parseLockId, type LockMode, type LockRecord, type LockView,

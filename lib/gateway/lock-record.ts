@@ -2,7 +2,7 @@
 // that any gateway instance on the ensemble can serve GET, DELETE and refresh for it, and
 // enforce its expiry, without asking the instance that took it.
 import { randomBytes } from 'node:crypto';
-import { GATEWAY_NODE_MARKER } from '../lock-inspector.js';
+import { GATEWAY_NODE_MARKER } from '../locks/lock-inspector.js';
 
 /**
  * The lock kinds the gateway offers: a Mutex (with maxLeases: Curator's v1 semaphore), one half

@@ -1,8 +1,8 @@
 // What GET /locks and GET /locks/<resource> show: every node under a resource in lock order,
 // whoever made it (gateway, zkurator library, Curator), judged by lock-inspector.ts exactly as
 // the participants judge themselves.
-import { inspectLock, type NodeOrigin, type Participant as InspectedNode } from '../lock-inspector.js';
-import type { ZkClient } from '../zk-client.js';
+import { inspectLock, type NodeOrigin, type Participant as InspectedNode } from '../locks/lock-inspector.js';
+import type { ZkClient } from '../framework/zk-client.js';
 import { isResourceName } from './gateway-config.js';
 import { decodeRecord, lockView, type LockView } from './lock-record.js';
 

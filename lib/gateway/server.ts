@@ -5,8 +5,8 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClientClosedError, ConnectionLossError, SessionExpiredError, ValidationError, ZooKeeperError } from '../errors.js';
-import { ReentrantLock } from '../reentrant-lock.js';
-import type { ZkClient } from '../zk-client.js';
+import { ReentrantLock } from '../locks/engine/reentrant-lock.js';
+import type { ZkClient } from '../framework/zk-client.js';
 import { registerBearerAuth } from './auth.js';
 import { registerBusyWaitRoutes } from './busy-wait-routes.js';
 import { ClientGoneError } from './client-gone.js';

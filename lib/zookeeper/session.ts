@@ -27,7 +27,9 @@ import {
   writePathVersion, writePathWatch, writeRequestHeader, writeSetACLRequest, writeSetDataRequest, writeSetWatches,
 } from './records.js';
 import { WatchRegistry, type WatchKind, type Watcher } from './watch-registry.js';
-import { permanentTlsFailure, socketErrorText, unusableTlsOptions } from './tls-failure.js';
+import { permanentTlsFailure, unusableTlsOptions } from './tls-failure.js';
+import { errorText, socketFailureText } from './socket-failure.js';
+import { fromServerPath, toServerPath } from './chroot.js';
 
 /** Credentials sent with every connection of the session (ZooKeeper's addAuth). */
 export interface AuthInfo {
@@ -122,33 +124,6 @@ const READ_BUFFER_BYTES = 64 * 1024;
 const MIN_CONNECT_ATTEMPT_MS = 1_000;
 /** Longest wait for the server's answer to closeSession. */
 const CLOSE_WAIT_MS = 2_000;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? socketErrorText(err) : String(err);
-}
-
-/** Socket error codes a connection attempt runs into, said in words. */
-const SOCKET_FAILURES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host name not resolved',
-  EAI_AGAIN: 'host name not resolved (temporary DNS failure)',
-  EAI_FAIL: 'host name not resolved',
-  EAI_NODATA: 'host name not resolved',
-  EAI_NONAME: 'host name not resolved',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection broken',
-  ETIMEDOUT: 'no answer (connection timed out)',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EADDRNOTAVAIL: 'address not available',
-};
-
-/** What a connection's socket error means, in words first: "connection refused (connect ECONNREFUSED 127.0.0.1:1)". */
-function socketFailureText(err: Error): string {
-  const words = SOCKET_FAILURES[(err as NodeJS.ErrnoException).code ?? ''];
-  const text = socketErrorText(err);
-  return words ? `${words} (${text})` : text;
-}
 
 export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private currentState: SessionState = 'connecting';
@@ -638,14 +613,11 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   }
 
   private toServerPath(path: string): string {
-    if (!this.chroot) return path;
-    return path === '/' ? this.chroot : this.chroot + path;
+    return toServerPath(this.chroot, path);
   }
 
   private fromServerPath(path: string): string {
-    if (!this.chroot || !path.startsWith(this.chroot)) return path;
-    const rest = path.slice(this.chroot.length);
-    return rest === '' ? '/' : rest;
+    return fromServerPath(this.chroot, path);
   }
 
   // ---- requests ------------------------------------------------------------------------------

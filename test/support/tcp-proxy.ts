@@ -11,7 +11,7 @@ export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, PING: 
 
 /**
  * The requests that create a lock node: a plain create, or a lock's first create, which goes in
- * a multi with the check of its rights on the lock path (lib/lock-rights.ts).
+ * a multi with the check of its rights on the lock path (lib/locks/engine/lock-rights.ts).
  */
 export const LOCK_CREATE_OPS: readonly number[] = [ZkOp.CREATE, ZkOp.CREATE2, ZkOp.MULTI];
 

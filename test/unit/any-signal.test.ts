@@ -1,6 +1,6 @@
 // anySignal: AbortSignal.any where Node has it (20.3+), the same behaviour by hand before.
 import { expect } from 'chai';
-import { anySignal } from '../../lib/any-signal.js';
+import { anySignal } from '../../lib/util/any-signal.js';
 
 describe('anySignal (pure logic)', () => {
   for (const mode of ['AbortSignal.any', 'the fallback'] as const) {

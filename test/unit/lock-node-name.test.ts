@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   newProtectedPrefix, protectedPrefixOf, sequenceOf, sortChildren, sortKey,
-} from '../../lib/lock-node-name.js';
+} from '../../lib/locks/engine/lock-node-name.js';
 
 describe('lock node names (pure logic)', () => {
   it('makes Curator protected prefixes: _c_ + lowercase canonical UUID + "-"', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ValidationError } from '../../lib/errors.js';
-import { validateLockPath, validateMaxLeases, validateTimeout } from '../../lib/lock-path.js';
+import { validateLockPath, validateMaxLeases, validateTimeout } from '../../lib/locks/engine/lock-path.js';
 
 describe('input validation (pure logic)', () => {
   for (const bad of ['', 'a', '/', '/a/', '/a//b', '/a/../b', '/a/./b', '/a\u0000b', '/a\u001fb', '/zookeeper', '/zookeeper/x']) {

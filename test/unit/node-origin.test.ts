@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { nodeOriginOf, VERSION } from '../../lib/index.js';
-import { localAddressData } from '../../lib/local-address.js';
+import { localAddressData } from '../../lib/framework/local-address.js';
 
 describe('node origin from node data (pure logic)', () => {
   it('gateway JSON record, zkurator default data, Curator IP address, anything else', () => {

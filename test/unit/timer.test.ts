@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_TIMER_MS, setLongTimeout } from '../../lib/timer.js';
+import { MAX_TIMER_MS, setLongTimeout } from '../../lib/util/timer.js';
 
 /** Resolves when `fn` is called by the timer, with the ms elapsed since `start`. */
 function firedAfter(delayMs: number, maxSliceMs?: number): Promise<number> {

@@ -1,19 +1,19 @@
 // Curator's InterProcessReadWriteLock: many readers at once, one writer alone, both kinds of
 // node under the same path in one shared order. The two halves are thin layers on the same
 // lock engine; only their drivers differ.
-import { Deadline } from './deadline.js';
-import { NotHeldError, ValidationError } from './errors.js';
-import { Lease } from './lease.js';
-import { StandardLockDriver } from './lock-driver.js';
-import { LockEngine, type HeldNode } from './lock-engine.js';
-import { newProtectedPrefix, sequenceOf } from './lock-node-name.js';
-import { validateLockPath, validateNodeData, validateRevocable } from './lock-path.js';
-import { localAddressData } from './local-address.js';
-import { resolveLockAcls, type LockAclOptions, type LockAcls } from './lock-acl.js';
-import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
-import { ReentrantLock, type AcquireOptions } from './reentrant-lock.js';
-import type { LossPolicy, ZkClient } from './zk-client.js';
-import type { LeaseOwner } from './lease.js';
+import { Deadline } from './engine/deadline.js';
+import { NotHeldError, ValidationError } from '../errors.js';
+import { Lease } from './engine/lease.js';
+import { StandardLockDriver } from './engine/lock-driver.js';
+import { LockEngine, type HeldNode } from './engine/lock-engine.js';
+import { newProtectedPrefix, sequenceOf } from './engine/lock-node-name.js';
+import { validateLockPath, validateNodeData, validateRevocable } from './engine/lock-path.js';
+import { localAddressData } from '../framework/local-address.js';
+import { resolveLockAcls, type LockAclOptions, type LockAcls } from '../framework/lock-acl.js';
+import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './engine/read-lock-driver.js';
+import { ReentrantLock, type AcquireOptions } from './engine/reentrant-lock.js';
+import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
+import type { LeaseOwner } from './engine/lease.js';
 
 /** Options for {@link ReadWriteLock}. */
 export interface ReadWriteLockOptions extends LockAclOptions {

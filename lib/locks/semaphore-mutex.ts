@@ -2,12 +2,12 @@
 // one lease (`<path>/locks` + `<path>/leases`). A second acquire, from anywhere, waits for the
 // first lease to be released (or times out), even in the flow that holds it: Curator's
 // thread would block on itself the same way.
-import { describeValue } from './describe-value.js';
-import { NotHeldError, ValidationError } from './errors.js';
+import { describeValue } from '../util/describe-value.js';
+import { NotHeldError, ValidationError } from '../errors.js';
 import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
-import type { LossPolicy, ZkClient } from './zk-client.js';
-import type { LockAclOptions } from './lock-acl.js';
-import { holdWhile } from './hold-while.js';
+import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
+import type { LockAclOptions } from '../framework/lock-acl.js';
+import { holdWhile } from './engine/hold-while.js';
 
 /** Options for {@link SemaphoreMutex}. */
 export interface SemaphoreMutexOptions extends LockAclOptions {

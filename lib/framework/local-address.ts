@@ -4,7 +4,7 @@
 // add who wrote the node and which process holds it, so `zkurator status` and the gateway's
 // web page can tell a zkurator library user from a JVM Curator client (lock-inspector.ts).
 import { networkInterfaces } from 'node:os';
-import { VERSION } from './version.js';
+import { VERSION } from '../util/version.js';
 
 let cached: Buffer | undefined;
 

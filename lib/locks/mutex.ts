@@ -1,12 +1,12 @@
 // Curator's InterProcessMutex, plus maxLeases (Curator's v1 InterProcessSemaphore, kazurator's
 // max_leases): up to maxLeases holders at once on the same path, the rest queued in order.
-import { StandardLockDriver } from './lock-driver.js';
-import { LockEngine } from './lock-engine.js';
-import { validateLockPath, validateMaxLeases, validateNodeData, validateRevocable } from './lock-path.js';
-import { localAddressData } from './local-address.js';
-import { resolveLockAcls, type LockAclOptions } from './lock-acl.js';
-import { ReentrantLock } from './reentrant-lock.js';
-import type { LossPolicy, ZkClient } from './zk-client.js';
+import { StandardLockDriver } from './engine/lock-driver.js';
+import { LockEngine } from './engine/lock-engine.js';
+import { validateLockPath, validateMaxLeases, validateNodeData, validateRevocable } from './engine/lock-path.js';
+import { localAddressData } from '../framework/local-address.js';
+import { resolveLockAcls, type LockAclOptions } from '../framework/lock-acl.js';
+import { ReentrantLock } from './engine/reentrant-lock.js';
+import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
 
 /** Options for {@link Mutex}. */
 export interface MutexOptions extends LockAclOptions {

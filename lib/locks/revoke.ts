@@ -2,11 +2,11 @@
 // `__REVOKE__` into its lock node. The holder's data watch sees it and tells its application,
 // which decides whether to release (revocation is cooperative). Works on Curator's holders
 // (made revocable with makeRevocable) and on zkurator's (`revocable: true`) alike.
-import { ConnectionLossError, NoNodeError, SessionExpiredError } from './errors.js';
-import { REVOKE_MESSAGE } from './lock-engine.js';
-import { validateLockPath, validateSignal } from './lock-path.js';
-import { ReentrantLock } from './reentrant-lock.js';
-import type { ZkClient } from './zk-client.js';
+import { ConnectionLossError, NoNodeError, SessionExpiredError } from '../errors.js';
+import { REVOKE_MESSAGE } from './engine/lock-engine.js';
+import { validateLockPath, validateSignal } from './engine/lock-path.js';
+import { ReentrantLock } from './engine/reentrant-lock.js';
+import type { ZkClient } from '../framework/zk-client.js';
 
 /** Options for {@link revoke}. */
 export interface RevokeOptions {

@@ -1,8 +1,8 @@
 // Validation of lock paths and options. Runs before any ZooKeeper call, so bad input never
 // leaves a node, a watch or a timer behind (fault scenario F17).
-import { describeValue } from './describe-value.js';
-import { ValidationError } from './errors.js';
-import { refusedByZooKeeper } from './zookeeper/path.js';
+import { describeValue } from '../../util/describe-value.js';
+import { ValidationError } from '../../errors.js';
+import { refusedByZooKeeper } from '../../zookeeper/path.js';
 
 /**
  * Checks a lock path exactly as ZooKeeper's PathUtils.validatePath does (the server refuses

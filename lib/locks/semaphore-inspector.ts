@@ -2,13 +2,13 @@
 // per lease, `<path>/locks` the queue of acquirers for the internal mutex. Every lease node is
 // held except the newest one of the acquirer inside the mutex while the leases outnumber the
 // count (it created that node and waits for room); everyone in `locks/` after it waits for the mutex.
-import { NoNodeError } from './errors.js';
-import { MUTEX_LOCK_NAME, StandardLockDriver } from './lock-driver.js';
-import type { LockSnapshot, Participant } from './lock-inspector.js';
-import { nodeOriginOf } from './node-origin.js';
-import { sequenceOf, sortChildren } from './lock-node-name.js';
+import { NoNodeError } from '../errors.js';
+import { MUTEX_LOCK_NAME, StandardLockDriver } from './engine/lock-driver.js';
+import type { LockSnapshot, Participant } from './lock-snapshot.js';
+import { nodeOriginOf } from '../framework/node-origin.js';
+import { sequenceOf, sortChildren } from './engine/lock-node-name.js';
 import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS } from './semaphore.js';
-import type { NodeStat, ZkClient } from './zk-client.js';
+import type { NodeStat, ZkClient } from '../framework/zk-client.js';
 
 /** True when the children of a path are a V2 semaphore's (`locks`, `leases`, nothing else). */
 export function isSemaphoreLayout(children: readonly string[]): boolean {

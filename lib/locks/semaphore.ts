@@ -4,24 +4,24 @@
 // mutex, waits (child watch on `leases/`) until the leases number at most the count. Every
 // child of `leases/` counts, whatever its name. The count comes from the constructor or from
 // a SharedCount node.
-import { Deadline } from './deadline.js';
-import { describeValue } from './describe-value.js';
-import { LockNodeDeletedError, LockTimeoutError, NoNodeError, SessionExpiredError, ValidationError } from './errors.js';
-import { Hold, type HoldHost } from './hold.js';
-import { Lease, type LeaseOwner } from './lease.js';
-import { StandardLockDriver, type LockDriver } from './lock-driver.js';
-import { resolveLockAcls, type LockAclOptions } from './lock-acl.js';
-import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from './lock-events.js';
-import { LockEngine, type HeldNode } from './lock-engine.js';
-import { newProtectedPrefix } from './lock-node-name.js';
+import { Deadline } from './engine/deadline.js';
+import { describeValue } from '../util/describe-value.js';
+import { LockNodeDeletedError, LockTimeoutError, NoNodeError, SessionExpiredError, ValidationError } from '../errors.js';
+import { Hold, type HoldHost } from './engine/hold.js';
+import { Lease, type LeaseOwner } from './engine/lease.js';
+import { StandardLockDriver, type LockDriver } from './engine/lock-driver.js';
+import { resolveLockAcls, type LockAclOptions } from '../framework/lock-acl.js';
+import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from '../framework/lock-events.js';
+import { LockEngine, type HeldNode } from './engine/lock-engine.js';
+import { newProtectedPrefix } from './engine/lock-node-name.js';
 import {
   validateLockPath, validateLossPolicy, validateMaxLeases, validateNodeData, validateSignal, validateTimeout,
-} from './lock-path.js';
-import { localAddressData } from './local-address.js';
-import { ReentrantLock } from './reentrant-lock.js';
+} from './engine/lock-path.js';
+import { localAddressData } from '../framework/local-address.js';
+import { ReentrantLock } from './engine/reentrant-lock.js';
 import { SharedCount } from './shared-count.js';
-import { deleteGuaranteed } from './guaranteed-delete.js';
-import type { LossPolicy, ZkClient } from './zk-client.js';
+import { deleteGuaranteed } from './engine/guaranteed-delete.js';
+import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
 
 /** Curator's child names under the semaphore path. */
 export const SEMAPHORE_LOCKS = 'locks';

@@ -3,9 +3,9 @@
 // in milliseconds, and a dropped connection fails them at once); the deadline is checked
 // between steps and bounds every wait. The caller's AbortSignal and the client closing
 // interrupt everything.
-import { ClientClosedError, LockTimeoutError } from './errors.js';
-import { setLongTimeout } from './timer.js';
-import type { ZkClient } from './zk-client.js';
+import { ClientClosedError, LockTimeoutError } from '../../errors.js';
+import { setLongTimeout } from '../../util/timer.js';
+import type { ZkClient } from '../../framework/zk-client.js';
 
 /** Where an acquire stands in the queue while it waits (see AcquireOptions.onQueued). */
 export interface QueuePosition {

@@ -9,9 +9,9 @@
 // takes the next one: a gap, harmless to the order). After one success the lock creates
 // plainly (the rights are checked again after any refusal).
 import { randomUUID } from 'node:crypto';
-import { NoAuthError } from './errors.js';
-import { CreateMode } from './zookeeper/protocol.js';
-import type { ACL, MultiOp } from './zookeeper/records.js';
+import { NoAuthError } from '../../errors.js';
+import { CreateMode } from '../../zookeeper/protocol.js';
+import type { ACL, MultiOp } from '../../zookeeper/records.js';
 
 /** What each checked operation stands for, in the words of the lock, by its place in the multi. */
 const STEPS = [

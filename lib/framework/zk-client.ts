@@ -5,98 +5,49 @@
 // is woken by any connection trouble (it must re-check), a holder's own-node watch survives
 // a reconnect (the session re-registers it with the server).
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import {
   ChrootNotFoundError, ClientClosedError, ConnectTimeoutError, ConnectionLossError, NoNodeError, NodeExistsError,
   SessionExpiredError, ValidationError, zooKeeperError,
-} from './errors.js';
-import { ErrorCode } from './zookeeper/protocol.js';
-import { parseConnectString, type ParsedConnectString } from './zookeeper/connect-string.js';
-import { OPEN_ACL_UNSAFE } from './zookeeper/acl.js';
-import type { ACL, MultiOp, MultiResult, Stat } from './zookeeper/records.js';
-import { validateAcl, type AclProvider, type LockAcls } from './lock-acl.js';
-import { ZooKeeperSession, type SessionState } from './zookeeper/session.js';
-import type { WatchedEvent } from './zookeeper/watch-registry.js';
-import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from './timer.js';
+} from '../errors.js';
+import { ErrorCode } from '../zookeeper/protocol.js';
+import { parseConnectString, type ParsedConnectString } from '../zookeeper/connect-string.js';
+import { OPEN_ACL_UNSAFE } from '../zookeeper/acl.js';
+import type { ACL, MultiOp, MultiResult } from '../zookeeper/records.js';
+import { validateAcl, type LockAcls } from './lock-acl.js';
+import { ZooKeeperSession, type SessionState } from '../zookeeper/session.js';
+import type { WatchedEvent } from '../zookeeper/watch-registry.js';
+import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from '../util/timer.js';
 
 /** How a node is created. Values are ZooKeeper's create flags. */
-export { CreateMode } from './zookeeper/protocol.js';
-import { CreateMode } from './zookeeper/protocol.js';
-import { describeValue } from './describe-value.js';
-import { reportConnectionState } from './lock-events.js';
+export { CreateMode } from '../zookeeper/protocol.js';
+import { CreateMode } from '../zookeeper/protocol.js';
+import { describeValue } from '../util/describe-value.js';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import type { ConnectOptions } from './connect-options.js';
+import type { ConnectionState, LossPolicy } from './connection-state.js';
+import { toStat, type NodeStat } from './node-stat.js';
+
+export type { ConnectOptions } from './connect-options.js';
+export type { ConnectionState, LossPolicy } from './connection-state.js';
+export type { NodeStat } from './node-stat.js';
+
+/** The diagnostics channel of connection state changes (`LockChannels.connection`). */
+export const CONNECTION_STATE_CHANNEL = 'zkurator:connection:state';
+
+/** `zkurator:connection:state`. */
+export interface ConnectionStateMessage {
+  readonly client: ZkClient;
+  readonly state: ConnectionState;
+  /** The session id (hex) at the time. */
+  readonly sessionId: string;
+}
+
+const connectionChannel = diagnosticsChannel.channel(CONNECTION_STATE_CHANNEL);
 import { LockMetrics, type LockMetricsSnapshot } from './lock-metrics.js';
 
-/**
- * Connection states, with Curator's meanings:
- * - `CONNECTED`: first connection of the client.
- * - `SUSPENDED`: the connection dropped; the session (and our locks) may still be alive.
- * - `RECONNECTED`: connected again with the same session: ephemeral nodes survived.
- * - `LOST`: the session expired (its ephemeral nodes are gone). The client opens a new session
- *   by itself and reports `CONNECTED` again with a new `sessionId`.
- * - `CLOSED`: `close()` was called. Terminal.
- */
-export type ConnectionState = 'CONNECTED' | 'SUSPENDED' | 'RECONNECTED' | 'LOST' | 'CLOSED';
 
-/** A node's metadata. zxids are bigints (64-bit). */
-export interface NodeStat {
-  czxid: bigint;
-  mzxid: bigint;
-  /** zxid of the last create or delete of a child. */
-  pzxid: bigint;
-  version: number;
-  /** Changes to the children so far: every create and every delete of a child adds one. */
-  cversion: number;
-  dataLength: number;
-  numChildren: number;
-  /** Session id (hex) owning this ephemeral node, `'0'` for persistent nodes. */
-  ephemeralOwner: string;
-  ctime: Date;
-  mtime: Date;
-}
 
-/**
- * When a held lock counts as lost: `'suspended'` (default, Curator Tech Note 14): as soon as
- * the connection drops, since the holder can no longer know; `'lost'`: only once the session
- * is known to be gone (expired, or suspended for a whole session timeout), or may be by the
- * clock (no server has answered for it for a whole session timeout: a paused process).
- */
-export type LossPolicy = 'suspended' | 'lost';
 
-/** Options for {@link connect}. */
-export interface ConnectOptions {
-  /** Default loss policy for locks on this client (each lock may override). Default `'suspended'`. */
-  lossPolicy?: LossPolicy;
-  /** Requested session timeout in ms (the server clamps it to 2..20 ticks). Default 10 000. */
-  sessionTimeout?: number;
-  /** How long `connect()` waits for the first connection, in ms. Default 15 000. */
-  connectTimeout?: number;
-  /**
-   * Attach to an existing session (id and password as hex strings from `sessionId` /
-   * `sessionPassword`). Used to take over or expire a session; most users never need it.
-   */
-  session?: { id: string; password: string };
-  /**
-   * Credentials sent on every connection of every session, before any request (ZooKeeper's
-   * `addAuth`), e.g. `[{ scheme: 'digest', credentials: 'user:secret' }]`.
-   */
-  auth?: { scheme: string; credentials: string | Uint8Array }[];
-  /**
-   * Connect with TLS (a server's `secureClientPort`): CA, client certificate and key, servername...
-   * A TLS failure that retrying cannot mend (the server's certificate is not trusted or not for
-   * the host name, the server refuses ours or its absence, options that do not parse) makes
-   * `connect()` reject at once with a `TlsError`, once every server has failed so. Once
-   * connected, such failures are retried like any other connection trouble.
-   */
-  tls?: TlsConnectionOptions;
-  /** ACL of the nodes this client creates. Default: open to everyone (`world:anyone`, all permissions). */
-  defaultAcl?: readonly ACL[];
-  /**
-   * ACLs for the nodes locks create (Curator's `ACLProvider`): `lockNodes` for lock nodes,
-   * `parents` for the container parents made for them; each falls back to `defaultAcl`. A
-   * lock's own `acl` / `parentAcl` options override it. Sent with each create, never set later.
-   */
-  aclProvider?: AclProvider;
-}
 
 /** A one-shot watch callback: the node changed, was deleted, or the session ended. */
 export type WatchListener = () => void;
@@ -108,13 +59,6 @@ interface ZkClientEvents {
   state: [state: ConnectionState];
 }
 
-function toStat(s: Stat): NodeStat {
-  return {
-    czxid: s.czxid, mzxid: s.mzxid, pzxid: s.pzxid, version: s.version, cversion: s.cversion,
-    dataLength: s.dataLength, numChildren: s.numChildren, ephemeralOwner: s.ephemeralOwner.toString(16),
-    ctime: new Date(Number(s.ctime)), mtime: new Date(Number(s.mtime)),
-  };
-}
 
 interface WatchEntry {
   /** Who is woken when the one server watch on this path fires. */
@@ -374,7 +318,9 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     this.currentState = state;
     if (state === 'SUSPENDED' || state === 'LOST' || state === 'CLOSED') this.wakeAllWatches();
     if (state === 'LOST' || state === 'CLOSED') this.ownWatches.clear();
-    reportConnectionState(this, state);
+    if (connectionChannel.hasSubscribers) {
+      connectionChannel.publish({ client: this, state, sessionId: this.sessionId } satisfies ConnectionStateMessage);
+    }
     this.emit('state', state);
   }
 

@@ -4,15 +4,15 @@
 import {
   ConnectionLossError, LockLostError, LockNodeDeletedError, NoAuthError, NoChildrenForEphemeralsError, NoNodeError, NodeExistsError,
   SessionExpiredError,
-} from './errors.js';
-import type { LockAcls } from './lock-acl.js';
-import { reportQueued } from './lock-events.js';
+} from '../../errors.js';
+import type { LockAcls } from '../../framework/lock-acl.js';
+import { reportQueued } from '../../framework/lock-events.js';
 import { GUARDED_CREATE_INDEX, guardedCreateOps, refusedRight } from './lock-rights.js';
 import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
 import type { LockDriver } from './lock-driver.js';
 import { newProtectedPrefix, sortChildren } from './lock-node-name.js';
-import { CreateMode, type NodeStat, type ZkClient } from './zk-client.js';
+import { CreateMode, type NodeStat, type ZkClient } from '../../framework/zk-client.js';
 
 /** A node of ours: what release needs to delete it, which session created it, its watch. */
 export class HeldNode {

@@ -2,8 +2,8 @@
 // contender for as long as our session lives (CURATOR-315/-335/-462). These helpers try once
 // in the caller's flow, then keep retrying in the background until the node is gone, the
 // session that owned it is gone (so the server removed it), or the client is closed.
-import { ClientClosedError, ConnectionLossError, NoNodeError, SessionExpiredError } from './errors.js';
-import type { ZkClient } from './zk-client.js';
+import { ClientClosedError, ConnectionLossError, NoNodeError, SessionExpiredError } from '../../errors.js';
+import type { ZkClient } from '../../framework/zk-client.js';
 
 /** Background retries still running, per client, so tests and close() can observe them. */
 const pending = new WeakMap<ZkClient, Set<Promise<void>>>();

@@ -1,7 +1,7 @@
 // The body of every non-re-entrant `withLock`: acquire, run the caller's function with the
 // lease and its loss signal, and release afterwards whatever the function does.
-import { describeValue } from './describe-value.js';
-import { ValidationError } from './errors.js';
+import { describeValue } from '../../util/describe-value.js';
+import { ValidationError } from '../../errors.js';
 
 /** What {@link holdWhile} needs of a lease. */
 export interface ReleasableLease {

@@ -1,65 +1,19 @@
 // A read-only view of one lock path: every node in lock order, whether it holds or waits,
 // and on what. It applies the same drivers the recipes use, so what it reports is what the
 // participants themselves decide (and what Curator decides: same names, same sort).
-import { NoAuthError, NoNodeError } from './errors.js';
-import { nodeOriginOf, type NodeOrigin } from './node-origin.js';
-import { MUTEX_LOCK_NAME, StandardLockDriver, type LockDriver } from './lock-driver.js';
-import { sequenceOf, sortChildren } from './lock-node-name.js';
-import { validateLockPath, validateMaxLeases } from './lock-path.js';
-import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './read-lock-driver.js';
-import { ReentrantLock } from './reentrant-lock.js';
+import { NoAuthError, NoNodeError } from '../errors.js';
+import { nodeOriginOf } from '../framework/node-origin.js';
+import { MUTEX_LOCK_NAME, StandardLockDriver, type LockDriver } from './engine/lock-driver.js';
+import { sequenceOf, sortChildren } from './engine/lock-node-name.js';
+import { validateLockPath, validateMaxLeases } from './engine/lock-path.js';
+import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './engine/read-lock-driver.js';
+import { ReentrantLock } from './engine/reentrant-lock.js';
 import { inspectSemaphore, isSemaphoreLayout } from './semaphore-inspector.js';
-import type { ZkClient } from './zk-client.js';
+import type { ZkClient } from '../framework/zk-client.js';
+import type { LockSnapshot, Participant, ParticipantKind } from './lock-snapshot.js';
 
-/** What kind of participant a node is, from its name. */
-export type ParticipantKind = 'lock' | 'read' | 'write' | 'lease' | 'foreign';
-
-export { GATEWAY_NODE_MARKER, nodeOriginOf, type NodeOrigin } from './node-origin.js';
-
-/** One node under a lock path. */
-export interface Participant {
-  /** Child name, e.g. `_c_<uuid>-lock-0000000003`. */
-  readonly name: string;
-  /** Full path of the node. */
-  readonly path: string;
-  /**
-   * `lock` (Mutex / InterProcessMutex, or a semaphore's internal mutex), `read`, `write`,
-   * `lease` (a V2 semaphore's lease), or `foreign` (not a lock node).
-   */
-  readonly kind: ParticipantKind;
-  /** `holder`, `waiting`, or `foreign` (a node no recipe made: it only takes a place). */
-  readonly state: 'holder' | 'waiting' | 'foreign';
-  /** For a waiter: the full path of the one node it waits on. */
-  readonly waitingOn: string | undefined;
-  /** The ten-digit sequence ZooKeeper appended, if the name has one. */
-  readonly sequence: string | undefined;
-  /** Hex id of the session owning the node (`'0'` for a persistent node). */
-  readonly sessionId: string;
-  /** When the node was created (server clock). */
-  readonly createdAt: Date;
-  /** The node's czxid: the fencing token its holder was given. */
-  readonly czxid: bigint;
-  /** The node's data as UTF-8 (Curator writes the holder's IP address, zkurator that and more); `''` when not readable. */
-  readonly data: string;
-  /** `false` when the node's ACL does not let this session read its data (its stat is still known); absent otherwise. */
-  readonly dataReadable?: false;
-  /** Who made the node, judged from its data (`unknown` when the data is not readable). */
-  readonly origin: NodeOrigin;
-}
-
-/** The state of a lock path at one moment. */
-export interface LockSnapshot {
-  readonly path: string;
-  /**
-   * `mutex` when the nodes are mutex nodes (or there are none), `read-write` for read and write
-   * nodes, `semaphore` for the V2 layout (only `locks` and `leases` under the path).
-   */
-  readonly recipe: 'mutex' | 'read-write' | 'semaphore';
-  /** The maxLeases the holders were judged with (mutex and semaphore; 1 for read-write). */
-  readonly maxLeases: number;
-  /** Every node in lock order: holders first, then waiters in the order they will get it. */
-  readonly participants: readonly Participant[];
-}
+export type { LockSnapshot, Participant, ParticipantKind } from './lock-snapshot.js';
+export { GATEWAY_NODE_MARKER, nodeOriginOf, type NodeOrigin } from '../framework/node-origin.js';
 
 /** Options for {@link inspectLock}. */
 export interface InspectOptions {

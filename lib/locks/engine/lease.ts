@@ -1,8 +1,10 @@
 // What acquire() hands back: proof of one hold, released exactly once.
-import { describeValue } from './describe-value.js';
-import { LockLostError, NotHeldError, ValidationError } from './errors.js';
+import { describeValue } from '../../util/describe-value.js';
+import { LockLostError, NotHeldError, ValidationError } from '../../errors.js';
 import type { HeldNode } from './lock-engine.js';
-import type { HoldStatus } from './hold.js';
+
+/** Where a hold stands. */
+export type HoldStatus = 'held' | 'suspended' | 'lost' | 'released';
 
 /**
  * The shared state of one held lock node and its re-entrant holds: how a Lease reaches its hold.

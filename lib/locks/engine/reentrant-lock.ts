@@ -4,14 +4,14 @@
 // holds the lock re-enters without a second node; any other flow queues for its own node.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline, type QueuePosition } from './deadline.js';
-import { describeValue } from './describe-value.js';
-import { LockTimeoutError, NotHeldError, ValidationError } from './errors.js';
-import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from './lock-events.js';
+import { describeValue } from '../../util/describe-value.js';
+import { LockTimeoutError, NotHeldError, ValidationError } from '../../errors.js';
+import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from '../../framework/lock-events.js';
 import { Hold } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
 import { validateLossPolicy, validateOnQueued, validateSignal, validateTimeout } from './lock-path.js';
-import { ZkClient, type LossPolicy } from './zk-client.js';
+import { ZkClient, type LossPolicy } from '../../framework/zk-client.js';
 
 /** Options for one acquire. */
 export interface AcquireOptions {

@@ -1,15 +1,12 @@
 // One held lock node over its lifetime: held -> (suspended -> held)* -> lost | released.
 // It turns connection states and our own node's watch into the lease's AbortSignal, under
 // the lock's loss policy. Re-entrant leases of one flow share one Hold.
-import { LockLostError, NotHeldError, RevokeRequestedError, type LockLossReason } from './errors.js';
-import type { Lease, LeaseOwner } from './lease.js';
+import { LockLostError, NotHeldError, RevokeRequestedError, type LockLossReason } from '../../errors.js';
+import type { HoldStatus, Lease, LeaseOwner } from './lease.js';
 import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
-import { reportHoldEnded, reportHoldStarted } from './lock-events.js';
-import type { ConnectionState, LossPolicy } from './zk-client.js';
-
-/** Where a hold stands. */
-export type HoldStatus = 'held' | 'suspended' | 'lost' | 'released';
+import { reportHoldEnded, reportHoldStarted } from '../../framework/lock-events.js';
+import type { ConnectionState, LossPolicy } from '../../framework/zk-client.js';
 
 /** What a Hold needs from the lock that made it. */
 export interface HoldHost {

@@ -2,15 +2,15 @@
 // deadline and one signal, released together. Unlike Curator it takes them in path order by
 // default, so two multi-locks that list the same paths in different orders cannot deadlock
 // (each waits only for locks that sort after every lock it holds: no cycle of waits).
-import { anySignal } from './any-signal.js';
-import { describeValue } from './describe-value.js';
-import { ClientClosedError, LockLostError, LockTimeoutError, MultiLockError, NotHeldError, ValidationError } from './errors.js';
-import type { HoldStatus } from './hold.js';
-import { validateLockPath, validateSignal, validateTimeout } from './lock-path.js';
+import { anySignal } from '../util/any-signal.js';
+import { describeValue } from '../util/describe-value.js';
+import { ClientClosedError, LockLostError, LockTimeoutError, MultiLockError, NotHeldError, ValidationError } from '../errors.js';
+import type { HoldStatus } from './engine/lease.js';
+import { validateLockPath, validateSignal, validateTimeout } from './engine/lock-path.js';
 import { Mutex } from './mutex.js';
-import { ReentrantLock } from './reentrant-lock.js';
-import type { ZkClient } from './zk-client.js';
-import { holdWhile } from './hold-while.js';
+import { ReentrantLock } from './engine/reentrant-lock.js';
+import type { ZkClient } from '../framework/zk-client.js';
+import { holdWhile } from './engine/hold-while.js';
 
 /**
  * What a MultiLock needs of a lease it took: a way to give it back and, if the recipe has

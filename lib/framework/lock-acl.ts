@@ -3,9 +3,9 @@
 // nodes and the container parents created for them are set apart: a locked-down root usually
 // wants parents that only the service may delete under, and lock nodes everyone may read.
 // The ACL is sent with the create (never set afterwards), so no node is ever open for a moment.
-import { describeValue } from './describe-value.js';
-import { ValidationError } from './errors.js';
-import type { ACL } from './zookeeper/records.js';
+import { describeValue } from '../util/describe-value.js';
+import { ValidationError } from '../errors.js';
+import type { ACL } from '../zookeeper/records.js';
 
 /**
  * The client-level ACL choice (Curator's `ACLProvider`): one ACL for lock nodes, one for the

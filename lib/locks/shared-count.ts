@@ -3,14 +3,14 @@
 // built on it takes its lease count from here, so a Curator service and a Node service that
 // share the node agree on the count, and a change reaches every waiter.
 import { EventEmitter } from 'node:events';
-import { describeValue } from './describe-value.js';
+import { describeValue } from '../util/describe-value.js';
 import {
   BadVersionError, ConnectionLossError, NodeExistsError, SessionExpiredError, ValidationError, zooKeeperError,
-} from './errors.js';
-import { ErrorCode } from './zookeeper/protocol.js';
-import { validateLockPath } from './lock-path.js';
-import { ReentrantLock } from './reentrant-lock.js';
-import { CreateMode, type ZkClient } from './zk-client.js';
+} from '../errors.js';
+import { ErrorCode } from '../zookeeper/protocol.js';
+import { validateLockPath } from './engine/lock-path.js';
+import { ReentrantLock } from './engine/reentrant-lock.js';
+import { CreateMode, type ZkClient } from '../framework/zk-client.js';
 
 /** A count together with the node version it was read at (Curator's VersionedValue). */
 export interface VersionedCount {

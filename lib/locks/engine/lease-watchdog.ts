@@ -7,7 +7,7 @@
 // WATCHDOG_INTERVAL_MS while a client has holds, so that after a pause it is among the first
 // overdue timers to run: only a timer that came due within that interval after the
 // watchdog's last run can run before it.
-import type { ZkClient } from './zk-client.js';
+import type { ZkClient } from '../../framework/zk-client.js';
 
 /** How often the watchdog looks at the clock while a client has holds. */
 export const WATCHDOG_INTERVAL_MS = 100;

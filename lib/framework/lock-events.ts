@@ -6,8 +6,10 @@
 // `queued` (each time its position changes) before `acquired` or `timeout` / `aborted` /
 // `failed`, and `acquired` before `released` or `lost`.
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { LockLossReason } from './errors.js';
-import type { ConnectionState, ZkClient } from './zk-client.js';
+import type { LockLossReason } from '../errors.js';
+import { CONNECTION_STATE_CHANNEL, type ZkClient } from './zk-client.js';
+
+export type { ConnectionStateMessage } from './zk-client.js';
 
 /** The channel names, stable: subscribe with `diagnostics_channel.subscribe(name, fn)`. */
 export const LockChannels = {
@@ -26,7 +28,7 @@ export const LockChannels = {
   /** A held lock was lost for good (session lost, node deleted, client closed): {@link LockLostMessage}. */
   lost: 'zkurator:lock:lost',
   /** A client's connection state changed: {@link ConnectionStateMessage}. */
-  connection: 'zkurator:connection:state',
+  connection: CONNECTION_STATE_CHANNEL,
 } as const;
 
 /** Fields every lock event has. */
@@ -83,13 +85,6 @@ export interface LockLostMessage extends LockEventBase {
   readonly reason: LockLossReason;
 }
 
-/** `zkurator:connection:state`. */
-export interface ConnectionStateMessage {
-  readonly client: ZkClient;
-  readonly state: ConnectionState;
-  /** The session id (hex) at the time. */
-  readonly sessionId: string;
-}
 
 /** @internal The channels, made once (a channel object per name is shared process-wide anyway). */
 export const lockChannels = {
@@ -100,7 +95,6 @@ export const lockChannels = {
   failed: diagnosticsChannel.channel(LockChannels.failed),
   released: diagnosticsChannel.channel(LockChannels.released),
   lost: diagnosticsChannel.channel(LockChannels.lost),
-  connection: diagnosticsChannel.channel(LockChannels.connection),
 };
 
 // ---- reporting: called by the lock code where each thing happens ------------------------------
@@ -149,12 +143,5 @@ export function reportHoldEnded(client: ZkClient, lockPath: string, lockName: st
     if (lockChannels.released.hasSubscribers) lockChannels.released.publish({ client, lockPath, kind: lockKind(lockName), node, holdMs } satisfies LockReleasedMessage);
   } else if (lockChannels.lost.hasSubscribers) {
     lockChannels.lost.publish({ client, lockPath, kind: lockKind(lockName), node, holdMs, reason } satisfies LockLostMessage);
-  }
-}
-
-/** @internal A client's connection state changed. */
-export function reportConnectionState(client: ZkClient, state: ConnectionState): void {
-  if (lockChannels.connection.hasSubscribers) {
-    lockChannels.connection.publish({ client, state, sessionId: client.sessionId } satisfies ConnectionStateMessage);
   }
 }
