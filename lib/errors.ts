@@ -24,7 +24,9 @@ export class ValidationError extends ZkuratorError {
 /** The acquire deadline passed before the lock was obtained. Our node was removed. */
 export class LockTimeoutError extends ZkuratorError {
   constructor(
+    /** The lock path the acquire was for. */
     readonly lockPath: string,
+    /** The acquire's timeout in ms (`0` for a try-lock). */
     readonly timeoutMs: number,
   ) {
     super('LOCK_TIMEOUT', timeoutMs === 0
@@ -49,8 +51,10 @@ export type LockLossReason = 'SUSPENDED' | 'SESSION_UNCONFIRMED' | 'SESSION_LOST
 /** The lock is (or may be) no longer held. `reason` says why; it is the abort reason of `lease.signal`. */
 export class LockLostError extends ZkuratorError {
   constructor(
+    /** The lock path of the lost lock. */
     readonly lockPath: string,
     message: string,
+    /** Why the lock may no longer be held. */
     readonly reason: LockLossReason = 'SESSION_LOST',
   ) {
     super('LOCK_LOST', `lock ${lockPath}: ${message}`);
@@ -64,6 +68,7 @@ export class LockLostError extends ZkuratorError {
  */
 export class LockNodeDeletedError extends ZkuratorError {
   constructor(
+    /** The lock path the acquire was for. */
     readonly lockPath: string,
     /** How many of our nodes were deleted in a row. */
     readonly deletions: number,
@@ -86,6 +91,7 @@ export class NotHeldError extends ZkuratorError {
  */
 export class RevokeRequestedError extends ZkuratorError {
   constructor(
+    /** The lock path of the lock whose revocation was requested. */
     readonly lockPath: string,
     /** Our lock node, the one the request was written into. */
     readonly nodePath: string,
@@ -103,6 +109,7 @@ export class RevokeRequestedError extends ZkuratorError {
 export class MultiLockError extends ZkuratorError {
   constructor(
     message: string,
+    /** Each failure, in the order described above. */
     readonly errors: readonly unknown[],
     options?: { cause?: unknown },
   ) {
@@ -143,9 +150,13 @@ export interface ConnectAttempt {
  */
 export class ConnectTimeoutError extends ZkuratorError {
   constructor(
+    /** The connect string given to `connect()`. */
     readonly connectString: string,
+    /** The connect timeout in ms that passed. */
     readonly timeoutMs: number,
+    /** What the last attempt ran into (`host:port: what`), when known. */
     readonly lastError?: string,
+    /** Every server of the connect string and what its last attempt ran into. */
     readonly attempts: readonly ConnectAttempt[] = [],
   ) {
     super('CONNECT_TIMEOUT', `could not connect to ZooKeeper at ${connectString} within ${timeoutMs} ms`
@@ -166,7 +177,9 @@ export class ConnectTimeoutError extends ZkuratorError {
  */
 export class TlsError extends ZkuratorError {
   constructor(
+    /** The `host:port` that failed (undefined when the options failed before any connection). */
     readonly server: string | undefined,
+    /** Node's code for the failure, when it gave one. */
     readonly tlsCode: string | undefined,
     message: string,
     options?: { cause?: unknown },
@@ -182,7 +195,13 @@ export class TlsError extends ZkuratorError {
  * string. The server's NONODE error is the `cause`.
  */
 export class ChrootNotFoundError extends ZkuratorError {
-  constructor(readonly chroot: string, readonly connectString: string, options?: { cause?: unknown }) {
+  constructor(
+    /** The chroot that is missing, e.g. `/app`. */
+    readonly chroot: string,
+    /** The connect string it came from. */
+    readonly connectString: string,
+    options?: { cause?: unknown },
+  ) {
     super('CHROOT_NOT_FOUND', `the chroot ${chroot} of connect string ${JSON.stringify(connectString)} does not exist on the server: ` +
       `create it first (e.g. "create ${chroot}" in zkCli.sh) or leave it out of the connect string`, options);
   }
@@ -194,9 +213,13 @@ export class ChrootNotFoundError extends ZkuratorError {
  */
 export class ZooKeeperError extends ZkuratorError {
   constructor(
+    /** ZooKeeper's numeric error code (e.g. -101 for NONODE). */
     readonly zkCode: number,
+    /** ZooKeeper's name for the code (e.g. `NONODE`). */
     readonly zkName: string,
+    /** The operation that failed (`create`, `getData`, `multi (op 2 of 3: delete)`...). */
     readonly operation: string,
+    /** The path the operation was on, as the caller gave it. */
     readonly path: string,
     message?: string,
   ) {

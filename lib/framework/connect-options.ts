@@ -16,12 +16,22 @@ export interface ConnectOptions {
    * Attach to an existing session (id and password as hex strings from `sessionId` /
    * `sessionPassword`). Used to take over or expire a session; most users never need it.
    */
-  session?: { id: string; password: string };
+  session?: {
+    /** Session id, hex. */
+    id: string;
+    /** Session password, hex. */
+    password: string;
+  };
   /**
    * Credentials sent on every connection of every session, before any request (ZooKeeper's
    * `addAuth`), e.g. `[{ scheme: 'digest', credentials: 'user:secret' }]`.
    */
-  auth?: { scheme: string; credentials: string | Uint8Array }[];
+  auth?: {
+    /** The auth scheme, e.g. `digest`. */
+    scheme: string;
+    /** The scheme's credentials, e.g. `user:secret` for digest. */
+    credentials: string | Uint8Array;
+  }[];
   /**
    * Connect with TLS (a server's `secureClientPort`): CA, client certificate and key, servername...
    * A TLS failure that retrying cannot mend (the server's certificate is not trusted or not for

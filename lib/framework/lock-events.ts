@@ -56,6 +56,7 @@ export interface LockQueuedMessage extends LockEventBase {
 
 /** `zkurator:lock:acquired`. */
 export interface LockAcquiredMessage extends LockEventBase {
+  /** The lock node now held. */
   readonly node: string;
   /** Milliseconds from the call to `acquire()` to the grant. */
   readonly waitMs: number;
@@ -73,6 +74,7 @@ export interface LockAcquireEndedMessage extends LockEventBase {
 
 /** `zkurator:lock:released`. */
 export interface LockReleasedMessage extends LockEventBase {
+  /** The lock node that was released (deleted). */
   readonly node: string;
   /** Milliseconds the lock was held. */
   readonly holdMs: number;
@@ -80,8 +82,11 @@ export interface LockReleasedMessage extends LockEventBase {
 
 /** `zkurator:lock:lost`. */
 export interface LockLostMessage extends LockEventBase {
+  /** The lock node that was held. */
   readonly node: string;
+  /** Milliseconds the lock was held (until the loss was noticed). */
   readonly holdMs: number;
+  /** Why the lock counts as lost. */
   readonly reason: LockLossReason;
 }
 

@@ -9,9 +9,13 @@ export const METRICS_SAMPLE_SIZE = 1024;
 export interface DurationSummary {
   /** Samples the figures are computed over (at most {@link METRICS_SAMPLE_SIZE}, the latest). */
   readonly count: number;
+  /** Median, ms. */
   readonly p50: number;
+  /** 90th percentile, ms. */
   readonly p90: number;
+  /** 99th percentile, ms. */
   readonly p99: number;
+  /** Longest, ms. */
   readonly max: number;
 }
 
@@ -23,13 +27,18 @@ export interface LockMetricsSnapshot {
   readonly waiting: number;
   /** Acquires since the client was made, by how they ended. Re-entries are not counted. */
   readonly acquires: {
+    /** Obtained the lock. */
     readonly acquired: number;
+    /** Gave up at the timeout (a busy try-lock included). */
     readonly timeout: number;
+    /** Aborted through their signal. */
     readonly aborted: number;
+    /** Failed otherwise (NoAuthError, client closed...). */
     readonly failed: number;
   };
-  /** Holds that ended by release, and by loss. */
+  /** Holds that ended by release. */
   readonly released: number;
+  /** Holds that ended by loss (session lost, node deleted, client closed). */
   readonly lost: number;
   /** Time from `acquire()` to the grant, for acquires that obtained the lock. */
   readonly waitMs: DurationSummary;

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 
 /**
  * Who made a lock node, judged from its data: `gateway` (a JSON record carrying
- * {@link GATEWAY_NODE_MARKER}: a lock taken through `zkurator serve`), `zkurator` (the library's
+ * `"zkuratorGateway": true`: a lock taken through `zkurator serve`), `zkurator` (the library's
  * default data, `<ip> zkurator/<version> pid <pid>`), `curator` (Curator's default data: exactly
  * the client's IP address) or `unknown` (any other data, e.g. a `nodeData` of your own).
  */

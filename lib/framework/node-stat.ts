@@ -3,18 +3,25 @@ import type { Stat } from '../zookeeper/records.js';
 
 /** A node's metadata. zxids are bigints (64-bit). */
 export interface NodeStat {
+  /** zxid of the create: the fencing token of a lock node. */
   czxid: bigint;
+  /** zxid of the last change of the data. */
   mzxid: bigint;
   /** zxid of the last create or delete of a child. */
   pzxid: bigint;
+  /** Changes to the data so far (the version a versioned setData or delete names). */
   version: number;
   /** Changes to the children so far: every create and every delete of a child adds one. */
   cversion: number;
+  /** Bytes of data. */
   dataLength: number;
+  /** Children right now. */
   numChildren: number;
   /** Session id (hex) owning this ephemeral node, `'0'` for persistent nodes. */
   ephemeralOwner: string;
+  /** When the node was created (server clock). */
   ctime: Date;
+  /** When the data last changed (server clock). */
   mtime: Date;
 }
 

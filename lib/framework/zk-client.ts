@@ -36,7 +36,9 @@ export const CONNECTION_STATE_CHANNEL = 'zkurator:connection:state';
 
 /** `zkurator:connection:state`. */
 export interface ConnectionStateMessage {
+  /** The client whose state changed. */
   readonly client: ZkClient;
+  /** The new state. */
   readonly state: ConnectionState;
   /** The session id (hex) at the time. */
   readonly sessionId: string;
@@ -127,6 +129,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
 
   /** @internal use {@link connect}. */
   constructor(
+    /** The connect string the client was made with. */
     readonly connectString: string,
     private readonly options: Required<Pick<ConnectOptions, 'sessionTimeout' | 'connectTimeout'>> & ConnectOptions,
   ) {
@@ -428,7 +431,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * Lists a node's children together with the node's own stat, read at the same moment
    * (getChildren2). Counted as a getChildren.
    */
-  getChildrenWithStat(path: string): Promise<{ children: string[]; stat: NodeStat }> {
+  getChildrenWithStat(path: string): Promise<{
+    /** Child names (not paths), in the server's order. */
+    children: string[];
+    /** The parent's stat when the children were listed. */
+    stat: NodeStat;
+  }> {
     return this.call('getChildren', async (s) => {
       const r = await s.getChildren2(path);
       return { children: r.children, stat: toStat(r.stat) };
@@ -436,7 +444,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   /** Reads a node's data and stat. */
-  getData(path: string): Promise<{ data: Buffer; stat: NodeStat }> {
+  getData(path: string): Promise<{
+    /** The data, as stored. */
+    data: Buffer;
+    /** The node's stat when the data was read. */
+    stat: NodeStat;
+  }> {
     return this.call('getData', async (s) => {
       const r = await s.getData(path);
       return { data: r.data, stat: toStat(r.stat) };
@@ -464,7 +477,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * {@link watchNode} that also hands back what it read: the node's data and stat, or
    * `undefined` if it is gone (no watch left). Same one-shot listener rules.
    */
-  async watchData(path: string, listener: WatchListener): Promise<{ data: Buffer; stat: NodeStat } | undefined> {
+  async watchData(path: string, listener: WatchListener): Promise<{
+    /** The data, as stored. */
+    data: Buffer;
+    /** The node's stat when the data was read. */
+    stat: NodeStat;
+  } | undefined> {
     if (this.closed) throw new ClientClosedError();
     const existing = this.watches.get(path);
     const entry: WatchEntry = existing ?? { listeners: new Set() };
@@ -541,7 +559,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   /** {@link watchOwnNode}, resolving the node's data too (a revocable lock reads `__REVOKE__` there). */
-  async watchOwnNodeData(path: string, listener: WatchListener): Promise<{ data: Buffer; stat: NodeStat } | undefined> {
+  async watchOwnNodeData(path: string, listener: WatchListener): Promise<{
+    /** The data, as stored. */
+    data: Buffer;
+    /** The node's stat when the data was read. */
+    stat: NodeStat;
+  } | undefined> {
     if (this.closed) throw new ClientClosedError();
     this.ownWatches.set(path, listener);
     try {

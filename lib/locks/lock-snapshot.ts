@@ -37,6 +37,7 @@ export interface Participant {
 
 /** The state of a lock path at one moment. */
 export interface LockSnapshot {
+  /** The lock path inspected. */
   readonly path: string;
   /**
    * `mutex` when the nodes are mutex nodes (or there are none), `read-write` for read and write

@@ -33,7 +33,9 @@ export interface MultiLockLease {
  * `ReadLock` and `WriteLock` are members as they are.
  */
 export interface MultiLockMember {
+  /** The lock path: the order of acquisition and the name in errors. */
   readonly path: string;
+  /** Takes the lock within `timeout` ms (0 tries once; undefined waits forever), or until `signal` aborts. */
   acquire(options: { timeout?: number; signal?: AbortSignal }): Promise<MultiLockLease | readonly MultiLockLease[]>;
 }
 

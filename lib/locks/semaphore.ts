@@ -119,6 +119,7 @@ export class Semaphore {
   readonly path: string;
   /** `<path>/leases`: one child per lease held or being waited for. */
   readonly leasesPath: string;
+  /** The client the semaphore's nodes are made through. */
   readonly client: ZkClient;
   /** When a held lease counts as lost. */
   readonly lossPolicy: LossPolicy;

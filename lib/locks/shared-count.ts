@@ -16,6 +16,7 @@ import { CreateMode, type ZkClient } from '../framework/zk-client.js';
 export interface VersionedCount {
   /** The count node's data version; -1 before the first read. */
   readonly version: number;
+  /** The count. */
   readonly count: number;
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { Perms } from './protocol.js';
 import type { ACL, Id } from './records.js';
 
+/** The id of everyone (`world:anyone`). */
 export const ANYONE_ID_UNSAFE: Id = { scheme: 'world', id: 'anyone' };
 /** `auth:` stands for every identity the creating session has authenticated as. */
 export const AUTH_IDS: Id = { scheme: 'auth', id: '' };

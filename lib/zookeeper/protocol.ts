@@ -36,12 +36,19 @@ export const Xid = {
 
 /** Create flags (CreateMode): how a node is created. */
 export const CreateMode = {
+  /** Stays until deleted. */
   PERSISTENT: 0,
+  /** Deleted when the session that made it ends. */
   EPHEMERAL: 1,
+  /** Persistent, with a 10-digit counter appended to the name. */
   PERSISTENT_SEQUENTIAL: 2,
+  /** Ephemeral, with a 10-digit counter appended: what lock nodes are. */
   EPHEMERAL_SEQUENTIAL: 3,
+  /** Deleted by the server some time after its last child goes: what lock paths are. */
   CONTAINER: 4,
+  /** Persistent, deleted by the server once it has had no children for its TTL (needs the server's extended types). */
   PERSISTENT_WITH_TTL: 5,
+  /** Persistent sequential with a TTL. */
   PERSISTENT_SEQUENTIAL_WITH_TTL: 6,
 } as const;
 export type CreateMode = (typeof CreateMode)[keyof typeof CreateMode];
@@ -68,11 +75,17 @@ export function isTtlMode(mode: CreateMode): boolean {
 
 /** Permission bits of an ACL entry (ZooDefs.Perms). */
 export const Perms = {
+  /** Read the data and list the children. */
   READ: 1,
+  /** Set the data. */
   WRITE: 2,
+  /** Create children. */
   CREATE: 4,
+  /** Delete children. */
   DELETE: 8,
+  /** Set the ACL. */
   ADMIN: 16,
+  /** Every permission. */
   ALL: 31,
 } as const;
 

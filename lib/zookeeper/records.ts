@@ -5,13 +5,17 @@ import { OpCode, createOpCode, isTtlMode } from './protocol.js';
 
 /** An ACL identity: `world:anyone`, `digest:user:hash`, `ip:10.0.0.0/8`, `auth:`... */
 export interface Id {
+  /** `world`, `auth`, `digest`, `ip`, `x509`... */
   scheme: string;
+  /** Who, in that scheme (`anyone`, `user:<base64 sha1>`, an address...). */
   id: string;
 }
 
 /** One ACL entry: permission bits ({@link Perms}) granted to an identity. */
 export interface ACL {
+  /** The permissions granted, a sum of {@link Perms} bits. */
   perms: number;
+  /** To whom. */
   id: Id;
 }
 

@@ -33,6 +33,10 @@ export interface AcquireOptions {
 /** The holds of the current flow, by lock instance. Immutable: each scope gets a copy. */
 const flowHolds = new AsyncLocalStorage<ReadonlyMap<ReentrantLock, Hold>>();
 
+/**
+ * What every lock of the library shares (Mutex, ReadLock, WriteLock): acquire with a deadline
+ * and a signal, re-entry per async flow, leases, `withLock`. Not made directly: use a recipe.
+ */
 export abstract class ReentrantLock {
   /** @internal */
   readonly engine: LockEngine;
@@ -41,6 +45,7 @@ export abstract class ReentrantLock {
   readonly lossPolicy: LossPolicy;
 
   protected constructor(
+    /** The client the lock's nodes are made through. */
     readonly client: ZkClient,
     /** The lock path (the parent of the lock nodes). */
     readonly path: string,
