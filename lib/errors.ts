@@ -1,6 +1,5 @@
 // Every error zkurator throws is one of these classes, so callers can branch with
 // `instanceof` (or on the stable `code` string) instead of parsing messages.
-import { ErrorCode, errorCodeName } from './zookeeper/protocol.js';
 
 /** Base class of every error thrown by zkurator. */
 export class ZkuratorError extends Error {
@@ -288,27 +287,3 @@ export class BadVersionError extends ZooKeeperError {}
 export class NoChildrenForEphemeralsError extends ZooKeeperError {}
 /** The server refused the credentials given with `addAuth` (ZooKeeper AUTHFAILED). Terminal for the session. */
 export class AuthFailedError extends ZooKeeperError {}
-
-/**
- * The typed error for a ZooKeeper error code returned by `operation` on `path`. Codes with a
- * class of their own get it; every other code is a plain {@link ZooKeeperError} whose `zkName`
- * is ZooKeeper's own name for it.
- */
-export function zooKeeperError(zkCode: number, operation: string, path: string): ZkuratorError {
-  const name = errorCodeName(zkCode);
-  switch (zkCode) {
-    case ErrorCode.NONODE: return new NoNodeError(zkCode, name, operation, path);
-    case ErrorCode.NODEEXISTS: return new NodeExistsError(zkCode, name, operation, path);
-    case ErrorCode.NOTEMPTY: return new NotEmptyError(zkCode, name, operation, path);
-    case ErrorCode.NOAUTH: return new NoAuthError(zkCode, name, operation, path);
-    case ErrorCode.BADVERSION: return new BadVersionError(zkCode, name, operation, path);
-    case ErrorCode.AUTHFAILED: return new AuthFailedError(zkCode, name, operation, path);
-    case ErrorCode.NOCHILDRENFOREPHEMERALS: return new NoChildrenForEphemeralsError(zkCode, name, operation, path);
-    case ErrorCode.CONNECTIONLOSS:
-    case ErrorCode.OPERATIONTIMEOUT:
-      return new ConnectionLossError(zkCode, name, operation, path);
-    case ErrorCode.SESSIONEXPIRED:
-      return new SessionExpiredError(`the ZooKeeper session ended during ${operation} ${path} (${name})`);
-    default: return new ZooKeeperError(zkCode, name, operation, path);
-  }
-}

@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { compileAgainstCurator, curatorClasspath } from '../scripts/curator-java.js';
 import {
   AuthFailedError, BadVersionError, ConnectionLossError, NoAuthError, NoNodeError, NodeExistsError, NotEmptyError,
-  SessionExpiredError, ZooKeeperError, zooKeeperError,
+  SessionExpiredError, ZooKeeperError,
 } from '../lib/errors.js';
+import { zooKeeperError } from '../lib/zookeeper/zookeeper-error.js';
 import { connect } from '../lib/index.js';
 import { ErrorCode, errorCodeName } from '../lib/zookeeper/protocol.js';
 import { ZkCluster } from './support/zk-server.js';

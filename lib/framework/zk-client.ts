@@ -7,8 +7,9 @@
 import { EventEmitter } from 'node:events';
 import {
   ChrootNotFoundError, ClientClosedError, ConnectTimeoutError, ConnectionLossError, NoNodeError, NodeExistsError,
-  SessionExpiredError, ValidationError, zooKeeperError,
+  SessionExpiredError, ValidationError,
 } from '../errors.js';
+import { zooKeeperError } from '../zookeeper/zookeeper-error.js';
 import { ErrorCode } from '../zookeeper/protocol.js';
 import { parseConnectString, type ParsedConnectString } from '../zookeeper/connect-string.js';
 import { OPEN_ACL_UNSAFE } from '../zookeeper/acl.js';

@@ -5,8 +5,9 @@
 import { EventEmitter } from 'node:events';
 import { describeValue } from '../util/describe-value.js';
 import {
-  BadVersionError, ConnectionLossError, NodeExistsError, SessionExpiredError, ValidationError, zooKeeperError,
+  BadVersionError, ConnectionLossError, NodeExistsError, SessionExpiredError, ValidationError,
 } from '../errors.js';
+import { zooKeeperError } from '../zookeeper/zookeeper-error.js';
 import { ErrorCode } from '../zookeeper/protocol.js';
 import { validateLockPath } from './engine/lock-path.js';
 import { ReentrantLock } from './engine/reentrant-lock.js';

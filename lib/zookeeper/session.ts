@@ -12,9 +12,10 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions as TlsConnectionOptions, type SecureContext } from 'node:tls';
 import {
-  ClientClosedError, ConnectionLossError, SessionExpiredError, TlsError, ValidationError, type ZkuratorError, zooKeeperError,
+  ClientClosedError, ConnectionLossError, SessionExpiredError, TlsError, ValidationError, type ZkuratorError,
   type ConnectAttempt,
 } from '../errors.js';
+import { zooKeeperError } from './zookeeper-error.js';
 import type { HostAddress } from './connect-string.js';
 import { FrameDecoder } from './framing.js';
 import { HostProvider } from './host-provider.js';

@@ -13,7 +13,7 @@ const LIB = fileURLToPath(new URL('../../../lib/', import.meta.url));
  */
 const LAYERS: ReadonlyArray<{ name: string; owns: (file: string) => boolean; mayImport: readonly string[] }> = [
   { name: 'util', owns: (f) => f.startsWith('util/'), mayImport: [] },
-  { name: 'errors', owns: (f) => f === 'errors.ts', mayImport: ['util', 'zookeeper'] },
+  { name: 'errors', owns: (f) => f === 'errors.ts', mayImport: ['util'] },
   { name: 'zookeeper', owns: (f) => f.startsWith('zookeeper/'), mayImport: ['util', 'errors'] },
   { name: 'framework', owns: (f) => f.startsWith('framework/'), mayImport: ['util', 'errors', 'zookeeper'] },
   {
