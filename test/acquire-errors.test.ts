@@ -1,4 +1,4 @@
-// What acquire() may reject with (README, "Errors"), on real servers: an acquire interrupted
+// What acquire() may reject with (docs/errors.md), on real servers: an acquire interrupted
 // by a session loss starts over on the new session within its deadline (Curator does the
 // same), never LockLostError; our node deleted again and again by someone else is a typed
 // LockNodeDeletedError; and acquires driven through connection losses, server-side expiry, a

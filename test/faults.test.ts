@@ -211,7 +211,8 @@ describe('faults on real servers', function () {
   // requests it had sent on the old connection. The adapter must still report the outage, and
   // every request caught in it must end as a connection loss (never hang, never a raw code).
   // The sends below run in a reply's callback (right after an await on a request): a send into
-  // a reset connection from a timer can abort the process instead (README, known issue).
+  // a reset connection from a timer can abort the process instead (docs/zookeeper-client.md: why
+  // zkurator has its own client).
   for (const reopen of [false, true]) {
     it(`requests caught by a reset the client has not read yet: SUSPENDED, connection losses, RECONNECTED (${reopen ? 'server back at once' : 'server back later'})`, async () => {
       const { proxy, client } = await proxiedClient(proxies);

@@ -139,7 +139,7 @@ describe('gateway web page in real Chromium (issue 12 item 5)', function () {
     expect(await table.getByRole('columnheader').allTextContents()).to.deep.equal(['Position', 'Origin', 'Mode', 'Title or node data', 'Node', 'Time left', 'Action']);
     expect(await table.getByRole('rowheader', { name: /^nightly-backup/ }).count()).to.equal(1);
 
-    const shot = process.env.GATEWAY_PAGE_SCREENSHOT; // set to docs/gateway-page.png to refresh the README's picture
+    const shot = process.env.GATEWAY_PAGE_SCREENSHOT; // set to docs/gateway-page.png to refresh the gateway guide's picture
     if (shot) await page.screenshot({ path: shot, fullPage: true });
     expect(errors).to.deep.equal([]); // no CSP refusal, no script error
     await page.close();

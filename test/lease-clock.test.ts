@@ -1,4 +1,4 @@
-// The lease judged by the clock (README, "Guarantees and failure modes"): validFor() counts
+// The lease judged by the clock (docs/guarantees.md, "Paused holders"): validFor() counts
 // down from the latest request the server answered and stays above 0 while the session is
 // healthy; a holder paused (SIGSTOP) for longer than the session timeout sees its lease lost
 // in its very first timer callback after SIGCONT, before the client has noticed anything.

@@ -197,16 +197,16 @@ describe('locks on paths with partial rights', function () {
   });
 });
 
-describe('README recipe: a locked-down lock root', function () {
+describe('security guide recipe: a locked-down lock root', function () {
   this.timeout(30_000);
 
-  it('examples/locked-down-root.mjs is in the README verbatim and runs: the stranger is refused CREATE and DELETE', async () => {
+  it('examples/locked-down-root.mjs is in docs/security.md verbatim and runs: the stranger is refused CREATE and DELETE', async () => {
     const { execFile } = await import('node:child_process');
     const { readFileSync } = await import('node:fs');
     const { promisify } = await import('node:util');
     const root = new URL('../../', import.meta.url);
     const file = new URL('examples/locked-down-root.mjs', root);
-    expect(readFileSync(new URL('README.md', root), 'utf8')).to.contain(readFileSync(file, 'utf8').trim());
+    expect(readFileSync(new URL('docs/security.md', root), 'utf8')).to.contain(readFileSync(file, 'utf8').trim());
     const { sharedConnectString } = await import('./support/harness.js');
     const { stdout } = await promisify(execFile)(process.execPath, [file.pathname], {
       cwd: root.pathname, timeout: 25_000,

@@ -1,6 +1,6 @@
 // The diagnostics channels (each happening published once, in order, nothing built without a
-// subscriber) and client.metrics(), on a real server; and the README's Prometheus and logging
-// examples, run as written.
+// subscriber) and client.metrics(), on a real server; and the observability guide's Prometheus
+// and logging examples, run as written.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
@@ -186,11 +186,11 @@ describe('lock events (diagnostics_channel) and client.metrics()', function () {
   });
 
   for (const example of ['prometheus', 'log-events']) {
-    it(`README example examples/${example}.mjs is in the README verbatim and runs`, async function () {
+    it(`examples/${example}.mjs is in docs/observability.md verbatim and runs`, async function () {
       this.timeout(30_000);
       const file = join(repoRoot, 'examples', `${example}.mjs`);
       const source = readFileSync(file, 'utf8');
-      expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).to.contain(source.trim());
+      expect(readFileSync(join(repoRoot, 'docs', 'observability.md'), 'utf8')).to.contain(source.trim());
       const { stdout } = await promisify(execFile)(process.execPath, [file], {
         cwd: repoRoot, env: { ...process.env, ZOOKEEPER_CONNECT: sharedConnectString() }, timeout: 25_000,
       });

@@ -47,7 +47,7 @@ Options:
   --json                     status: machine-readable output
   --listen <host:port>       serve: where to listen (default 127.0.0.1:9989; loopback unless told)
   --root <path>              serve: ZooKeeper path whose children are the resources (default /locks)
-  --config <file>            serve: JSON settings (lifetimes, waits, pools; see README)
+  --config <file>            serve: JSON settings (lifetimes, waits, pools; see docs/gateway.md)
   --token-file <file>        serve: require Authorization: Bearer <the file's content>
   --access-log               serve: one JSON line per request on stdout
   --session-timeout <dur>    serve: ZooKeeper session timeout (default 10s): how long the locks of a

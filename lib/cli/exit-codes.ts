@@ -1,4 +1,4 @@
-// The CLI's exit codes, in one place because scripts branch on them (documented in the README).
+// The CLI's exit codes, in one place because scripts branch on them (documented in docs/cli.md).
 // They follow sysexits.h and the shell's conventions where one exists.
 import { constants } from 'node:os';
 

@@ -11,7 +11,7 @@ MIRROR="${DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sou
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
 
 command -v debootstrap >/dev/null || { echo "build-image: needs debootstrap (apt-get install debootstrap)" >&2; exit 1; }
-docker info >/dev/null 2>&1 || { echo "build-image: no Docker engine answers (see README: Docker backend)" >&2; exit 1; }
+docker info >/dev/null 2>&1 || { echo "build-image: no Docker engine answers (see docs/testing.md: Docker backend)" >&2; exit 1; }
 
 root="$(mktemp -d -t zkurator-rootfs-XXXXXX)"
 cleanup() { umount "$root/proc" 2>/dev/null || true; rm -rf "$root"; }
