@@ -8,7 +8,7 @@
 // - Each guide gets a work dir in a temp folder whose node_modules has `zkurator` (a symlink to
 //   this repository, whose `exports` point at dist/), `prom-client` and `@types` (this
 //   repository's dev dependencies), and whose node_modules/.bin has the `zkurator` command;
-//   that bin folder comes first on PATH. The blocks of one guide run in order in that dir,
+//   that bin folder comes first on PATH, and `npx zkurator` finds it (npm is kept offline). The blocks of one guide run in order in that dir,
 //   which is also their HOME, so a file one block writes is there for the next.
 // - The guides connect to `127.0.0.1:2181`. That literal is replaced by the rig's server with a
 //   chroot of the guide's own (`<rig connect string>/zkurator-docs/<guide>-<random>`), which
@@ -186,6 +186,7 @@ describe('guide examples (README.md, docs/*.md) run as written', function () {
             ZOOKEEPER_CONNECT: connectString,
             ZK_OPS_PASSWORD: 'ops-secret',
             ZK_ORDERS_PASSWORD: 'orders-secret',
+            npm_config_offline: 'true', // `npx zkurator` finds the local one, and never asks the registry
           });
           let out: Outcome;
           switch (RUNNABLE_LANGS.get(block.lang)) {
