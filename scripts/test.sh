@@ -1,14 +1,45 @@
 #!/usr/bin/env bash
 # The one command: install what is missing (Debian packages, npm dependencies), build, and run
-# the whole suite against real ZooKeeper servers and real Curator peers that the tests start.
+# the whole suite against real ZooKeeper servers and real Curator peers that the tests start,
+# once per Node.js line: the machine's own `node` and the supported lines 22 and 24 (official
+# binaries from the npm registry, see scripts/node-line.sh). ZKURATOR_TEST_NODE_LINES picks the
+# lines, e.g. ZKURATOR_TEST_NODE_LINES=system for the machine's Node alone, or "22 24 26".
+# Every line runs even when one fails; the exit status is non-zero if any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
 
-# npm ci when node_modules is absent or older than the lock file.
+# npm ci when node_modules is absent or older than the lock file. Once, with the machine's Node,
+# for every line: the suite loads no native addon (the native `zookeeper` binding, built here
+# for this Node, is only the benchmark's W1 contender), and the build is plain JavaScript.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 
-npm test
+read -r -a lines <<< "${ZKURATOR_TEST_NODE_LINES:-system 22 24}"
+[ ${#lines[@]} -gt 0 ] || { echo "test: ZKURATOR_TEST_NODE_LINES names no Node line" >&2; exit 2; }
+
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+summary=()
+failed=0
+for line in "${lines[@]}"; do
+  bin="$(bash scripts/node-line.sh "$line")"
+  version="$(PATH="$bin:$PATH" node --version)"
+  echo "== test: Node $version ($line)"
+  started=$SECONDS
+  status=0
+  # `npm test` builds (pretest) and runs mocha, both on the `node` first on PATH; every process
+  # the tests start runs on process.execPath, the same binary.
+  PATH="$bin:$PATH" npm test 2>&1 | tee "$logs/$line.log" || status=$?
+  counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$line.log" | tail -n 1 || true)"
+  elapsed=$((SECONDS - started))
+  verdict=passed
+  if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed=1; fi
+  summary+=("Node $version: $verdict, ${counts:-no test summary}, $((elapsed / 60)) min $((elapsed % 60)) s")
+done
+
+echo "== test: summary"
+printf '%s\n' "${summary[@]}"
+exit "$failed"
