@@ -3,11 +3,12 @@
 # ZooKeeper 3.8 server jars, Curator 5.4.0 jars (interop peers), kazoo 2.8 (benchmarks), and a
 # JDK with javac (the Curator peer is compiled at test time), and openssl (the TLS tests make
 # their own throwaway certificates), and chromium (the gateway web page's browser test drives it with
-# playwright-core; no browser is downloaded by npm). Extra package names given as
+# playwright-core; no browser is downloaded by npm), and etcd-server (etcd 3.4: the benchmark's
+# HTTP lock contender beside `zkurator serve`, `npm run bench`). Extra package names given as
 # arguments are installed too (scripts/test-docker.sh asks for docker.io and debootstrap).
 set -euo pipefail
 
-packages=(zookeeper libcurator-recipes-java python3-kazoo openssl chromium "$@")
+packages=(zookeeper libcurator-recipes-java python3-kazoo openssl chromium etcd-server "$@")
 command -v javac >/dev/null 2>&1 || packages+=(openjdk-17-jdk-headless)
 
 missing=()

@@ -1,7 +1,8 @@
 // `npm run bench`: one throwaway standalone ZooKeeper (fsync off: forceSync=no, so the numbers
 // show client overhead, not the disk), then the same workloads, one after another on that
 // server, for zkurator, Curator 5.4.0, kazoo 2.8 and (W1) the native npm `zookeeper` binding
-// doing the same calls as zkurator's uncontended cycle. Several rounds;
+// doing the same calls as zkurator's uncontended cycle; and the HTTP gateway (`zkurator serve`)
+// against etcd's lock API (gateway-bench.ts), with a throwaway etcd beside it. Several rounds;
 // medians and ratios in a markdown table, written to scripts/bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -10,7 +11,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZkCluster } from '../../test/support/zk-server.js';
 import { compileAgainstCurator, curatorClasspath } from '../curator-java.js';
-import { gatewayBenchRows, withGatewaySection } from './gateway-bench.js';
+import { EtcdServer } from './etcd-server.js';
+import { gatewayBenchRows } from './gateway-bench.js';
+import { withGatewaySection } from './gateway-bench-section.js';
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/scripts/bench
 const root = resolve(here, '..', '..', '..');
@@ -71,11 +74,16 @@ function version(cmd: string, args: string[]): string {
 }
 
 async function main(): Promise<void> {
+  // The gateway's contender must be there before a long run starts, not found missing at its end.
+  if ((!ONLY || ONLY.includes('gateway')) && EtcdServer.version() === undefined) {
+    throw new Error('no `etcd` on PATH: the gateway workload runs against Debian\'s etcd-server (bash scripts/install-deps.sh installs it)');
+  }
   if (ONLY?.join() !== 'gateway') compileAgainstCurator(join(srcDir, 'CuratorBench.java'), buildDir);
   const server = await ZkCluster.standalone({ tickTime: 2000 });
   const rows: string[] = [];
   const notes: string[] = [];
   let gatewayRows: string[] = [];
+  let w1CyclesPerSec: number | undefined; // zkurator's, for the gateway's 1-client comparison
   try {
     const plan: Array<{ workload: string; label: string; count: number; contenders: Contender[]; rounds?: number }> = [
       { workload: 'w1', label: `W1 uncontended acquire+release, 1 session (${W1_CYCLES} cycles)`, count: W1_CYCLES, contenders: ['raw', 'zkurator', 'curator', 'kazoo'] },
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
       const med = (c: Contender, k: 'cyclesPerSec' | 'p50Ms' | 'p99Ms'): number => median((results.get(c) ?? []).map((r) => r[k]));
       const curatorRate = med('curator', 'cyclesPerSec');
       const zkRate = med('zkurator', 'cyclesPerSec');
+      if (step.workload === 'w1') w1CyclesPerSec = zkRate;
       rows.push(`\n### ${step.label}\n`, '| contender | per second (median) | p50 ms | p99 ms | zkurator / this |', '|---|---:|---:|---:|---:|');
       for (const c of step.contenders) {
         const error = failed.get(c);
@@ -128,7 +137,10 @@ async function main(): Promise<void> {
       if (results.has('raw')) rows.push(`zkurator vs the native binding making the same calls: ${(zkRate / med('raw', 'cyclesPerSec')).toFixed(2)}x`);
       rows.push(...notes.splice(0));
     }
-    if (!ONLY || ONLY.includes('gateway')) rows.push(...(gatewayRows = gatewayBenchRows(server.connectString, ROUNDS, GATEWAY_CYCLES)));
+    if (!ONLY || ONLY.includes('gateway')) {
+      gatewayRows = await gatewayBenchRows({ connectString: server.connectString, rounds: ROUNDS, cycles: GATEWAY_CYCLES, ...(w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec }) });
+      rows.push(...gatewayRows);
+    }
   } finally {
     await server.destroy();
   }
