@@ -26,6 +26,14 @@ async function node(cwd: string, args: string[]): Promise<{ stdout: string; stde
   return run(process.execPath, args, { cwd, timeout: 30_000, env: { ...process.env, NODE_OPTIONS: '' } });
 }
 
+/**
+ * The environment for an npm the test runs as a user would: without the npm_* variables of the
+ * `npm test` that runs the suite (its config, its package), which would steer the inner npm.
+ */
+function npmEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+}
+
 /** A script that connects with the module `zk`, takes and releases a Mutex, and prints what it saw. */
 function lockScript(path: string): string {
   return `
@@ -169,6 +177,44 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
         expect(files.has(packed), `${map} -> ${source}`).to.equal(true);
         expect(existsSync(join(ROOT, packed))).to.equal(true);
       }
+    }
+  });
+
+  it('npm pack, then npm install of the tarball into an empty project: import and require("zkurator") load the installed copy, which locks', async function () {
+    this.timeout(180_000);
+    project = mkdtempSync(join(tmpdir(), 'zkurator-install-'));
+    const { stdout: packed } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: ROOT, env: npmEnv(), timeout: 60_000 });
+    const tarball = join(project, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
+    const app = join(project, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), '{ "private": true }\n');
+    // as a user installs it, on the Node first on PATH (the line the suite runs on); dependencies
+    // from npm's cache where it has them
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, env: npmEnv(), timeout: 150_000 });
+    const installed = join(app, 'node_modules', 'zkurator');
+    const [cjsPath, esmPath] = [uniquePath('installed-cjs'), uniquePath('installed-esm')];
+    writeFileSync(join(app, 'both.mjs'), `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const cjs = require('zkurator');
+      const esm = await import('zkurator');
+      async function lock(zk, path) { ${lockScript('PATH').replace(/"PATH"/g, 'path')} }
+      const results = { cjs: await lock(cjs, ${JSON.stringify(cjsPath)}), esm: await lock(esm, ${JSON.stringify(esmPath)}) };
+      console.log(JSON.stringify({ results, resolved: { cjs: require.resolve('zkurator'), esm: import.meta.resolve('zkurator') } }));
+    `);
+    const { stdout, stderr } = await node(app, ['both.mjs']);
+    expect(stderr).to.equal('');
+    const out = JSON.parse(stdout) as {
+      results: Record<'cjs' | 'esm', { node: string; children: string[]; after: string[]; busy: string }>;
+      resolved: { cjs: string; esm: string };
+    };
+    expect(out.resolved).to.deep.equal({ cjs: join(installed, 'dist/cjs/index.js'), esm: `file://${join(installed, 'dist/lib/index.js')}` });
+    for (const [kind, path] of [['cjs', cjsPath], ['esm', esmPath]] as const) {
+      const r = out.results[kind];
+      expect(r.node.startsWith(`${path}/_c_`), kind).to.equal(true);
+      expect(r.children.map((c) => `${path}/${c}`)).to.deep.equal([r.node]);
+      expect(r.after).to.deep.equal([]);
+      expect(r.busy).to.equal('VALIDATION');
     }
   });
 
