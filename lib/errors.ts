@@ -171,7 +171,8 @@ export class ConnectTimeoutError extends ZkuratorError {
  * (no client certificate, or one it does not trust), or the TLS options themselves are
  * unusable (a key or certificate that does not parse). `tlsCode` is Node's code for the
  * failure (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`,
- * `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE`...), `server` the `host:port` that failed (undefined
+ * `ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE` with OpenSSL 3.0, `ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE`
+ * with 3.2 and later...), `server` the `host:port` that failed (undefined
  * when the options failed before any connection). The original error is the `cause`.
  */
 export class TlsError extends ZkuratorError {

@@ -51,12 +51,19 @@ function expectFastTlsError(failure: { err: unknown; ms: number }, server: strin
 }
 
 /**
+ * Node's codes for an alert SSL 3.0 already had: ERR_SSL_SSLV3_ALERT_<name> under OpenSSL 3.0
+ * (Node 20), ERR_SSL_SSL/TLS_ALERT_<name> under OpenSSL 3.2 and later (Node 22, 24), which
+ * renamed the reason texts Node makes its codes from.
+ */
+const sslv3Alert = (name: string): string[] => [`ERR_SSL_SSLV3_ALERT_${name}`, `ERR_SSL_SSL/TLS_ALERT_${name}`];
+
+/**
  * How a ZooKeeper server (TLS 1.2) refuses a client without a certificate, by JDK: bad_certificate
  * (OpenJDK 17.0.15, Debian's on the host here) or handshake_failure (17.0.19, in the Docker image
  * debootstrapped later); certificate_required from TLS 1.3 servers.
  */
 const NO_CLIENT_CERTIFICATE_ALERTS = [
-  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  ...sslv3Alert('BAD_CERTIFICATE'), ...sslv3Alert('HANDSHAKE_FAILURE'), 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
 ];
 
 /** The error is a ConnectTimeoutError, reported at the connect timeout, saying what failed. */
@@ -186,7 +193,7 @@ describe('TLS to a real ZooKeeper 3.8 (secureClientPort)', function () {
       const tls = { ca: pki.ca, cert: pki.otherClient.cert, key: pki.otherClient.key };
       const failure = await connectFailure(s.secureConnectString, tls, LONG_CONNECT_TIMEOUT);
       expectFastTlsError(failure, s.secureConnectString,
-        ['ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA']);
+        [...sslv3Alert('CERTIFICATE_UNKNOWN'), ...sslv3Alert('BAD_CERTIFICATE'), 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA']);
     });
 
     it('a wrong CA on our side fails at once even with a good client certificate', async () => {

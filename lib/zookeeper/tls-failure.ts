@@ -17,14 +17,22 @@ const VERIFY_CODES = new Set([
 ]);
 
 /**
+ * The alerts SSL 3.0 already had, among those below. Node makes its code from OpenSSL's reason
+ * text, and OpenSSL 3.2 renamed these from "sslv3 alert ..." to "ssl/tls alert ...": the same
+ * alert is ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE under OpenSSL 3.0 (Node 20) and
+ * ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE under 3.2 and later (Node 22 and 24 bundle 3.5).
+ */
+const SSLV3_ALERTS = [
+  'HANDSHAKE_FAILURE', 'BAD_CERTIFICATE', 'UNSUPPORTED_CERTIFICATE', 'CERTIFICATE_REVOKED', 'CERTIFICATE_EXPIRED', 'CERTIFICATE_UNKNOWN',
+];
+
+/**
  * TLS alerts by which a server refuses the handshake for good: our certificate (missing,
  * untrusted, expired...), or no protocol version or cipher in common. Not among them:
  * internal_error, decode errors and the like, which say nothing about the configuration.
  */
 const REFUSED_BY_SERVER = new Set([
-  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED',
-  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  ...SSLV3_ALERTS.flatMap((alert) => [`ERR_SSL_SSLV3_ALERT_${alert}`, `ERR_SSL_SSL/TLS_ALERT_${alert}`]),
   'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_TLSV1_ALERT_ACCESS_DENIED', 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
   'ERR_SSL_TLSV1_ALERT_INSUFFICIENT_SECURITY', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
 ]);
