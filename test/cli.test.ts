@@ -1,7 +1,7 @@
 // The real `zkurator` executable against the real test server: exit codes, signal forwarding,
 // the lost-lock path, progress, status, and a Curator holder seen and honoured by the CLI.
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex, ReadWriteLock } from '../lib/index.js';
@@ -10,7 +10,6 @@ import { CLI_PATH, CliProcess, killRunningClis, runCli } from './support/cli-pro
 import { useCuratorPeer } from './support/curator-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { freePort } from './support/ports.js';
-import { serverBackend } from './support/server-backend.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
 const NODE = process.execPath;
@@ -389,25 +388,6 @@ describe('zkurator CLI (the real executable, real server)', function () {
       cli.send('0');
       expect((await cli.exited).code).to.equal(0);
       expect(await childrenOf(client, path)).to.deep.equal([]);
-    });
-  });
-
-  describe('dev-server', () => {
-    it('starts a server (on the rig\'s backend), prints its connection string, and removes it on SIGTERM', async () => {
-      const dev = new CliProcess(['dev-server', '--port', '0', '--backend', serverBackend()]);
-      const [, connectString] = await dev.waitFor(/^(127\.0\.0\.1:\d+)\n/, 60_000);
-      const [, dataDir] = await dev.waitFor(/data in (\S+)/);
-      const client = await newClient({ connectString: connectString! });
-      await client.create('/dev-server-check', Buffer.from('x'), 0);
-      expect(await childrenOf(client, '/')).to.include('dev-server-check');
-      await client.close();
-      expect(existsSync(dataDir!)).to.equal(true);
-      dev.signal('SIGTERM');
-      expect((await dev.exited).code).to.equal(0);
-      expect(existsSync(dataDir!)).to.equal(false);
-      const busy = await runCli(['dev-server', '--port', String(sharedServerPort()), '--backend', serverBackend()]);
-      expect(busy.code).to.equal(69);
-      expect(busy.stderr).to.contain(`port ${sharedServerPort()} on 127.0.0.1 is in use`);
     });
   });
 });

@@ -1,6 +1,8 @@
 // `zkurator dev-server`: a throwaway ZooKeeper for demos and experiments. Prints the connection
 // string on stdout (so `export ZOOKEEPER_CONNECT=$(zkurator dev-server &)` style use works),
-// runs until Ctrl-C or SIGTERM, then removes the server and its data.
+// runs until Ctrl-C, SIGTERM or SIGHUP, or until the process that started it ends, then removes
+// the server and its data. Killed outright (SIGKILL), it takes them along all the same: the
+// server runs under a watchdog that ends it when this process's pipe closes.
 import { connect } from '../framework/zk-client.js';
 import type { DevServerArgs } from './args.js';
 import { CliFailure } from './cli-failure.js';
@@ -8,7 +10,7 @@ import { dockerZooKeeperAvailable, startDockerZooKeeper, zooKeeperImage } from '
 import { ExitCode } from './exit-codes.js';
 import type { TextSink } from './queue-progress.js';
 import { freeLoopbackPort, localZooKeeperAvailable, startLocalZooKeeper, type LocalServer } from './local-zookeeper.js';
-
+import { whenParentEnds } from './parent-watch.js';
 
 function chooseBackend(wanted: DevServerArgs['backend']): 'local' | 'docker' {
   if (wanted === 'local' && !localZooKeeperAvailable()) {
@@ -34,7 +36,7 @@ export async function startDevServer(port: number, tickTimeMs: number, backend: 
     }
     throw err;
   }
-  const server = backend === 'local' ? startLocalZooKeeper(bound, tickTimeMs) : await startDockerZooKeeper(bound, tickTimeMs);
+  const server = backend === 'local' ? await startLocalZooKeeper(bound, tickTimeMs) : await startDockerZooKeeper(bound, tickTimeMs);
   const died = server.exited.then(() => {
     throw new CliFailure(ExitCode.INTERNAL, `ZooKeeper exited during start-up:\n${server.logTail()}`);
   });
@@ -51,15 +53,26 @@ export async function startDevServer(port: number, tickTimeMs: number, backend: 
 
 export async function devServerCommand(args: DevServerArgs, stdout: TextSink, stderr: TextSink): Promise<number> {
   const backend = chooseBackend(args.backend);
-  const server = await startDevServer(args.port, args.tickTimeMs, backend);
-  stdout.write(`${server.connectString}\n`);
-  stderr.write(`zkurator: ZooKeeper (${backend}) serving on ${server.connectString}, data in ${server.dir}\n` +
-    `zkurator: export ZOOKEEPER_CONNECT=${server.connectString}   (Ctrl-C stops and removes it)\n`);
-  const outcome = await new Promise<'signal' | 'exited'>((resolve) => {
-    const onSignal = (): void => resolve('signal');
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
-    void server.exited.then(() => resolve('exited'));
+  // Listening from the start: a signal that came before the handlers (during start-up, or
+  // just after the banner) would end this process with the signal's default action. A second
+  // Ctrl-C while the server starts still ends it at once (`once`), and the watchdog cleans up.
+  let stopRequested = false;
+  const stopSignal = new Promise<'stop'>((resolve) => {
+    const requestStop = (): void => {
+      stopRequested = true;
+      resolve('stop');
+    };
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, requestStop);
+    whenParentEnds(requestStop);
   });
+  const server = await startDevServer(args.port, args.tickTimeMs, backend);
+  if (!stopRequested) {
+    stdout.write(`${server.connectString}\n`);
+    const serverProcess = server.container === undefined ? `pid ${server.pid ?? '?'}` : `container ${server.container}`;
+    stderr.write(`zkurator: ZooKeeper (${backend}, ${serverProcess}) serving on ${server.connectString}, data in ${server.dir}\n` +
+      `zkurator: export ZOOKEEPER_CONNECT=${server.connectString}   (Ctrl-C stops and removes it)\n`);
+  }
+  const outcome = await Promise.race([stopSignal, server.exited.then(() => 'exited' as const)]);
   const tail = outcome === 'exited' ? server.logTail() : '';
   await server.stop();
   if (outcome === 'exited') throw new CliFailure(ExitCode.INTERNAL, `ZooKeeper exited unexpectedly:\n${tail}`);

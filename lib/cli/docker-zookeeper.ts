@@ -2,13 +2,10 @@
 // with a Docker engine and no local ZooKeeper. Host networking only: the server listens on
 // 127.0.0.1:<port> exactly like a local one (and works where Docker has no bridge network).
 // The image is built locally by scripts/docker/build-image.sh; no registry is needed.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { rmSync } from 'node:fs';
 import { prepareStandalone, zooKeeperJavaArgs, type LocalServer } from './local-zookeeper.js';
-
-const run = promisify(execFile);
+import { startWatchedServer } from './watched-server.js';
 
 /** The image scripts/docker/build-image.sh builds (override with ZKURATOR_ZOOKEEPER_IMAGE). */
 export function zooKeeperImage(): string {
@@ -22,30 +19,20 @@ export function dockerZooKeeperAvailable(): boolean {
 
 /**
  * Starts a standalone server container on 127.0.0.1:`port` (host network), its config and
- * data in a host temp dir bind-mounted at the same path. Readiness is the caller's to check.
+ * data in a host temp dir bind-mounted at the same path. The `docker run` client stays
+ * attached (its output is the server log) under the watchdog, which removes the container and
+ * the dir when this process goes, however it goes (see server-watchdog.ts). Readiness is the
+ * caller's to check.
  */
 export async function startDockerZooKeeper(port: number, tickTime: number): Promise<LocalServer> {
-  const { dir, configFile } = prepareStandalone(port, tickTime);
-  const name = `zkurator-dev-${randomUUID().slice(0, 8)}`;
-  try {
-    await run('docker', ['run', '-d', '--rm', '--network', 'host', '--name', name, '-v', `${dir}:${dir}`,
-      zooKeeperImage(), 'java', ...zooKeeperJavaArgs(configFile, { local: false })]);
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-  const waiter = spawn('docker', ['wait', name], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => waiter.once('exit', () => resolve()));
-  return {
-    connectString: `127.0.0.1:${port}`,
-    port,
+  const { dir, configFile, logFile } = prepareStandalone(port, tickTime);
+  const container = `zkurator-dev-${randomUUID().slice(0, 8)}`;
+  const server = await startWatchedServer({
+    command: ['docker', 'run', '--rm', '--network', 'host', '--name', container, '-v', `${dir}:${dir}`,
+      zooKeeperImage(), 'java', ...zooKeeperJavaArgs(configFile, { local: false })],
+    stopCommand: ['docker', 'rm', '-f', container],
+    logFile,
     dir,
-    exited,
-    logTail: () => spawnSync('docker', ['logs', '--tail', '15', name], { encoding: 'utf8' }).stdout ?? '',
-    stop: async () => {
-      await run('docker', ['rm', '-f', name]).catch(() => undefined);
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  });
+  return { connectString: `127.0.0.1:${port}`, port, dir, pid: server.pid, container, exited: server.exited, logTail: server.logTail, stop: server.stop };
 }

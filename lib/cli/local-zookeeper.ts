@@ -2,10 +2,11 @@
 // in /usr/share/java, started with `java`). Used by `zkurator dev-server`, the demo and the
 // test rig, so all three start servers the same way.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startWatchedServer } from './watched-server.js';
 
 const JAVA_DIR = '/usr/share/java';
 const SERVER_JARS = [
@@ -108,6 +109,10 @@ export interface LocalServer {
   readonly connectString: string;
   readonly port: number;
   readonly dir: string;
+  /** Pid of the server's JVM (local), or of the `docker run` client (docker); undefined if it never started. */
+  readonly pid: number | undefined;
+  /** The container's name (docker backend). */
+  readonly container?: string;
   /** Resolves when the server process exits (for whatever reason). */
   readonly exited: Promise<void>;
   /** The end of the server log, for error messages. */
@@ -125,29 +130,13 @@ export function prepareStandalone(port: number, tickTime: number): { dir: string
   return { dir, configFile, logFile: join(dir, 'server.log') };
 }
 
-/** Starts a standalone server on a free `port`. Readiness is the caller's to check. */
-export function startLocalZooKeeper(port: number, tickTime: number): LocalServer {
+/**
+ * Starts a standalone server on a free `port`, under a watchdog that kills it and removes its
+ * dir when this process goes, however it goes (see server-watchdog.ts). Readiness is the
+ * caller's to check.
+ */
+export async function startLocalZooKeeper(port: number, tickTime: number): Promise<LocalServer> {
   const { dir, configFile, logFile } = prepareStandalone(port, tickTime);
-  const child = spawnZooKeeper(configFile, logFile);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    connectString: `127.0.0.1:${port}`,
-    port,
-    dir,
-    exited,
-    logTail: () => {
-      try {
-        return readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n');
-      } catch {
-        return '';
-      }
-    },
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const server = await startWatchedServer({ command: ['java', ...zooKeeperJavaArgs(configFile)], logFile, dir });
+  return { connectString: `127.0.0.1:${port}`, port, dir, pid: server.pid, exited: server.exited, logTail: server.logTail, stop: server.stop };
 }
