@@ -3,7 +3,7 @@
 # the demo (scripts/demo/demo.ts). Exits by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh >&2
+bash scripts/install-deps.sh --demo >&2
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund >&2
 fi

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --test
 
 # npm ci when node_modules is absent or older than the lock file. Once, with the machine's Node,
 # for every line: the suite loads no native addon (the native `zookeeper` binding, built here

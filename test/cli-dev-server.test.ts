@@ -3,7 +3,10 @@
 // SIGKILL, or the end of the process that started it (`npx zkurator dev-server &` then `kill $!`).
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CLI_PATH, CliProcess, killRunningClis, runCli } from './support/cli-process.js';
 import { childrenOf, newClient, sharedServerPort } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
@@ -140,5 +143,49 @@ describe('zkurator dev-server (the real executable)', function () {
       shell.kill('SIGKILL');
       if (devPid !== undefined && !processGone(devPid)) process.kill(devPid, 'SIGKILL');
     }
+  });
+
+  describe('with no ZooKeeper to start, it says what to run (commands a user of the package has)', () => {
+    // PATH holds neither java nor a real docker: at most a fake `docker` (a shell script) that
+    // plays an engine without the image. The CLI itself is started by absolute path.
+    let bin: string;
+    beforeEach(() => {
+      bin = mkdtempSync(join(tmpdir(), 'zkurator-nozk-'));
+    });
+    afterEach(() => {
+      rmSync(bin, { recursive: true, force: true });
+    });
+    const devServer = (args: string[]): ReturnType<typeof runCli> => runCli(['dev-server', '--port', '0', ...args], { PATH: bin });
+    const APT = 'sudo apt-get install --no-install-recommends zookeeper';
+    /** The shipped build script, as the repository has it (package.test checks that npm pack ships it). */
+    const BUILD_SCRIPT = realpathSync(fileURLToPath(new URL('../../scripts/docker/build-image.sh', import.meta.url)));
+
+    it('no java, no docker: exit 69, the apt-get command and no docker command', async () => {
+      for (const args of [[], ['--backend', 'local']]) {
+        const result = await devServer(args);
+        expect(result.code, result.stderr).to.equal(69);
+        expect(result.stderr).to.contain(APT);
+        expect(result.stderr).to.not.contain('scripts/install-deps.sh'); // not in the package
+      }
+      const docker = await devServer(['--backend', 'docker']);
+      expect(docker.code).to.equal(69);
+      expect(docker.stderr).to.contain('cannot start ZooKeeper in Docker: no `docker` command');
+    });
+
+    it('an engine without the image: the build command, with the path of a script that is there', async () => {
+      writeFileSync(join(bin, 'docker'), '#!/bin/sh\ncase "$1" in version) echo 20.10.24; exit 0;; esac\nexit 1\n');
+      chmodSync(join(bin, 'docker'), 0o755);
+      for (const args of [[], ['--backend', 'docker']]) {
+        const result = await devServer(args);
+        expect(result.code, result.stderr).to.equal(69);
+        const named = /sudo bash (\S+build-image\.sh)/.exec(result.stderr)?.[1];
+        expect(named, result.stderr).to.be.a('string');
+        expect(realpathSync(named!)).to.equal(BUILD_SCRIPT);
+        expect(result.stderr).to.contain('zkurator/zookeeper:3.8 is missing');
+      }
+      writeFileSync(join(bin, 'docker'), '#!/bin/sh\nexit 1\n'); // a client without an engine
+      const noEngine = await devServer(['--backend', 'docker']);
+      expect(noEngine.stderr).to.contain('no Docker engine answers');
+    });
   });
 });

@@ -158,7 +158,7 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
     expect(stdout).to.equal('');
   });
 
-  it('npm pack: both builds, the CJS marker, and every source a source map names; no tests or scripts', async () => {
+  it('npm pack: both builds, the CJS marker, and every source a source map names; no tests, no scripts but the image build', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 });
     const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
     const files = new Set(pack!.files.map((f) => f.path));
@@ -167,7 +167,9 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
       'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'lib/index.ts', 'lib/zookeeper/session.ts']) {
       expect(files.has(must), must).to.equal(true);
     }
-    expect([...files].filter((f) => /^(dist\/)?(test|scripts)\//.test(f) || f.startsWith('dist/cjs/cli/'))).to.deep.equal([]);
+    // scripts/: only the image build script that `zkurator dev-server --backend docker` tells users to run
+    expect(files.has('scripts/docker/build-image.sh'), 'scripts/docker/build-image.sh').to.equal(true);
+    expect([...files].filter((f) => (/^(dist\/)?(test|scripts)\//.test(f) && f !== 'scripts/docker/build-image.sh') || f.startsWith('dist/cjs/cli/'))).to.deep.equal([]);
     expect(JSON.parse(readFileSync(join(ROOT, 'dist/cjs/package.json'), 'utf8'))).to.deep.equal({ type: 'commonjs' });
     const maps = [...files].filter((f) => f.endsWith('.js.map'));
     expect(maps.length).to.be.above(20);

@@ -6,23 +6,28 @@
 import { connect } from '../framework/zk-client.js';
 import type { DevServerArgs } from './args.js';
 import { CliFailure } from './cli-failure.js';
-import { dockerZooKeeperAvailable, startDockerZooKeeper, zooKeeperImage } from './docker-zookeeper.js';
+import { dockerZooKeeperProblem, startDockerZooKeeper } from './docker-zookeeper.js';
 import { ExitCode } from './exit-codes.js';
 import type { TextSink } from './queue-progress.js';
 import { freeLoopbackPort, localZooKeeperAvailable, startLocalZooKeeper, type LocalServer } from './local-zookeeper.js';
 import { whenParentEnds } from './parent-watch.js';
 
+/** What a user of the package does to get a local server: one command, no clone needed. */
+const INSTALL_LOCAL = 'install Debian\'s "zookeeper" package, which brings a Java runtime: sudo apt-get install --no-install-recommends zookeeper';
+
 function chooseBackend(wanted: DevServerArgs['backend']): 'local' | 'docker' {
   if (wanted === 'local' && !localZooKeeperAvailable()) {
-    throw new CliFailure(ExitCode.UNAVAILABLE, 'no local ZooKeeper: install Debian\'s "zookeeper" package (scripts/install-deps.sh) and a Java runtime');
+    throw new CliFailure(ExitCode.UNAVAILABLE, `no local ZooKeeper (Debian's jars in /usr/share/java, and java): ${INSTALL_LOCAL}`);
   }
-  if (wanted === 'docker' && !dockerZooKeeperAvailable()) {
-    throw new CliFailure(ExitCode.UNAVAILABLE, `no Docker engine with the image ${zooKeeperImage()} (build it with scripts/docker/build-image.sh)`);
+  if (wanted === 'docker') {
+    const problem = dockerZooKeeperProblem();
+    if (problem !== undefined) throw new CliFailure(ExitCode.UNAVAILABLE, `cannot start ZooKeeper in Docker: ${problem}`);
+    return 'docker';
   }
-  if (wanted !== 'auto') return wanted;
-  if (localZooKeeperAvailable()) return 'local';
-  if (dockerZooKeeperAvailable()) return 'docker';
-  throw new CliFailure(ExitCode.UNAVAILABLE, `no ZooKeeper to start: install Debian's "zookeeper" package, or start Docker and build ${zooKeeperImage()} (scripts/docker/build-image.sh)`);
+  if (wanted === 'local' || localZooKeeperAvailable()) return 'local';
+  const problem = dockerZooKeeperProblem();
+  if (problem === undefined) return 'docker';
+  throw new CliFailure(ExitCode.UNAVAILABLE, `no ZooKeeper to start: ${INSTALL_LOCAL}; or, to run it in Docker: ${problem}`);
 }
 
 /** Starts a server and resolves once it accepts sessions; rejects (server removed) if it dies first. */

@@ -1,9 +1,11 @@
 // The same throwaway server as local-zookeeper.ts, but in a Docker container, for machines
 // with a Docker engine and no local ZooKeeper. Host networking only: the server listens on
 // 127.0.0.1:<port> exactly like a local one (and works where Docker has no bridge network).
-// The image is built locally by scripts/docker/build-image.sh; no registry is needed.
+// The image is built locally by scripts/docker/build-image.sh (shipped in the package); no
+// registry is needed.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { prepareStandalone, zooKeeperJavaArgs, type LocalServer } from './local-zookeeper.js';
 import { startWatchedServer } from './watched-server.js';
 
@@ -15,6 +17,24 @@ export function zooKeeperImage(): string {
 /** True when a Docker engine answers and has the ZooKeeper image. */
 export function dockerZooKeeperAvailable(): boolean {
   return spawnSync('docker', ['image', 'inspect', zooKeeperImage()], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+/**
+ * The script that builds the image, where it is on this machine: in a clone, or in the
+ * installed package (package.json's `files` ships it). dist/lib/cli/ -> the package root.
+ */
+export function buildImageScript(): string {
+  return fileURLToPath(new URL('../../../scripts/docker/build-image.sh', import.meta.url));
+}
+
+/** Why no server can be started in Docker (for the user: what to do), or undefined when one can. */
+export function dockerZooKeeperProblem(): string | undefined {
+  if (dockerZooKeeperAvailable()) return undefined;
+  const engine = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 10_000 });
+  if ((engine.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return 'no `docker` command (install Docker)';
+  if (engine.error !== undefined || engine.status !== 0) return 'no Docker engine answers (`docker version` fails)';
+  return `the image ${zooKeeperImage()} is missing; build it on this machine (no registry needed; root and debootstrap, a few minutes): ` +
+    `sudo bash ${buildImageScript()}`;
 }
 
 /**

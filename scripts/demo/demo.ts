@@ -84,7 +84,7 @@ function verdict(events: DemoEvent[], locks: string[]): ReturnType<typeof checkH
 
 async function main(): Promise<number> {
   if (!curatorAvailable() || !localZooKeeperAvailable()) {
-    console.error('demo: needs Debian\'s zookeeper and Curator packages and a JDK: run scripts/install-deps.sh');
+    console.error('demo: needs Debian\'s zookeeper and Curator packages and a JDK: run scripts/install-deps.sh --demo');
     return 1;
   }
   const javaBuild = join(root, 'dist', 'demo-java');

@@ -23,7 +23,7 @@ export interface Chromium {
 
 export async function launchChromium(): Promise<Chromium> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} not found: install Debian's chromium package (scripts/install-deps.sh does)`);
+    throw new Error(`${CHROMIUM_PATH} not found: install Debian's chromium package (scripts/install-deps.sh --test does)`);
   }
   // A fresh --user-data-dir (playwright passes the directory given here as that flag).
   const profile = mkdtempSync(join(tmpdir(), 'zkurator-chromium-'));

@@ -36,7 +36,7 @@ export function serverBackend(): Backend {
   if (wanted) throw new Error(`ZKURATOR_TEST_BACKEND must be "local" or "docker", got ${JSON.stringify(wanted)}`);
   if (localZooKeeperAvailable()) return (chosen = 'local');
   if (dockerZooKeeperAvailable()) return (chosen = 'docker');
-  throw new Error(`No ZooKeeper for the tests: install Debian's "zookeeper" package (scripts/install-deps.sh), or start a Docker engine and build ${zooKeeperImage()} (scripts/docker/build-image.sh), or set ZOOKEEPER_CONNECT=host:port`);
+  throw new Error(`No ZooKeeper for the tests: install Debian's "zookeeper" package (scripts/install-deps.sh --test installs it and the rest the tests need), or start a Docker engine and build ${zooKeeperImage()} (scripts/docker/build-image.sh), or set ZOOKEEPER_CONNECT=host:port`);
 }
 
 export function launchServer(spec: ServerSpec): Promise<ServerRun> {
