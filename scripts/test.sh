@@ -5,6 +5,7 @@
 # binaries from the npm registry, see scripts/node-line.sh). ZKURATOR_TEST_NODE_LINES picks the
 # lines, e.g. ZKURATOR_TEST_NODE_LINES=system for the machine's Node alone, or "22 24 26".
 # Every line runs even when one fails; the exit status is non-zero if any failed.
+# Then the Docker-backed part (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,22 @@ for line in "${lines[@]}"; do
   if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed=1; fi
   summary+=("Node $version: $verdict, ${counts:-no test summary}, $((elapsed / 60)) min $((elapsed % 60)) s")
 done
+
+# --- The Docker-backed part (needs root: it starts a Docker engine if none runs) ---
+# The tests that start, kill and restart servers and ensembles, and the Curator interop, again
+# with every ZooKeeper in a container (testcontainers); then docker-compose.yml's ensemble and a
+# smoke test through each member. dist/ is the one the last line's `npm test` just built and tested.
+# ZKURATOR_TEST_DOCKER=0 leaves it out (a machine where no Docker engine can run).
+if [ "${ZKURATOR_TEST_DOCKER:-1}" != 0 ]; then
+  echo "== test: Docker-backed part"
+  started=$SECONDS
+  status=0
+  bash scripts/test-docker.sh --ci --no-build || status=$?
+  elapsed=$((SECONDS - started))
+  verdict=passed
+  if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed=1; fi
+  summary+=("Docker-backed part: $verdict, $((elapsed / 60)) min $((elapsed % 60)) s")
+fi
 
 echo "== test: summary"
 printf '%s\n' "${summary[@]}"
