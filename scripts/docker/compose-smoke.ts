@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     modes = await Promise.all(PORTS.map(mode));
     return modes.every((m) => m === 'leader' || m === 'follower');
   }, { timeoutMs: READY_TIMEOUT_MS, intervalMs: 250, what: `members on ${PORTS.join(', ')} serving as leader or follower` }).catch((err: unknown) => {
-    throw new Error(`${String(err)} (last seen: ${modes.map((m) => m ?? 'no answer').join(', ')})`);
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (last seen: ${modes.map((m) => m ?? 'no answer').join(', ')})`);
   });
   if (modes.filter((m) => m === 'leader').length !== 1) throw new Error(`expected one leader, got modes ${modes.join(', ')}`);
   const ready = Date.now();
