@@ -4,6 +4,7 @@
 import { LockLostError, NotHeldError, RevokeRequestedError, type LockLossReason } from '../../errors.js';
 import type { HoldStatus, Lease, LeaseOwner } from './lease.js';
 import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
+import { clockCheckedSignal } from './clock-checked-signal.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
 import { reportHoldEnded, reportHoldStarted } from '../../framework/lock-events.js';
 import type { ConnectionState, LossPolicy } from '../../framework/zk-client.js';
@@ -16,10 +17,6 @@ export interface HoldHost {
   readonly revocable?: boolean;
   createLease(owner: LeaseOwner): Lease;
 }
-
-// AbortSignal's own accessors, called by the clock-checked ones of a lease signal.
-const nativeAborted = Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')!.get! as (this: AbortSignal) => boolean;
-const nativeThrowIfAborted = AbortSignal.prototype.throwIfAborted;
 
 /**
  * Runs an application's revocation listener. What it throws (or rejects with) is its own
@@ -98,7 +95,8 @@ export class Hold implements LeaseOwner, ClockWatched {
     this.checkClock();
     if (!this.controller) {
       this.controller = new AbortController();
-      this.clockCheckedSignal(this.controller.signal);
+      // A signal captured before a pause (withLock's `signal` argument) reads aborted at once after it.
+      clockCheckedSignal(this.controller.signal, () => this.checkClock());
       if (this.abortReason) this.controller.abort(this.abortReason);
       else if (this.state === 'released') this.controller.abort(releasedError(this.lockPath));
     }
@@ -140,30 +138,6 @@ export class Hold implements LeaseOwner, ClockWatched {
     this.state = 'suspended';
     this.abort(new LockLostError(this.lockPath, 'no ZooKeeper server has answered for our session for a whole session timeout (was the process paused?): the server may have expired it and given the lock to someone else', 'SESSION_UNCONFIRMED'));
     void this.verifyAfterReconnect();
-  }
-
-  /**
-   * Makes every synchronous look at this signal (`aborted`, `throwIfAborted()`) consult the
-   * clock first, so a signal captured before a pause (withLock's `signal` argument) reads
-   * aborted at once after it, even before the watchdog's timer has had its turn.
-   */
-  private clockCheckedSignal(signal: AbortSignal): void {
-    const check = (): void => this.checkClock();
-    Object.defineProperty(signal, 'aborted', {
-      configurable: true,
-      get(this: AbortSignal): boolean {
-        check();
-        return nativeAborted.call(this);
-      },
-    });
-    Object.defineProperty(signal, 'throwIfAborted', {
-      configurable: true,
-      writable: true,
-      value(this: AbortSignal): void {
-        check();
-        nativeThrowIfAborted.call(this);
-      },
-    });
   }
 
   get fencingToken(): bigint {

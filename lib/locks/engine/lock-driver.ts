@@ -17,6 +17,11 @@ export interface LockDriver {
    * handles a missing own node before asking).
    */
   decide(sorted: readonly string[], ourIndex: number): LockDecision;
+  /**
+   * `false` for a recipe that queues like a lock but is not one (a LeaderLatch): its waits are
+   * not published on the lock channels. Default true.
+   */
+  readonly lockEvents?: boolean;
 }
 
 /** InterProcessMutex's lock name: nodes are `_c_<uuid>-lock-<seq>`. */

@@ -115,12 +115,18 @@ export class LockEngine {
     this.acls = acls ?? client.lockAcls;
   }
 
-  /** Acquires a node that the driver says holds the lock, within the deadline. */
-  async acquire(deadline: Deadline): Promise<HeldNode> {
-    deadline.check(false);
+  /**
+   * Acquires a node that the driver says holds the lock, within the deadline. With `existing`
+   * (a node of ours from an earlier acquire, e.g. a leader latch's node after a reconnect) it
+   * looks at the children first and keeps that node if it is still there and still our
+   * session's; only a node that is missing or belongs to an older session is replaced by a new
+   * one (CURATOR-504/644/645). On failure the node is deleted, `existing` included.
+   */
+  async acquire(deadline: Deadline, existing?: HeldNode): Promise<HeldNode> {
+    if (!existing) deadline.check(false); // with a node, the first look checks it (and deletes the node if it fails)
     for (let deletions = 0; ;) {
-      const prefix = newProtectedPrefix();
-      const node = await this.createOurNode(prefix, deadline);
+      const node = existing ?? await this.createOurNode(newProtectedPrefix(), deadline);
+      existing = undefined;
       try {
         await this.waitUntilHeld(node, deadline);
         return node;
@@ -495,7 +501,7 @@ export class LockEngine {
         continue; // the connection dropped: look again (that look arms it)
       }
       if (!exists) continue; // already gone: look again at once
-      if (toldQueued !== `${ourIndex} ${watched}`) {
+      if (toldQueued !== `${ourIndex} ${watched}` && this.driver.lockEvents !== false) {
         toldQueued = `${ourIndex} ${watched}`;
         reportQueued(this.client, this.basePath, this.driver.lockName, node.path, ourIndex, watched);
       }

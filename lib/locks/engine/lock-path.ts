@@ -9,19 +9,20 @@ import { refusedByZooKeeper } from '../../zookeeper/path.js';
  * anything else with BADARGUMENTS), plus what makes no sense for a lock: absolute, no trailing
  * or doubled slash, no `.`/`..` segment, none of the characters ZooKeeper refuses (see
  * refusedByZooKeeper: control characters, surrogates, so no emoji, private use, \ufff0-\uffff),
- * not the root and not under the reserved `/zookeeper` tree.
+ * not the root and not under the reserved `/zookeeper` tree. `what` names it in the messages
+ * (an election path is checked the same way).
  */
-export function validateLockPath(path: unknown): string {
-  if (typeof path !== 'string') throw new ValidationError(`lock path must be a string, got ${typeof path}`);
+export function validateLockPath(path: unknown, what = 'lock path'): string {
+  if (typeof path !== 'string') throw new ValidationError(`${what} must be a string, got ${typeof path}`);
   const shown = JSON.stringify(path);
-  if (path.length === 0) throw new ValidationError('lock path must not be empty');
-  if (!path.startsWith('/')) throw new ValidationError(`lock path must be absolute (start with "/"), got ${shown}`);
-  if (path === '/') throw new ValidationError('lock path must not be the root "/"');
-  if (path.endsWith('/')) throw new ValidationError(`lock path must not end with "/", got ${shown}`);
+  if (path.length === 0) throw new ValidationError(`${what} must not be empty`);
+  if (!path.startsWith('/')) throw new ValidationError(`${what} must be absolute (start with "/"), got ${shown}`);
+  if (path === '/') throw new ValidationError(`${what} must not be the root "/"`);
+  if (path.endsWith('/')) throw new ValidationError(`${what} must not end with "/", got ${shown}`);
   for (const segment of path.slice(1).split('/')) {
-    if (segment === '') throw new ValidationError(`lock path must not contain an empty segment ("//"), got ${shown}`);
+    if (segment === '') throw new ValidationError(`${what} must not contain an empty segment ("//"), got ${shown}`);
     if (segment === '.' || segment === '..') {
-      throw new ValidationError(`lock path must not contain "." or ".." segments, got ${shown}`);
+      throw new ValidationError(`${what} must not contain "." or ".." segments, got ${shown}`);
     }
   }
   // By UTF-16 code unit, as Java does: a character beyond U+FFFF is two surrogates.
@@ -32,10 +33,10 @@ export function validateLockPath(path: unknown): string {
     const what = cp > 0xffff
       ? `U+${cp.toString(16).toUpperCase()}, which is two UTF-16 surrogates in ZooKeeper's eyes`
       : `U+${unit.toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new ValidationError(`lock path contains a character ZooKeeper does not allow (${what}) at index ${i}, got ${shown}`);
+    throw new ValidationError(`${what} contains a character ZooKeeper does not allow (${what}) at index ${i}, got ${shown}`);
   }
   if (path === '/zookeeper' || path.startsWith('/zookeeper/')) {
-    throw new ValidationError(`lock path must not be under the reserved /zookeeper tree, got ${shown}`);
+    throw new ValidationError(`${what} must not be under the reserved /zookeeper tree, got ${shown}`);
   }
   return path;
 }
