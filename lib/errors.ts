@@ -116,6 +116,68 @@ export class MultiLockError extends ZkuratorError {
   }
 }
 
+/**
+ * Why a leadership term ended (the `reason` of {@link LeadershipLostError}, the abort reason of
+ * `leadership.signal`):
+ * - `SUSPENDED`: the connection dropped (loss policy `'suspended'`, the default): we may still
+ *   be first in line, but cannot know; leadership comes back (a new term) if the session survives.
+ * - `SESSION_UNCONFIRMED`: no server has answered for our session for a whole session timeout
+ *   (a paused process, a blocked event loop): the server may have expired it and another member
+ *   may lead. A new term follows if a server confirms the session and our node still leads.
+ * - `SESSION_LOST`: the session expired (or was given up): our node is gone.
+ * - `NODE_DELETED`: someone deleted our node.
+ * - `CLIENT_CLOSED`: the client was closed.
+ * - `CLOSED`: the LeaderLatch or LeaderSelector was closed.
+ * - `INTERRUPTED`: `LeaderSelector.interruptLeadership()` was called.
+ * - `RELEASED`: leadership was given up on purpose: a LeaderSelector's callback settled (its
+ *   node is deleted next), or a LeaderLatch queued again.
+ */
+export type LeadershipLossReason =
+  | 'SUSPENDED' | 'SESSION_UNCONFIRMED' | 'SESSION_LOST' | 'NODE_DELETED' | 'CLIENT_CLOSED' | 'CLOSED' | 'INTERRUPTED' | 'RELEASED';
+
+/** A leadership term ended (or may have): the abort reason of `leadership.signal`. `reason` says why. */
+export class LeadershipLostError extends ZkuratorError {
+  constructor(
+    /** The election path. */
+    readonly path: string,
+    readonly reason: LeadershipLossReason,
+    message: string,
+  ) {
+    super('LEADERSHIP_LOST', `leadership of ${path}: ${message}`);
+  }
+}
+
+/**
+ * An election path holds both LeaderLatch nodes (`latch-`) and LeaderSelector or mutex nodes
+ * (`lock-`). Each of Curator's two recipes sorts the other's nodes after all of its own, so the
+ * first member of each kind would believe it leads: two leaders. zkurator refuses to take part
+ * on such a path (before creating a node, or before leading, it deletes its own). Use one
+ * recipe per path. `latchNodes` and `lockNodes` are the child names of each kind found.
+ */
+export class ElectionConflictError extends ZkuratorError {
+  constructor(
+    /** The election path. */
+    readonly path: string,
+    readonly latchNodes: readonly string[],
+    readonly lockNodes: readonly string[],
+  ) {
+    super('ELECTION_CONFLICT', `election path ${path} holds both LeaderLatch nodes (${latchNodes.length}, e.g. ${latchNodes[0] ?? '-'}) `
+      + `and LeaderSelector or lock nodes (${lockNodes.length}, e.g. ${lockNodes[0] ?? '-'}): Curator's LeaderLatch and LeaderSelector `
+      + 'would each see a leader of their own there, so zkurator refuses to take part; use one recipe per path');
+  }
+}
+
+/**
+ * A LeaderLatch or LeaderSelector was used in a state that does not allow it: started twice,
+ * started or awaited after `close()`, `requeue()` on a closed selector, or closed while
+ * `start()` or `await()` waited.
+ */
+export class ElectionStateError extends ZkuratorError {
+  constructor(message: string) {
+    super('ELECTION_STATE', message);
+  }
+}
+
 /** The client was closed (by the application) while an operation was pending or requested. */
 export class ClientClosedError extends ZkuratorError {
   constructor(message = 'the ZooKeeper client is closed') {

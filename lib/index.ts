@@ -11,7 +11,7 @@ export {
   ZkuratorError, ValidationError, LockTimeoutError, LockLostError, LockNodeDeletedError, NotHeldError, ClientClosedError,
   SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
-  NoChildrenForEphemeralsError, RevokeRequestedError, MultiLockError,
+  NoChildrenForEphemeralsError, RevokeRequestedError, MultiLockError, LeadershipLostError, ElectionConflictError, ElectionStateError,
 } from './errors.js';
 export { MAX_NODE_DATA_BYTES } from './locks/engine/lock-path.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';
@@ -25,7 +25,7 @@ export type { HoldStatus } from './locks/engine/lease.js';
 export { inspectLock, nodeOriginOf } from './locks/lock-inspector.js';
 export type { InspectOptions, LockSnapshot, NodeOrigin, Participant, ParticipantKind } from './locks/lock-inspector.js';
 export { VERSION } from './util/version.js';
-export type { ConnectAttempt, LockLossReason } from './errors.js';
+export type { ConnectAttempt, LockLossReason, LeadershipLossReason } from './errors.js';
 export { Semaphore, SemaphoreLease } from './locks/semaphore.js';
 export type { SemaphoreOptions, SemaphoreAcquireOptions, SemaphoreParticipant } from './locks/semaphore.js';
 export { SemaphoreMutex } from './locks/semaphore-mutex.js';
@@ -41,4 +41,8 @@ export type {
   LockEventBase, LockQueuedMessage, LockAcquiredMessage, LockAcquireEndedMessage, LockReleasedMessage, LockLostMessage, ConnectionStateMessage,
 } from './framework/lock-events.js';
 export { METRICS_SAMPLE_SIZE } from './framework/lock-metrics.js';
-export type { LockMetricsSnapshot, DurationSummary } from './framework/lock-metrics.js';
+export type { LockMetricsSnapshot, DurationSummary, LeadershipMetrics } from './framework/lock-metrics.js';
+export { LeaderChannels } from './framework/leader-events.js';
+export type {
+  ElectionRecipe, LeaderEventBase, LeadershipGainedMessage, LeadershipLostMessage, LeaderErrorMessage,
+} from './framework/leader-events.js';

@@ -44,6 +44,25 @@ export interface LockMetricsSnapshot {
   readonly waitMs: DurationSummary;
   /** Time from grant to release or loss. */
   readonly holdMs: DurationSummary;
+  /**
+   * The client's leader elections (LeaderLatch, LeaderSelector). A LeaderSelector is a mutex
+   * too: its acquires and holds are also counted above.
+   */
+  readonly leadership: LeadershipMetrics;
+}
+
+/** Leader election figures of one client (see {@link LockMetricsSnapshot.leadership}). */
+export interface LeadershipMetrics {
+  /** Elections this client leads right now. */
+  readonly leading: number;
+  /** Terms begun since the client was made. */
+  readonly gained: number;
+  /** Terms ended (for any reason: the `zkurator:leader:lost` channel tells which). */
+  readonly lost: number;
+  /** Errors the recipes reported (`zkurator:leader:error`). */
+  readonly errors: number;
+  /** How long the latest terms lasted. */
+  readonly termMs: DurationSummary;
 }
 
 /** The latest `METRICS_SAMPLE_SIZE` durations. */
@@ -76,6 +95,11 @@ export class LockMetrics {
   private lostCount = 0;
   private readonly waits = new SampleRing();
   private readonly holds = new SampleRing();
+  private leading = 0;
+  private gained = 0;
+  private lostTerms = 0;
+  leaderErrors = 0;
+  private readonly terms = new SampleRing();
 
   acquireEnded(outcome: 'acquired' | 'timeout' | 'aborted' | 'failed', waitMs: number): void {
     this.waiting--;
@@ -90,6 +114,17 @@ export class LockMetrics {
     this.holds.add(holdMs);
   }
 
+  leadershipGained(): void {
+    this.leading++;
+    this.gained++;
+  }
+
+  leadershipLost(termMs: number): void {
+    this.leading--;
+    this.lostTerms++;
+    this.terms.add(termMs);
+  }
+
   snapshot(): LockMetricsSnapshot {
     return {
       held: this.held,
@@ -99,6 +134,7 @@ export class LockMetrics {
       lost: this.lostCount,
       waitMs: this.waits.summary(),
       holdMs: this.holds.summary(),
+      leadership: { leading: this.leading, gained: this.gained, lost: this.lostTerms, errors: this.leaderErrors, termMs: this.terms.summary() },
     };
   }
 }
