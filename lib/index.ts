@@ -46,3 +46,5 @@ export { LeaderChannels } from './framework/leader-events.js';
 export type {
   ElectionRecipe, LeaderEventBase, LeadershipGainedMessage, LeadershipLostMessage, LeaderErrorMessage,
 } from './framework/leader-events.js';
+export { classifyElectionNodes, LATCH_NODE_NAME, SELECTOR_NODE_NAME } from './leader/election-nodes.js';
+export type { ElectionKind, ElectionNodes } from './leader/election-nodes.js';
