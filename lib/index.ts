@@ -46,5 +46,10 @@ export { LeaderChannels } from './framework/leader-events.js';
 export type {
   ElectionRecipe, LeaderEventBase, LeadershipGainedMessage, LeadershipLostMessage, LeaderErrorMessage,
 } from './framework/leader-events.js';
+export { LeaderLatch } from './leader/leader-latch.js';
+export type { LeaderLatchOptions, LeaderLatchAwaitOptions, LeaderLatchCloseOptions, LeaderLatchEvents } from './leader/leader-latch.js';
+export type { Leadership } from './leader/leadership.js';
+export type { ElectionParticipant } from './leader/participants.js';
+export type { ElectionState } from './leader/election-state.js';
 export { classifyElectionNodes, LATCH_NODE_NAME, SELECTOR_NODE_NAME } from './leader/election-nodes.js';
 export type { ElectionKind, ElectionNodes } from './leader/election-nodes.js';

@@ -171,6 +171,8 @@ export class ZkCluster {
   private constructor(
     readonly members: ZkServerProcess[],
     private readonly rootDir: string,
+    /** A standalone server's data dir (for {@link wipe}). */
+    private readonly dataDir?: string,
   ) {}
 
   /** Client connection string over every member. */
@@ -187,7 +189,7 @@ export class ZkCluster {
     const tls = opts.secure && securePort !== undefined ? secureConfig(root, securePort, opts.secure) : [];
     const cfg = writeConfig(root, [...baseConfig(dataDir, clientPort, opts), ...tls]);
     const server = new ZkServerProcess(1, clientPort, cfg, join(root, 'server.log'), root, jvm(STANDALONE_MAIN, opts), securePort);
-    const cluster = new ZkCluster([server], root);
+    const cluster = new ZkCluster([server], root, dataDir);
     try {
       await server.start();
       await server.waitServing();
@@ -247,6 +249,21 @@ export class ZkCluster {
     const m = this.member(id);
     if (!m.running) await m.start();
     await m.waitServing(60_000);
+  }
+
+  /**
+   * Standalone only: kills the server, deletes its data and starts it again empty on the same
+   * port, as a cluster scaled to zero and back (no session, no node survives).
+   */
+  async wipe(): Promise<void> {
+    const dataDir = this.dataDir;
+    const server = this.members[0];
+    if (dataDir === undefined || !server) throw new Error('wipe(): standalone servers only');
+    await server.stop('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir);
+    await server.start();
+    await server.waitServing();
   }
 
   /** Stops every member and removes the data dirs. */
