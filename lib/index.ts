@@ -53,3 +53,5 @@ export type { ElectionParticipant } from './leader/participants.js';
 export type { ElectionState } from './leader/election-state.js';
 export { classifyElectionNodes, LATCH_NODE_NAME, SELECTOR_NODE_NAME } from './leader/election-nodes.js';
 export type { ElectionKind, ElectionNodes } from './leader/election-nodes.js';
+export { LeaderSelector } from './leader/leader-selector.js';
+export type { LeaderSelectorCallback, LeaderSelectorOptions, LeaderSelectorEvents } from './leader/leader-selector.js';
