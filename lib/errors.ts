@@ -131,9 +131,12 @@ export class MultiLockError extends ZkuratorError {
  * - `INTERRUPTED`: `LeaderSelector.interruptLeadership()` was called.
  * - `RELEASED`: leadership was given up on purpose: a LeaderSelector's callback settled (its
  *   node is deleted next), or a LeaderLatch queued again.
+ * - `CONFLICT`: a member of the other recipe joined the election path (see
+ *   {@link ElectionConflictError}); this member withdraws its node and reports the error.
  */
 export type LeadershipLossReason =
-  | 'SUSPENDED' | 'SESSION_UNCONFIRMED' | 'SESSION_LOST' | 'NODE_DELETED' | 'CLIENT_CLOSED' | 'CLOSED' | 'INTERRUPTED' | 'RELEASED';
+  | 'SUSPENDED' | 'SESSION_UNCONFIRMED' | 'SESSION_LOST' | 'NODE_DELETED' | 'CLIENT_CLOSED' | 'CLOSED' | 'INTERRUPTED' | 'RELEASED'
+  | 'CONFLICT';
 
 /** A leadership term ended (or may have): the abort reason of `leadership.signal`. `reason` says why. */
 export class LeadershipLostError extends ZkuratorError {
@@ -151,8 +154,10 @@ export class LeadershipLostError extends ZkuratorError {
  * An election path holds both LeaderLatch nodes (`latch-`) and LeaderSelector or mutex nodes
  * (`lock-`). Each of Curator's two recipes sorts the other's nodes after all of its own, so the
  * first member of each kind would believe it leads: two leaders. zkurator refuses to take part
- * on such a path (before creating a node, or before leading, it deletes its own). Use one
- * recipe per path. `latchNodes` and `lockNodes` are the child names of each kind found.
+ * on such a path: it looks before creating its node, checks at every look in line, and a leader
+ * watches the path while it leads; each time it withdraws its node. Use one recipe per path.
+ * `latchNodes` and `lockNodes` are the child names of each kind found (the refusing member's
+ * own kind may have none: its node was not created).
  */
 export class ElectionConflictError extends ZkuratorError {
   constructor(
@@ -161,8 +166,10 @@ export class ElectionConflictError extends ZkuratorError {
     readonly latchNodes: readonly string[],
     readonly lockNodes: readonly string[],
   ) {
-    super('ELECTION_CONFLICT', `election path ${path} holds both LeaderLatch nodes (${latchNodes.length}, e.g. ${latchNodes[0] ?? '-'}) `
-      + `and LeaderSelector or lock nodes (${lockNodes.length}, e.g. ${lockNodes[0] ?? '-'}): Curator's LeaderLatch and LeaderSelector `
+    const some = (nodes: readonly string[], what: string): string =>
+      nodes.length > 0 ? `${what} nodes (${nodes.length}, e.g. ${nodes[0]})` : `this ${what} member (its node not created)`;
+    super('ELECTION_CONFLICT', `election path ${path} would hold both ${some(latchNodes, 'LeaderLatch')} `
+      + `and ${some(lockNodes, 'LeaderSelector or lock')}: Curator's LeaderLatch and LeaderSelector `
       + 'would each see a leader of their own there, so zkurator refuses to take part; use one recipe per path');
   }
 }

@@ -16,11 +16,17 @@ import { firstLeader, leadersOf, logLeadership } from './support/latch-helpers.j
 import { pollUntil } from './support/poll.js';
 import { nextState, proxiedClient } from './support/proxied-client.js';
 import { rejection } from './support/rejection.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { LOCK_CREATE_OPS, TcpProxy } from './support/tcp-proxy.js';
 import { ZkCluster } from './support/zk-server.js';
 import { useEnsemble } from './support/ensemble-fixture.js';
 
 const LATCH_NODE_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-latch-\d{10}$/;
+
+/** Resolves once the signal aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
 
 /** Closes every latch (a closed one resolves at once). */
 async function closeAll(latches: readonly LeaderLatch[]): Promise<void> {
@@ -325,6 +331,25 @@ describe('LeaderLatch', function () {
       expect(await a.await({ timeout: 15_000 })).to.equal(true);
     });
 
+    it('a lock- node joining while we lead: the term ends (CONFLICT), \'error\', our node is withdrawn; we lead again once the path is clean', async () => {
+      const client = await newClient();
+      const path = uniquePath('latch-conflict-leader');
+      const a = latch(client, path, { id: 'a' });
+      const firstError = new Promise<unknown>((resolve) => a.once('error', resolve));
+      await a.start();
+      await a.await();
+      const term = a.leadership!;
+      const lease = await new Mutex(await newClient(), path, { maxLeases: 5 }).acquire();
+      await aborted(term.signal);
+      expect((term.signal.reason as LeadershipLostError).reason).to.equal('CONFLICT');
+      expect(await firstError).to.be.instanceOf(ElectionConflictError);
+      expect(a.hasLeadership).to.equal(false);
+      await pollUntil(async () => (await childrenOf(client, path)).every((n) => !n.includes('latch-')), { timeoutMs: 5_000, what: 'our node withdrawn' });
+      await lease.release();
+      expect(await a.await({ timeout: 15_000 })).to.equal(true);
+      expect(a.leadership!.fencingToken > term.fencingToken).to.equal(true);
+    });
+
     it('without an \'error\' listener the error goes to zkurator:leader:error only: nothing is thrown', async () => {
       const client = await newClient();
       const path = uniquePath('latch-conflict-quiet');
@@ -484,7 +509,7 @@ describe('LeaderLatch', function () {
       const a = latch(client, path);
       const log: string[] = [];
       logLeadership(a, 'a', log);
-      const hold = proxy.holdReplies(); // Curator's debugResetWaitLatch: the create's answer waits
+      const hold = proxy.holdRepliesFrom(LOCK_CREATE_OPS); // Curator's debugResetWaitLatch: the create's answer waits
       const started = a.start();
       await hold.untilRequests(1);
       a.reset(); // should not result in two nodes
@@ -502,7 +527,7 @@ describe('LeaderLatch', function () {
       const path = uniquePath('testCreateDeleteRace');
       await client.createContainers(path);
       const a = latch(client, path);
-      const hold = proxy.holdReplies();
+      const hold = proxy.holdRepliesFrom(LOCK_CREATE_OPS);
       const started = track(a.start());
       await hold.untilRequests(1);
       const closed = a.close();
@@ -569,9 +594,9 @@ describe('LeaderLatch', function () {
       const candidate1 = latch(client1, path, { id: 'candidate-1' });
       await initialLeader.start();
       await firstLeader([initialLeader]);
-      const hold = proxy.holdReplies(); // candidate 0 gets its children listing only later
+      const hold = proxy.holdRepliesFrom(LOCK_CREATE_OPS); // candidate 0 gets its children listing only later
       const started0 = candidate0.start();
-      await hold.untilRequests(2); // the create and the children listing have reached the server
+      await hold.untilRequests(2); // its create and the children listing right behind it have reached the server
       await untilChildren(client, path, 2);
       await candidate1.start();
       await untilChildren(client, path, 3);

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ElectionConflictError, ElectionStateError, LeaderChannels, LeaderLatch, LeaderSelector, LeadershipLostError, Mutex, ValidationError,
+  CreateMode, ElectionConflictError, ElectionStateError, LeaderChannels, LeaderLatch, LeaderSelector, LeadershipLostError, Mutex, ValidationError,
   type Leadership, type LeaderSelectorCallback, type LeaderSelectorOptions, type ZkClient,
 } from '../lib/index.js';
 import { childrenOf, newClient, uniquePath, untilChildren } from './support/harness.js';
@@ -261,6 +261,28 @@ describe('LeaderSelector', function () {
       } finally {
         await latch.close();
       }
+    });
+
+    it('a LeaderLatch node joining while we lead: the callback\'s signal aborts (CONFLICT), \'error\'; with autoRequeue we lead again once the path is clean', async () => {
+      const client = await newClient();
+      const other = await newClient();
+      const path = uniquePath('selector-conflict-leader');
+      const terms = new Inbox<Leadership>();
+      const s = selector(client, path, async (leadership) => {
+        terms.put(leadership);
+        await aborted(leadership.signal);
+      }, { autoRequeue: true });
+      const errors = new Inbox<unknown>();
+      s.on('error', (e) => errors.put(e));
+      s.start();
+      const first = await terms.take();
+      // What a Curator LeaderLatch member creates.
+      const intruder = await other.create(`${path}/_c_53345f98-9423-4e0c-a7b5-9f819e3ec2e1-latch-`, Buffer.alloc(0), CreateMode.EPHEMERAL_SEQUENTIAL);
+      expect(((await aborted(first.signal)) as LeadershipLostError).reason).to.equal('CONFLICT');
+      expect(await errors.take()).to.be.instanceOf(ElectionConflictError);
+      await other.delete(intruder);
+      const second = await terms.take(30_000);
+      expect(second.fencingToken > first.fencingToken).to.equal(true);
     });
 
     it('leadership gained and lost on diagnostics_channel with recipe "selector"; the mutex shows in the lock metrics too', async () => {

@@ -16,7 +16,7 @@
 // The queue itself is the lock engine's (create with lost-reply recovery, one watch on the
 // predecessor, guaranteed delete), with the latch's driver.
 import { EventEmitter } from 'node:events';
-import { ClientClosedError, ElectionStateError, SessionExpiredError, ValidationError, type LeadershipLossReason } from '../errors.js';
+import { ClientClosedError, ElectionConflictError, ElectionStateError, SessionExpiredError, ValidationError, type LeadershipLossReason } from '../errors.js';
 import { reportLeaderError, type ElectionMember } from '../framework/leader-events.js';
 import { resolveLockAcls, type LockAclOptions } from '../framework/lock-acl.js';
 import type { ConnectionState, LossPolicy, NodeStat, ZkClient } from '../framework/zk-client.js';
@@ -26,6 +26,7 @@ import { validateLockPath, validateLossPolicy, validateNodeData, validateSignal,
 import { ReentrantLock } from '../locks/engine/reentrant-lock.js';
 import { describeValue } from '../util/describe-value.js';
 import { setLongTimeout, type LongTimer } from '../util/timer.js';
+import { checkBeforeJoining, watchForConflict } from './conflict-watch.js';
 import { ElectionDriver } from './election-driver.js';
 import { LATCH_NODE_NAME } from './election-nodes.js';
 import { LeadershipTerm, type Leadership } from './leadership.js';
@@ -123,6 +124,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private nodePath: string | undefined;
   private wakeRetry: (() => void) | undefined;
   private readonly awaiters = new Set<() => void>();
+  /** The conflict that ended the last term, if one did. */
+  private conflict: ElectionConflictError | undefined;
 
   /**
    * @param client a client from {@link connect}
@@ -316,6 +319,8 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       }
       const deadline = new Deadline(this.client, this.path, undefined, this.turn.signal, queued);
       try {
+        // A path used by LeaderSelector members is refused before our node appears there.
+        if (!node) await checkBeforeJoining(this.client, this.path, LATCH_NODE_NAME, this.turn.signal);
         // Waits in line, watching only the node ahead; with a node, looks first and keeps it
         // unless it is gone or belongs to an older session. Its failures delete the node.
         const held = await this.engine.acquire(deadline, node);
@@ -363,6 +368,13 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       if (!this.client.isConnected || this.client.sessionAliveUntil <= performance.now()) continue;
       const reason = await this.lead(held);
       if (reason === 'NODE_DELETED') setNode(undefined);
+      if (reason === 'CONFLICT' && this.stateValue === 'started') {
+        // A LeaderSelector (or mutex) member joined the path while we led: withdraw, tell, retry later.
+        this.reportError(this.conflict);
+        await this.dropNode(held);
+        setNode(undefined);
+        await this.retryAfter(retryDelay(++failures));
+      }
     }
     if (this.stateValue === 'started') this.stateValue = 'closed'; // the client closed, or start() failed
     this.term?.end('CLIENT_CLOSED', 'the client was closed');
@@ -406,6 +418,10 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       this.wakeAwaiters();
       // The own-node watch may have fired between its arming and now: look again.
       if (term.active && !node.ownWatchArmed) void this.verifyTerm(term, node);
+      void watchForConflict(this.client, this.path, term, (err) => {
+        this.conflict = err;
+        term.end('CONFLICT', err.message);
+      });
     });
   }
 

@@ -18,6 +18,7 @@ import { LockEngine } from '../locks/engine/lock-engine.js';
 import { validateLockPath, validateLossPolicy, validateNodeData } from '../locks/engine/lock-path.js';
 import { ReentrantLock } from '../locks/engine/reentrant-lock.js';
 import { describeValue } from '../util/describe-value.js';
+import { checkBeforeJoining, watchForConflict } from './conflict-watch.js';
 import { ElectionDriver } from './election-driver.js';
 import { SELECTOR_NODE_NAME } from './election-nodes.js';
 import { retryDelay, type ElectionState } from './election-state.js';
@@ -250,6 +251,8 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
         this.taskAbort = abort;
         let lease: Lease;
         try {
+          // A path used by LeaderLatch members is refused before our node appears there.
+          await checkBeforeJoining(this.client, this.path, SELECTOR_NODE_NAME, abort.signal);
           lease = await this.mutex.acquire({ signal: abort.signal });
         } catch (err) {
           this.queued = false;
@@ -296,6 +299,11 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     };
     if (leaseSignal.aborted) onLeaseLost();
     else leaseSignal.addEventListener('abort', onLeaseLost, { once: true });
+    // A LeaderLatch member joining the path while we lead: end the term, tell, let go.
+    void watchForConflict(this.client, this.path, term, (err) => {
+      term.end('CONFLICT', err.message);
+      this.reportError(err);
+    });
     try {
       if (this.debugBeforeLeadership) await this.debugBeforeLeadership();
       // Lost (or closed, interrupted) between the grant and now: the callback is not called (Curator's testRaceAtStateChanged).

@@ -90,6 +90,8 @@ export class TcpProxy {
   private readonly pairs = new Set<Pair>();
   private trigger: Trigger | undefined;
   private hold: { requests: number[]; changed: () => void } | undefined;
+  /** A hold that begins with the next request of one of these ops (holdRepliesFrom). */
+  private holdFrom: { ops: readonly number[]; begin: (pair: Pair) => void } | undefined;
   /** Malformed streams seen (each one's pair was dropped); not yet thrown by close() or a check. */
   private unreported: MalformedStreamError[] = [];
   /** Every malformed stream this proxy saw. */
@@ -173,13 +175,19 @@ export class TcpProxy {
     client.on('data', (chunk: Buffer) => {
       for (const frame of split(up, chunk)) {
         if (this.mode !== 'open' || !this.pairs.has(pair)) return;
-        if (upHandshake) {
+        const handshake = upHandshake;
+        if (handshake) {
           upHandshake = false;
         } else if (frame.length >= 12 && this.onRequest(pair, frame.readInt32BE(4), frame.readInt32BE(8))) {
           return; // dropped, connection cut
-        } else if (frame.length >= 12 && this.hold) {
-          this.hold.requests.push(frame.readInt32BE(8));
-          this.hold.changed();
+        }
+        if (!handshake && frame.length >= 12) {
+          const op = frame.readInt32BE(8);
+          if (this.holdFrom?.ops.includes(op)) this.holdFrom.begin(pair); // this request's reply is the first one held
+          if (this.hold) {
+            this.hold.requests.push(op);
+            this.hold.changed();
+          }
         }
         server.write(frame);
       }
@@ -257,9 +265,38 @@ export class TcpProxy {
    */
   holdReplies(): ReplyHold {
     for (const p of this.pairs) p.heldReplies ??= [];
+    return this.replyHold();
+  }
+
+  /**
+   * Like {@link holdReplies}, but the hold begins with the next request of one of `ops` (e.g. a
+   * lock node's create): the replies before it pass, that request's reply and every later one
+   * are held. `requests` counts from that request on.
+   */
+  holdRepliesFrom(ops: readonly number[]): ReplyHold {
+    const hold = this.replyHold(false);
+    this.holdFrom = {
+      ops,
+      begin: (pair) => {
+        this.holdFrom = undefined;
+        pair.heldReplies ??= [];
+        hold.start();
+      },
+    };
+    return hold.api;
+  }
+
+  private replyHold(): ReplyHold;
+  private replyHold(startNow: false): { api: ReplyHold; start: () => void };
+  private replyHold(startNow = true): ReplyHold | { api: ReplyHold; start: () => void } {
     const listeners = new Set<() => void>();
     const state = { requests: [] as number[], changed: () => { for (const l of [...listeners]) l(); } };
-    this.hold = state;
+    if (startNow) this.hold = state;
+    const api = this.replyHoldApi(state, listeners);
+    return startNow ? api : { api, start: () => { this.hold = state; } };
+  }
+
+  private replyHoldApi(state: { requests: number[]; changed: () => void }, listeners: Set<() => void>): ReplyHold {
     return {
       requests: state.requests,
       untilRequests: (n, timeoutMs = 5_000) => new Promise((resolve, reject) => {
@@ -279,6 +316,7 @@ export class TcpProxy {
       }),
       release: () => {
         if (this.hold === state) this.hold = undefined;
+        this.holdFrom = undefined;
         for (const p of this.pairs) {
           const held = p.heldReplies ?? [];
           p.heldReplies = undefined;
