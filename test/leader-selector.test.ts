@@ -131,6 +131,28 @@ describe('LeaderSelector', function () {
       await pollUntil(() => calls >= 3, { timeoutMs: 10_000, what: 'a third term' });
     });
 
+    it('a callback that stops by rethrowing its signal\'s reason (or an AbortError) after the term ended is no error', async () => {
+      const client = await newClient();
+      const path = uniquePath('selector-abort-is-fine');
+      const terms = new Inbox<Leadership>();
+      let round = 0;
+      const s = selector(client, path, async (leadership) => {
+        terms.put(leadership);
+        round++;
+        if (round === 1) await sleep(60_000, undefined, { signal: leadership.signal }); // AbortError
+        else await aborted(leadership.signal).then(() => leadership.signal.throwIfAborted()); // the reason itself
+      }, { autoRequeue: true });
+      const errors: unknown[] = [];
+      s.on('error', (e) => errors.push(e));
+      s.start();
+      for (let i = 0; i < 2; i++) {
+        await terms.take();
+        s.interruptLeadership();
+      }
+      await terms.take(); // a third term: the selector went on, nothing reported
+      expect(errors).to.deep.equal([]);
+    });
+
     it('without an \'error\' listener a throwing callback crashes nothing: no unhandled rejection; the error is on zkurator:leader:error', async () => {
       const client = await newClient();
       const path = uniquePath('selector-unheard');

@@ -53,7 +53,8 @@ export interface LeaderSelectorEvents {
   notLeader: [];
   /**
    * The callback threw (or its promise rejected), or queueing failed (a refused create, a path
-   * holding LeaderLatch nodes too...). Emitted only if someone listens: without a listener the
+   * holding LeaderLatch nodes too...). A callback that rejects with its signal's reason (or an
+   * AbortError) after its term ended is stopping as asked: no error. Emitted only if someone listens: without a listener the
    * error is not thrown anywhere (no crash, no unhandled rejection); it is always published on
    * `zkurator:leader:error`.
    */
@@ -313,7 +314,10 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
         try {
           if (term.active) await insideCallback.run(this, () => this.callback(term));
         } catch (err) {
-          this.reportError(err);
+          // Stopping because the term ended (rethrowing its signal's reason, or an AbortError
+          // from an API given the signal) is what a leader should do, not an error (Curator
+          // swallows the interruption likewise).
+          if (!(term.signal.aborted && (err === term.signal.reason || (err instanceof Error && err.name === 'AbortError')))) this.reportError(err);
         }
       }
     } finally {
