@@ -48,7 +48,9 @@ export interface LeadershipGainedMessage extends LeaderEventBase {
 
 /** `zkurator:leader:lost`. */
 export interface LeadershipLostMessage extends LeaderEventBase {
+  /** The node that led. */
   readonly node: string;
+  /** The term's fencing token. */
   readonly fencingToken: bigint;
   /** Milliseconds the term lasted. */
   readonly termMs: number;
