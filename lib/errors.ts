@@ -143,6 +143,7 @@ export class LeadershipLostError extends ZkuratorError {
   constructor(
     /** The election path. */
     readonly path: string,
+    /** Why the term ended. */
     readonly reason: LeadershipLossReason,
     message: string,
   ) {
@@ -163,7 +164,9 @@ export class ElectionConflictError extends ZkuratorError {
   constructor(
     /** The election path. */
     readonly path: string,
+    /** LeaderLatch (`latch-`) child names found there (none when the refusing member is a latch whose node was not created). */
     readonly latchNodes: readonly string[],
+    /** LeaderSelector or lock (`lock-`) child names found there (none when the refusing member is a selector whose node was not created). */
     readonly lockNodes: readonly string[],
   ) {
     const some = (nodes: readonly string[], what: string): string =>

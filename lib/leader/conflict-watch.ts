@@ -57,8 +57,8 @@ export async function watchForConflict(client: ZkClient, path: string, term: Lea
     } catch (err) {
       if (!term.active || err instanceof NoNodeError) return;
       if (err instanceof ConnectionLossError || err instanceof SessionExpiredError) {
-        // The connection states decide about the term; look again once connected.
-        await Promise.race([client.waitConnected().catch(() => undefined), ended]);
+        // The connection states decide about the term; look again once connected (or stop with it).
+        await client.waitConnected(undefined, term.signal).catch(() => undefined);
         continue;
       }
       return; // refused (or the client closed): the members in line still check at each look

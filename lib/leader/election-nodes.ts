@@ -19,6 +19,7 @@ export type ElectionKind = 'latch' | 'selector' | 'mixed' | 'none';
 
 /** The children of an election path sorted into kinds (see {@link classifyElectionNodes}). */
 export interface ElectionNodes {
+  /** Which recipe uses the path (`mixed`: both, a conflict). */
   readonly kind: ElectionKind;
   /** Child names carrying `latch-` (LeaderLatch members), in the order given. */
   readonly latchNodes: readonly string[];
