@@ -10,7 +10,7 @@ import { electionConflict } from './election-nodes.js';
 import type { LeadershipTerm } from './leadership.js';
 
 /**
- * Looks at the election path before we create a node there: a path already used by the other
+ * @internal Looks at the election path before we create a node there: a path already used by the other
  * recipe is refused without a node of ours ever appearing (which would make a sitting leader of
  * ours step down). Waits for the connection (or `signal`).
  * @throws ElectionConflictError when the path holds both recipes' nodes (with ours to come, it would)
@@ -42,7 +42,7 @@ function termEnded(term: LeadershipTerm): Promise<void> {
 }
 
 /**
- * While `term` lasts, watches `path`'s children; calls `onConflict` (once) as soon as they mix
+ * @internal While `term` lasts, watches `path`'s children; calls `onConflict` (once) as soon as they mix
  * LeaderLatch and LeaderSelector nodes. Never rejects. Stops when the term ends, the path is
  * gone (our node with it: the own-node watch ends the term), or the listing is refused.
  */

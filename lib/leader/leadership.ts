@@ -49,7 +49,7 @@ export interface Leadership {
   assertValid(minMs?: number): void;
 }
 
-/** What a term tells its recipe when it ends. */
+/** @internal What a term tells its recipe when it ends. */
 export type TermEnded = (reason: LeadershipLossReason, term: LeadershipTerm) => void;
 
 /** @internal A term as the recipes keep it. */
