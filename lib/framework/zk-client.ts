@@ -27,6 +27,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ConnectOptions } from './connect-options.js';
 import type { ConnectionState, LossPolicy } from './connection-state.js';
 import { toStat, type NodeStat } from './node-stat.js';
+import { checkOptions } from './check-options.js';
 
 export type { ConnectOptions } from './connect-options.js';
 export type { ConnectionState, LossPolicy } from './connection-state.js';
@@ -142,9 +143,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     const hasAuth = this.hasAuth;
     this.acl = options.defaultAcl === undefined ? OPEN_ACL_UNSAFE : validateAcl(options.defaultAcl, 'defaultAcl', hasAuth);
     const provider = options.aclProvider;
-    if (provider !== undefined && (typeof provider !== 'object' || provider === null)) {
-      throw new ValidationError(`aclProvider must be an object { lockNodes?, parents? }, got ${describeValue(provider)}`);
-    }
+    checkOptions(provider, { call: 'connect aclProvider', known: ['lockNodes', 'parents'] });
     this.lockAcls = {
       node: provider?.lockNodes === undefined ? this.acl : validateAcl(provider.lockNodes, 'aclProvider.lockNodes', hasAuth),
       parent: provider?.parents === undefined ? this.acl : validateAcl(provider.parents, 'aclProvider.parents', hasAuth),
@@ -719,12 +718,20 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 }
 
+/** What connect() takes (see ConnectOptions). */
+const CONNECT_OPTIONS = {
+  call: 'connect',
+  known: ['lossPolicy', 'sessionTimeout', 'connectTimeout', 'session', 'auth', 'tls', 'defaultAcl', 'aclProvider'],
+  elsewhere: { timeout: 'a lock\'s acquire({ timeout }); connect takes connectTimeout' },
+} as const;
+
 /**
  * Connects to ZooKeeper and resolves once the session is established.
  * @param connectString `host:port[,host:port...][/chroot]`
  */
-export async function connect(connectString: string, options: ConnectOptions = {}): Promise<ZkClient> {
+export async function connect(connectString: string, options?: ConnectOptions): Promise<ZkClient> {
   parseConnectString(connectString); // a bad connect string fails here, before any socket
+  options = checkOptions(options, CONNECT_OPTIONS);
   const sessionTimeout = options.sessionTimeout ?? 10_000;
   const connectTimeout = options.connectTimeout ?? 15_000;
   if (!Number.isInteger(sessionTimeout) || sessionTimeout <= 0 || sessionTimeout > MAX_TIMER_MS) {

@@ -10,6 +10,7 @@ import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME 
 import { ReentrantLock } from './engine/reentrant-lock.js';
 import { inspectSemaphore, isSemaphoreLayout } from './semaphore-inspector.js';
 import type { ZkClient } from '../framework/zk-client.js';
+import { checkOptions } from '../framework/check-options.js';
 import type { LockSnapshot, Participant, ParticipantKind } from './lock-snapshot.js';
 
 export type { LockSnapshot, Participant, ParticipantKind } from './lock-snapshot.js';
@@ -33,11 +34,12 @@ function kindOf(name: string): Exclude<ParticipantKind, 'lease'> {
  * stat requested back to back. A node that goes away in between is left out. A path that
  * does not exist has no participants.
  *
- * @throws ValidationError for a bad path or maxLeases (before any ZooKeeper call).
+ * @throws ValidationError for a bad path, maxLeases or an unknown option (before any ZooKeeper call).
  */
-export async function inspectLock(client: ZkClient, path: string, options: InspectOptions = {}): Promise<LockSnapshot> {
+export async function inspectLock(client: ZkClient, path: string, options?: InspectOptions): Promise<LockSnapshot> {
   const zk = ReentrantLock.checkClient(client);
   const lockPath = validateLockPath(path);
+  options = checkOptions(options, { call: 'inspectLock', known: ['maxLeases'] });
   const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
   const children = await zk.getChildrenOrEmpty(lockPath); // a path never used: a free mutex
   if (isSemaphoreLayout(children)) return inspectSemaphore(zk, lockPath, maxLeases);

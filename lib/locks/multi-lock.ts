@@ -11,6 +11,14 @@ import { Mutex } from './mutex.js';
 import { ReentrantLock } from './engine/reentrant-lock.js';
 import type { ZkClient } from '../framework/zk-client.js';
 import { holdWhile } from './engine/hold-while.js';
+import { checkOptions, type OptionsSpec } from '../framework/check-options.js';
+
+/** The options check of each acquiring call. */
+const MULTI_ACQUIRE_SPECS = {
+  acquire: { call: 'acquire', known: ['timeout', 'signal'] },
+  tryAcquire: { call: 'tryAcquire', known: ['timeout', 'signal'] },
+  withLock: { call: 'withLock', known: ['timeout', 'signal'] },
+} as const satisfies Record<string, OptionsSpec>;
 
 /**
  * What a MultiLock needs of a lease it took: a way to give it back and, if the recipe has
@@ -169,8 +177,9 @@ export class MultiLock {
    *   two members on the same path (a read and a write lock of one path included: the second
    *   would wait for the first forever), or a bad `order`.
    */
-  constructor(client: ZkClient, locks: ReadonlyArray<string | MultiLockMember>, options: MultiLockOptions = {}) {
+  constructor(client: ZkClient, locks: ReadonlyArray<string | MultiLockMember>, options?: MultiLockOptions) {
     const zk = ReentrantLock.checkClient(client);
+    options = checkOptions(options, { call: 'new MultiLock', known: ['order'], elsewhere: { timeout: 'acquire({ timeout })', signal: 'acquire({ signal })' } });
     if (!Array.isArray(locks) || locks.length === 0) {
       throw new ValidationError(`a multi-lock needs a non-empty array of lock paths or locks, got ${describeValue(locks)}`);
     }
@@ -211,7 +220,8 @@ export class MultiLock {
    * the acquire give everything back and start over, within the same deadline: it never
    * resolves a multi-lease with a lost member.
    */
-  async acquire(options: MultiLockAcquireOptions = {}): Promise<MultiLease> {
+  async acquire(options?: MultiLockAcquireOptions): Promise<MultiLease> {
+    options = checkOptions(options, MULTI_ACQUIRE_SPECS.acquire);
     const timeout = validateTimeout(options.timeout);
     const signal = validateSignal(options.signal);
     signal?.throwIfAborted();
@@ -229,7 +239,8 @@ export class MultiLock {
    * or `null` when some lock is busy (nothing is left taken). Rejects like {@link acquire}
    * otherwise.
    */
-  async tryAcquire(options: MultiLockAcquireOptions = {}): Promise<MultiLease | null> {
+  async tryAcquire(options?: MultiLockAcquireOptions): Promise<MultiLease | null> {
+    options = checkOptions(options, MULTI_ACQUIRE_SPECS.tryAcquire);
     try {
       return await this.acquire({ ...options, timeout: options.timeout ?? 0 });
     } catch (err) {
@@ -242,8 +253,8 @@ export class MultiLock {
    * Runs `fn(lease, signal)` with every lock held, and releases them afterwards whatever `fn`
    * does. `signal` aborts when any of the locks may be lost.
    */
-  withLock<T>(fn: (lease: MultiLease, signal: AbortSignal) => T | Promise<T>, options: MultiLockAcquireOptions = {}): Promise<T> {
-    return holdWhile(fn, () => this.acquire(options));
+  withLock<T>(fn: (lease: MultiLease, signal: AbortSignal) => T | Promise<T>, options?: MultiLockAcquireOptions): Promise<T> {
+    return holdWhile(fn, () => this.acquire(checkOptions(options, MULTI_ACQUIRE_SPECS.withLock)));
   }
 
   /**

@@ -5,7 +5,8 @@ import { LockEngine } from './engine/lock-engine.js';
 import { validateLockPath, validateMaxLeases, validateNodeData, validateRevocable } from './engine/lock-path.js';
 import { localAddressData } from '../framework/local-address.js';
 import { resolveLockAcls, type LockAclOptions } from '../framework/lock-acl.js';
-import { ReentrantLock } from './engine/reentrant-lock.js';
+import { ACQUIRE_OPTIONS_ELSEWHERE, ReentrantLock } from './engine/reentrant-lock.js';
+import { checkOptions } from '../framework/check-options.js';
 import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
 
 /** Options for {@link Mutex}. */
@@ -38,11 +39,15 @@ export class Mutex extends ReentrantLock {
   readonly maxLeases: number;
 
   /**
-   * @throws ValidationError for a bad path, maxLeases, nodeData, acl or parentAcl (before any ZooKeeper call).
+   * @throws ValidationError for a bad path, maxLeases, nodeData, acl or parentAcl, or an
+   *   unknown option (before any ZooKeeper call).
    */
-  constructor(client: ZkClient, path: string, options: MutexOptions = {}) {
+  constructor(client: ZkClient, path: string, options?: MutexOptions) {
     const zk = ReentrantLock.checkClient(client);
     const lockPath = validateLockPath(path);
+    options = checkOptions(options, {
+      call: 'new Mutex', known: ['maxLeases', 'nodeData', 'lossPolicy', 'revocable', 'acl', 'parentAcl'], elsewhere: ACQUIRE_OPTIONS_ELSEWHERE,
+    });
     const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
     const revocable = validateRevocable(options.revocable, options.nodeData);
     const nodeData = revocable ? Buffer.alloc(0) : options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);

@@ -11,7 +11,8 @@ import { validateLockPath, validateNodeData, validateRevocable } from './engine/
 import { localAddressData } from '../framework/local-address.js';
 import { resolveLockAcls, type LockAclOptions, type LockAcls } from '../framework/lock-acl.js';
 import { READ_LOCK_NAME, READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from './engine/read-lock-driver.js';
-import { ReentrantLock, type AcquireOptions } from './engine/reentrant-lock.js';
+import { ACQUIRE_OPTIONS_ELSEWHERE, ReentrantLock, type AcquireOptions } from './engine/reentrant-lock.js';
+import { checkOptions } from '../framework/check-options.js';
 import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
 import type { LeaseOwner } from './engine/lease.js';
 
@@ -59,11 +60,12 @@ export class WriteLease extends Lease {
    * holds the write lock is gone, ClientClosedError when the client closes. A downgrade that
    * fails leaves no read node and the write lease held.
    */
-  async downgrade(options: Pick<AcquireOptions, 'signal'> = {}): Promise<Lease> {
+  async downgrade(options?: Pick<AcquireOptions, 'signal'>): Promise<Lease> {
+    const { signal } = checkOptions(options, { call: 'downgrade', known: ['signal'] });
     if (this.released) throw new NotHeldError(`cannot downgrade: this write lease on ${this.lockPath} was already released`);
     if (this.#downgrading) throw new NotHeldError(`cannot downgrade: a downgrade of this write lease on ${this.lockPath} is already under way`);
     const downgrading = (async () => {
-      const readLease = await this.readLock.downgradeFrom(this.owner.node, options.signal);
+      const readLease = await this.readLock.downgradeFrom(this.owner.node, signal);
       await super.release();
       return readLease;
     })();
@@ -166,10 +168,13 @@ export class ReadWriteLock {
   /** The lock path. */
   readonly path: string;
 
-  /** @throws ValidationError for a bad path, nodeData, acl or parentAcl (before any ZooKeeper call). */
-  constructor(client: ZkClient, path: string, options: ReadWriteLockOptions = {}) {
+  /** @throws ValidationError for a bad path, nodeData, acl or parentAcl, or an unknown option (before any ZooKeeper call). */
+  constructor(client: ZkClient, path: string, options?: ReadWriteLockOptions) {
     const zk = ReentrantLock.checkClient(client);
     this.path = validateLockPath(path);
+    options = checkOptions(options, {
+      call: 'new ReadWriteLock', known: ['nodeData', 'lossPolicy', 'revocable', 'acl', 'parentAcl'], elsewhere: ACQUIRE_OPTIONS_ELSEWHERE,
+    });
     const revocable = validateRevocable(options.revocable, options.nodeData);
     const data = revocable ? Buffer.alloc(0) : options.nodeData === undefined ? localAddressData() : validateNodeData(options.nodeData);
     const acls = resolveLockAcls(zk, options);

@@ -7,6 +7,7 @@ import { REVOKE_MESSAGE } from './engine/lock-engine.js';
 import { validateLockPath, validateSignal } from './engine/lock-path.js';
 import { ReentrantLock } from './engine/reentrant-lock.js';
 import type { ZkClient } from '../framework/zk-client.js';
+import { checkOptions } from '../framework/check-options.js';
 
 /** Options for {@link revoke}. */
 export interface RevokeOptions {
@@ -23,13 +24,13 @@ export interface RevokeOptions {
  *
  * The write is retried after a connection loss (setting the same data twice is harmless),
  * waiting for the connection as long as the client tries, or until `signal` aborts.
- * @throws ValidationError for a bad client, path or signal, before any request;
+ * @throws ValidationError for a bad client, path, signal or an unknown option, before any request;
  *   ClientClosedError; the signal's reason; NoAuthError when the node's ACL shuts us out.
  */
-export async function revoke(client: ZkClient, nodePath: string, options: RevokeOptions = {}): Promise<boolean> {
+export async function revoke(client: ZkClient, nodePath: string, options?: RevokeOptions): Promise<boolean> {
   const zk = ReentrantLock.checkClient(client);
   const path = validateLockPath(nodePath);
-  const signal = validateSignal(options.signal);
+  const signal = validateSignal(checkOptions(options, { call: 'revoke', known: ['signal'] }).signal);
   for (;;) {
     signal?.throwIfAborted();
     if (!zk.isConnected) await zk.waitConnected(undefined, signal);

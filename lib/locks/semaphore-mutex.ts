@@ -2,12 +2,20 @@
 // one lease (`<path>/locks` + `<path>/leases`). A second acquire, from anywhere, waits for the
 // first lease to be released (or times out), even in the flow that holds it: Curator's
 // thread would block on itself the same way.
-import { describeValue } from '../util/describe-value.js';
-import { NotHeldError, ValidationError } from '../errors.js';
+import { NotHeldError } from '../errors.js';
 import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
 import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
 import type { LockAclOptions } from '../framework/lock-acl.js';
 import { holdWhile } from './engine/hold-while.js';
+import { checkOptions, type OptionsSpec } from '../framework/check-options.js';
+import { ACQUIRE_OPTIONS_ELSEWHERE } from './engine/reentrant-lock.js';
+
+/** The options check of each acquiring call (no `count`: one lease, always). */
+const MUTEX_ACQUIRE_SPECS = {
+  acquire: { call: 'acquire', known: ['timeout', 'signal'] },
+  tryAcquire: { call: 'tryAcquire', known: ['timeout', 'signal'] },
+  withLock: { call: 'withLock', known: ['timeout', 'signal'] },
+} as const satisfies Record<string, OptionsSpec>;
 
 /** Options for {@link SemaphoreMutex}. */
 export interface SemaphoreMutexOptions extends LockAclOptions {
@@ -37,9 +45,11 @@ export class SemaphoreMutex {
   /** The lease taken last by this instance, for {@link SemaphoreMutex.release} (Curator's field). */
   private current: SemaphoreLease | undefined;
 
-  /** @throws ValidationError for a bad client, path, nodeData or lossPolicy (before any ZooKeeper call) */
-  constructor(client: ZkClient, path: string, options: SemaphoreMutexOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new ValidationError(`options must be an object, got ${describeValue(options)}`);
+  /** @throws ValidationError for a bad client, path, nodeData or lossPolicy, or an unknown option (before any ZooKeeper call) */
+  constructor(client: ZkClient, path: string, options?: SemaphoreMutexOptions) {
+    options = checkOptions(options, {
+      call: 'new SemaphoreMutex', known: ['nodeData', 'lossPolicy', 'acl', 'parentAcl'], elsewhere: ACQUIRE_OPTIONS_ELSEWHERE,
+    });
     this.semaphore = new Semaphore(client, path, { maxLeases: 1, ...pick(options) });
     this.path = this.semaphore.path;
   }
@@ -49,22 +59,22 @@ export class SemaphoreMutex {
    * ClientClosedError, or ValidationError for a bad option (before any request). Not
    * re-entrant: while this process holds it, another acquire waits like any other.
    */
-  async acquire(options: SemaphoreMutexAcquireOptions = {}): Promise<SemaphoreLease> {
-    const [lease] = await this.semaphore.acquire({ ...options, count: 1 });
+  async acquire(options?: SemaphoreMutexAcquireOptions): Promise<SemaphoreLease> {
+    const [lease] = await this.semaphore.acquire({ ...checkOptions(options, MUTEX_ACQUIRE_SPECS.acquire), count: 1 });
     this.current = lease as SemaphoreLease;
     return this.current;
   }
 
   /** A lease if the mutex is free (within `timeout`, default 0), else `null`; nothing left behind. */
-  async tryAcquire(options: SemaphoreMutexAcquireOptions = {}): Promise<SemaphoreLease | null> {
-    const leases = await this.semaphore.tryAcquire({ ...options, count: 1 });
+  async tryAcquire(options?: SemaphoreMutexAcquireOptions): Promise<SemaphoreLease | null> {
+    const leases = await this.semaphore.tryAcquire({ ...checkOptions(options, MUTEX_ACQUIRE_SPECS.tryAcquire), count: 1 });
     if (leases) this.current = leases[0];
     return leases?.[0] ?? null;
   }
 
   /** Runs `fn(lease, signal)` holding the mutex and releases it afterwards, whatever `fn` does. */
-  withLock<T>(fn: (lease: SemaphoreLease, signal: AbortSignal) => T | Promise<T>, options: SemaphoreMutexAcquireOptions = {}): Promise<T> {
-    return holdWhile(fn, () => this.acquire(options));
+  withLock<T>(fn: (lease: SemaphoreLease, signal: AbortSignal) => T | Promise<T>, options?: SemaphoreMutexAcquireOptions): Promise<T> {
+    return holdWhile(fn, () => this.acquire(checkOptions(options, MUTEX_ACQUIRE_SPECS.withLock)));
   }
 
   /**

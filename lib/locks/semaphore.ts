@@ -18,7 +18,8 @@ import {
   validateLockPath, validateLossPolicy, validateMaxLeases, validateNodeData, validateSignal, validateTimeout,
 } from './engine/lock-path.js';
 import { localAddressData } from '../framework/local-address.js';
-import { ReentrantLock } from './engine/reentrant-lock.js';
+import { ACQUIRE_OPTIONS_ELSEWHERE, ReentrantLock } from './engine/reentrant-lock.js';
+import { checkOptions, type OptionsSpec } from '../framework/check-options.js';
 import { SharedCount } from './shared-count.js';
 import { deleteGuaranteed } from './engine/guaranteed-delete.js';
 import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
@@ -98,6 +99,16 @@ class LeaseNodeGone extends Error {
   }
 }
 
+/** The keys of {@link SemaphoreAcquireOptions}. */
+const SEMAPHORE_ACQUIRE_KEYS = ['count', 'timeout', 'signal'] as const;
+
+/** The options check of each acquiring call. */
+const SEMAPHORE_ACQUIRE_SPECS = {
+  acquire: { call: 'acquire', known: SEMAPHORE_ACQUIRE_KEYS },
+  tryAcquire: { call: 'tryAcquire', known: SEMAPHORE_ACQUIRE_KEYS },
+  withLeases: { call: 'withLeases', known: SEMAPHORE_ACQUIRE_KEYS },
+} as const satisfies Record<string, OptionsSpec>;
+
 /** Lease nodes deleted under us in a row (same session) before giving up: an outside actor. */
 const MAX_NODE_DELETIONS = 16;
 
@@ -134,12 +145,17 @@ export class Semaphore {
 
   /**
    * @throws ValidationError for a bad client, path, count source (exactly one of `maxLeases`,
-   *   `sharedCount`), nodeData, queueNodeData, lossPolicy, acl or parentAcl (before any ZooKeeper call)
+   *   `sharedCount`), nodeData, queueNodeData, lossPolicy, acl or parentAcl, or an unknown
+   *   option (before any ZooKeeper call)
    */
-  constructor(client: ZkClient, path: string, options: SemaphoreOptions = {}) {
+  constructor(client: ZkClient, path: string, options?: SemaphoreOptions) {
     this.client = ReentrantLock.checkClient(client);
     this.path = validateLockPath(path);
-    if (typeof options !== 'object' || options === null) throw new ValidationError(`options must be an object, got ${describeValue(options)}`);
+    options = checkOptions(options, {
+      call: 'new Semaphore',
+      known: ['maxLeases', 'sharedCount', 'nodeData', 'queueNodeData', 'lossPolicy', 'acl', 'parentAcl'],
+      elsewhere: { ...ACQUIRE_OPTIONS_ELSEWHERE, count: 'acquire({ count })' },
+    });
     const { maxLeases, sharedCount } = options;
     if ((maxLeases === undefined) === (sharedCount === undefined)) {
       throw new ValidationError('a Semaphore needs exactly one of maxLeases (a number) and sharedCount (a SharedCount)');
@@ -172,7 +188,11 @@ export class Semaphore {
    * ValidationError before any request for a bad option, a count above a fixed `maxLeases`
    * (it could never be granted), or a shared count not started.
    */
-  async acquire(options: SemaphoreAcquireOptions = {}): Promise<SemaphoreLease[]> {
+  async acquire(options?: SemaphoreAcquireOptions): Promise<SemaphoreLease[]> {
+    return this.acquireChecked(checkOptions(options, SEMAPHORE_ACQUIRE_SPECS.acquire));
+  }
+
+  private async acquireChecked(options: SemaphoreAcquireOptions): Promise<SemaphoreLease[]> {
     const count = this.validateCount(options.count);
     const timeout = validateTimeout(options.timeout);
     const signal = validateSignal(options.signal);
@@ -197,9 +217,10 @@ export class Semaphore {
    * Like {@link acquire}, but resolves `null` instead of rejecting with LockTimeoutError when
    * the leases are not available (at once, or within `timeout`), leaving nothing behind.
    */
-  async tryAcquire(options: SemaphoreAcquireOptions = {}): Promise<SemaphoreLease[] | null> {
+  async tryAcquire(options?: SemaphoreAcquireOptions): Promise<SemaphoreLease[] | null> {
+    options = checkOptions(options, SEMAPHORE_ACQUIRE_SPECS.tryAcquire);
     try {
-      return await this.acquire({ ...options, timeout: options.timeout ?? 0 });
+      return await this.acquireChecked({ ...options, timeout: options.timeout ?? 0 });
     } catch (err) {
       if (err instanceof LockTimeoutError) return null;
       throw err;
@@ -210,9 +231,9 @@ export class Semaphore {
    * Runs `fn(leases)` holding `count` leases and releases them afterwards, whatever `fn` does;
    * resolves `fn`'s result.
    */
-  async withLeases<T>(fn: (leases: SemaphoreLease[]) => T | Promise<T>, options: SemaphoreAcquireOptions = {}): Promise<T> {
+  async withLeases<T>(fn: (leases: SemaphoreLease[]) => T | Promise<T>, options?: SemaphoreAcquireOptions): Promise<T> {
     if (typeof fn !== 'function') throw new ValidationError(`withLeases needs a function, got ${describeValue(fn)}`);
-    const leases = await this.acquire(options);
+    const leases = await this.acquireChecked(checkOptions(options, SEMAPHORE_ACQUIRE_SPECS.withLeases));
     try {
       return await fn(leases);
     } finally {

@@ -12,6 +12,25 @@ import { Lease, type LeaseOwner } from './lease.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
 import { validateLossPolicy, validateOnQueued, validateSignal, validateTimeout } from './lock-path.js';
 import { ZkClient, type LossPolicy } from '../../framework/zk-client.js';
+import { checkOptions, type OptionsSpec } from '../../framework/check-options.js';
+
+/** The keys of {@link AcquireOptions}. */
+const ACQUIRE_KEYS = ['timeout', 'signal', 'onQueued'] as const;
+
+/** The options check of each acquiring call. */
+const ACQUIRE_SPECS = {
+  acquire: { call: 'acquire', known: ACQUIRE_KEYS },
+  tryAcquire: { call: 'tryAcquire', known: ACQUIRE_KEYS },
+  withLock: { call: 'withLock', known: ACQUIRE_KEYS },
+} as const satisfies Record<string, OptionsSpec>;
+
+/**
+ * The per-acquire options a caller may put in a lock's constructor by mistake, and where they
+ * go instead (for the constructors' options checks).
+ */
+export const ACQUIRE_OPTIONS_ELSEWHERE: Readonly<Record<string, string>> = {
+  timeout: 'acquire({ timeout })', signal: 'acquire({ signal })', onQueued: 'acquire({ onQueued })',
+};
 
 /** Options for one acquire. */
 export interface AcquireOptions {
@@ -101,10 +120,11 @@ export abstract class ReentrantLock {
 
   /**
    * Acquires the lock. Inside a flow that already holds it (a withLock callback), re-enters
-   * at once without a new node. Bad options reject with ValidationError before any request.
+   * at once without a new node. Bad options (a non-object such as Curator's `acquire(5000)`, an
+   * unknown key) reject with ValidationError before any request.
    */
-  async acquire(options: AcquireOptions = {}): Promise<Lease> {
-    return (await this.acquireHold(options)).lease;
+  async acquire(options?: AcquireOptions): Promise<Lease> {
+    return (await this.acquireHold(checkOptions(options, ACQUIRE_SPECS.acquire))).lease;
   }
 
   /**
@@ -115,7 +135,8 @@ export abstract class ReentrantLock {
    * {@link acquire} otherwise: ValidationError for a bad option, the signal's reason,
    * ClientClosedError, NoChildrenForEphemeralsError.
    */
-  async tryAcquire(options: AcquireOptions = {}): Promise<Lease | null> {
+  async tryAcquire(options?: AcquireOptions): Promise<Lease | null> {
+    options = checkOptions(options, ACQUIRE_SPECS.tryAcquire);
     try {
       return await this.acquire({ ...options, timeout: options.timeout ?? 0 });
     } catch (err) {
@@ -170,9 +191,9 @@ export abstract class ReentrantLock {
    * does. `signal` aborts (reason: LockLostError) if the lock may be lost meanwhile: pass it to
    * your I/O. Inside `fn` (and what it awaits or starts) further acquires of this lock re-enter.
    */
-  async withLock<T>(fn: (lease: Lease, signal: AbortSignal) => T | Promise<T>, options: AcquireOptions = {}): Promise<T> {
+  async withLock<T>(fn: (lease: Lease, signal: AbortSignal) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     if (typeof fn !== 'function') throw new ValidationError(`withLock needs a function, got ${describeValue(fn)}`);
-    const { hold, lease } = await this.acquireHold(options);
+    const { hold, lease } = await this.acquireHold(checkOptions(options, ACQUIRE_SPECS.withLock));
     const holds = new Map(flowHolds.getStore());
     holds.set(this, hold);
     try {
