@@ -76,6 +76,28 @@ export class LockNodeDeletedError extends ZkuratorError {
   }
 }
 
+/**
+ * An acquire refused at once because it could only ever wait on locks its own flow holds (a
+ * flow is a `withLock` / `withLeases` callback and what it awaits): it would wait forever.
+ * `upgrade` is the common case: a read lock's holder asking for the write lock, which waits
+ * for every reader, the asking one included (Curator cannot upgrade either). Others: a second
+ * lock object on a path the flow holds already (re-entry works only through the same object),
+ * or more semaphore leases than the flow's own leave free. `heldNodes` are the flow's nodes in
+ * the way. Nothing was created.
+ */
+export class WouldDeadlockError extends ZkuratorError {
+  constructor(
+    readonly lockPath: string,
+    /** The current flow's own nodes the acquire would wait on. */
+    readonly heldNodes: readonly string[],
+    /** True for a read -> write upgrade. */
+    readonly upgrade: boolean,
+    message: string,
+  ) {
+    super('WOULD_DEADLOCK', message);
+  }
+}
+
 /** release() was called for a hold that this flow or lease does not (or no longer) have. */
 export class NotHeldError extends ZkuratorError {
   constructor(message: string) {

@@ -3,7 +3,7 @@
 // by a release or by a change of the shared count, and bad input refused before any request.
 import { expect } from 'chai';
 import {
-  LockTimeoutError, NotHeldError, Semaphore, SemaphoreMutex, SharedCount, ValidationError, type ZkClient,
+  LockTimeoutError, NotHeldError, Semaphore, SemaphoreMutex, SharedCount, ValidationError, WouldDeadlockError, type ZkClient,
 } from '../lib/index.js';
 import { decodeCount } from '../lib/locks/shared-count.js';
 import { localAddressData } from '../lib/framework/local-address.js';
@@ -151,9 +151,9 @@ describe('Semaphore (InterProcessSemaphoreV2), SemaphoreMutex, SharedCount', fun
     const path = uniquePath('smutex');
     const mutex = new SemaphoreMutex(a, path);
     await mutex.withLock(async () => {
-      // the same instance, the same flow: waits like anyone else (Curator's thread would block)
+      // the same instance, the same flow: it could only wait on itself (Curator's thread would block): refused at once
       const again = await mutex.acquire({ timeout: 300 }).catch((e: unknown) => e);
-      expect(again).to.be.instanceOf(LockTimeoutError);
+      expect(again).to.be.instanceOf(WouldDeadlockError);
       expect(await new SemaphoreMutex(b, path).tryAcquire()).to.equal(null);
       expect(mutex.isAcquiredInThisProcess()).to.equal(true);
     }, { timeout: 5_000 });

@@ -254,7 +254,7 @@ export class MultiLock {
    * does. `signal` aborts when any of the locks may be lost.
    */
   withLock<T>(fn: (lease: MultiLease, signal: AbortSignal) => T | Promise<T>, options?: MultiLockAcquireOptions): Promise<T> {
-    return holdWhile(fn, () => this.acquire(checkOptions(options, MULTI_ACQUIRE_SPECS.withLock)));
+    return holdWhile(fn, () => this.acquire(checkOptions(options, MULTI_ACQUIRE_SPECS.withLock)), (lease) => lease.leases);
   }
 
   /**

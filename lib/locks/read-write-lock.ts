@@ -2,7 +2,7 @@
 // node under the same path in one shared order. The two halves are thin layers on the same
 // lock engine; only their drivers differ.
 import { Deadline } from './engine/deadline.js';
-import { NotHeldError, ValidationError } from '../errors.js';
+import { NotHeldError, ValidationError, WouldDeadlockError } from '../errors.js';
 import { Lease } from './engine/lease.js';
 import { StandardLockDriver } from './engine/lock-driver.js';
 import { LockEngine, type HeldNode } from './engine/lock-engine.js';
@@ -115,6 +115,17 @@ export class WriteLock extends ReentrantLock {
     return new WriteLease(owner, this.readLock);
   }
 
+  /** A flow that holds the read lock asks for the write lock: an upgrade, which no reader can get. */
+  protected override wouldDeadlock(heldNodes: string[]): WouldDeadlockError {
+    const reads = heldNodes.filter((node) => node.slice(this.path.length + 1).includes(READ_LOCK_NAME));
+    if (reads.length === 0) return super.wouldDeadlock(heldNodes);
+    return new WouldDeadlockError(this.path, heldNodes, true,
+      `lock ${this.path}: cannot upgrade a read lock to the write lock: this flow holds the read lock (${reads.join(', ')}), and ` +
+      'the write lock waits for every reader, this one included, so it could never be granted (Curator cannot upgrade either). ' +
+      'Release the read lock, then take the write lock; or take the write lock first and downgrade it (writeLease.downgrade(), ' +
+      'or readLock.acquire() inside writeLock.withLock)');
+  }
+
   /** Write nodes only, in lock order (Curator's writeLock().getParticipantNodes()). */
   override async participants(): Promise<string[]> {
     return (await super.participants()).filter((p) => p.includes(WRITE_LOCK_NAME));
@@ -135,6 +146,11 @@ export class ReadLock extends ReentrantLock {
   protected override acquireNode(deadline: Deadline): Promise<HeldNode> {
     const writeNode = this.writeLock.heldNodeOfCurrentFlow();
     return writeNode ? this.createDowngradeNode(writeNode, deadline) : super.acquireNode(deadline);
+  }
+
+  /** The write holder's flow reads through a downgrade node, which holds at once: nothing to refuse. */
+  protected override refuseWaitOnOwnFlow(): void {
+    if (!this.writeLock.heldNodeOfCurrentFlow()) super.refuseWaitOnOwnFlow();
   }
 
   /** @internal The read lease of a downgrade from `writeNode`. */

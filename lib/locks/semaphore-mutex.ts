@@ -1,7 +1,8 @@
 // Curator's InterProcessSemaphoreMutex: a NON-re-entrant mutex, the V2 semaphore's layout with
-// one lease (`<path>/locks` + `<path>/leases`). A second acquire, from anywhere, waits for the
-// first lease to be released (or times out), even in the flow that holds it: Curator's
-// thread would block on itself the same way.
+// one lease (`<path>/locks` + `<path>/leases`). A second acquire waits for the first lease to
+// be released (or times out), as Curator's does; inside this mutex's withLock, where the flow
+// is known to hold it, a second acquire could only wait on itself and is refused at once
+// (WouldDeadlockError) where Curator's thread would block on itself.
 import { NotHeldError } from '../errors.js';
 import { Semaphore, type SemaphoreLease, type SemaphoreParticipant } from './semaphore.js';
 import type { LossPolicy, ZkClient } from '../framework/zk-client.js';
@@ -57,7 +58,8 @@ export class SemaphoreMutex {
   /**
    * Takes the mutex. Rejects with LockTimeoutError (nothing left behind), the signal's reason,
    * ClientClosedError, or ValidationError for a bad option (before any request). Not
-   * re-entrant: while this process holds it, another acquire waits like any other.
+   * re-entrant: while this process holds it, another acquire waits like any other; inside
+   * withLock (the flow holds it) it rejects at once with WouldDeadlockError.
    */
   async acquire(options?: SemaphoreMutexAcquireOptions): Promise<SemaphoreLease> {
     const [lease] = await this.semaphore.acquire({ ...checkOptions(options, MUTEX_ACQUIRE_SPECS.acquire), count: 1 });
@@ -74,7 +76,7 @@ export class SemaphoreMutex {
 
   /** Runs `fn(lease, signal)` holding the mutex and releases it afterwards, whatever `fn` does. */
   withLock<T>(fn: (lease: SemaphoreLease, signal: AbortSignal) => T | Promise<T>, options?: SemaphoreMutexAcquireOptions): Promise<T> {
-    return holdWhile(fn, () => this.acquire(checkOptions(options, MUTEX_ACQUIRE_SPECS.withLock)));
+    return holdWhile(fn, () => this.acquire(checkOptions(options, MUTEX_ACQUIRE_SPECS.withLock)), (lease) => [lease]);
   }
 
   /**

@@ -6,7 +6,8 @@
 // a SharedCount node.
 import { Deadline } from './engine/deadline.js';
 import { describeValue } from '../util/describe-value.js';
-import { LockNodeDeletedError, LockTimeoutError, NoNodeError, SessionExpiredError, ValidationError } from '../errors.js';
+import { LockNodeDeletedError, LockTimeoutError, NoNodeError, SessionExpiredError, ValidationError, WouldDeadlockError } from '../errors.js';
+import { flowNodesUnder, holdsOfLeases, runHolding } from './engine/flow-holds.js';
 import { Hold, type HoldHost } from './engine/hold.js';
 import { Lease, type LeaseOwner } from './engine/lease.js';
 import { StandardLockDriver, type LockDriver } from './engine/lock-driver.js';
@@ -196,6 +197,7 @@ export class Semaphore {
     const count = this.validateCount(options.count);
     const timeout = validateTimeout(options.timeout);
     const signal = validateSignal(options.signal);
+    if (timeout !== 0) this.refuseWaitOnOwnFlow(count); // a try-lock does not wait: it reports busy, as ever
     const deadline = new Deadline(this.client, this.path, timeout, signal);
     // Events and metrics (lock-events.ts): each lease asked for counts as one acquire, so every
     // lease has its acquired and its released (or lost) event, as a lock's hold does.
@@ -235,7 +237,7 @@ export class Semaphore {
     if (typeof fn !== 'function') throw new ValidationError(`withLeases needs a function, got ${describeValue(fn)}`);
     const leases = await this.acquireChecked(checkOptions(options, SEMAPHORE_ACQUIRE_SPECS.withLeases));
     try {
-      return await fn(leases);
+      return await runHolding(holdsOfLeases(leases), () => fn(leases));
     } finally {
       await Promise.all(leases.filter((l) => !l.released).map((l) => l.release()));
     }
@@ -257,6 +259,25 @@ export class Semaphore {
         throw err;
       }
     }));
+  }
+
+  /**
+   * Refuses (WouldDeadlockError) `count` leases that, with the ones the current flow holds
+   * (inside withLeases or a SemaphoreMutex's withLock), are more than a fixed maxLeases: they
+   * could only be had by releasing the flow's own, so the acquire would wait forever, and hold
+   * the internal mutex that every other acquirer queues for meanwhile. A shared count may
+   * grow: no refusal then.
+   */
+  private refuseWaitOnOwnFlow(count: number): void {
+    if (this.fixedLeases === undefined) return;
+    const own = flowNodesUnder(this.client, this.leasesPath);
+    if (own.length + count <= this.fixedLeases) return;
+    const nodes = own.map((node) => node.path);
+    throw new WouldDeadlockError(this.path, nodes, false,
+      `semaphore ${this.path}: this flow holds ${own.length} of its ${this.fixedLeases} lease${this.fixedLeases > 1 ? 's' : ''} ` +
+      `(${nodes.join(', ')}) and asks for ${count} more: they could only be had by releasing its own, so it would wait forever ` +
+      `(holding the semaphore's internal lock, which every other acquirer needs, meanwhile). Release first, or ask for at most ` +
+      `${this.fixedLeases - own.length}`);
   }
 
   private validateCount(count: unknown): number {

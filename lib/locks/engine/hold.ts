@@ -7,7 +7,7 @@ import { watchdogOf, type ClockWatched } from './lease-watchdog.js';
 import { clockCheckedSignal } from './clock-checked-signal.js';
 import type { HeldNode, LockEngine } from './lock-engine.js';
 import { reportHoldEnded, reportHoldStarted } from '../../framework/lock-events.js';
-import type { ConnectionState, LossPolicy } from '../../framework/zk-client.js';
+import type { ConnectionState, LossPolicy, ZkClient } from '../../framework/zk-client.js';
 
 /** What a Hold needs from the lock that made it. */
 export interface HoldHost {
@@ -80,6 +80,16 @@ export class Hold implements LeaseOwner, ClockWatched {
 
   get lockPath(): string {
     return this.host.path;
+  }
+
+  /** The client the node was created with. */
+  get client(): ZkClient {
+    return this.host.engine.client;
+  }
+
+  /** The parent of the node (the lock path; a semaphore's `<path>/leases`). */
+  get basePath(): string {
+    return this.host.engine.basePath;
   }
 
   get nodePath(): string {

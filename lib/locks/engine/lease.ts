@@ -40,6 +40,11 @@ export class Lease implements AsyncDisposable {
   /** @internal */
   constructor(protected readonly owner: LeaseOwner) {}
 
+  /** @internal The hold behind this lease (what the current flow holds: flow-holds.ts). */
+  get holdOwner(): LeaseOwner {
+    return this.owner;
+  }
+
   /** Full path of the lock node backing this hold, e.g. `/locks/a/_c_…-lock-0000000003`. */
   get path(): string {
     return this.owner.nodePath;

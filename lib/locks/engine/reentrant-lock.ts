@@ -2,10 +2,11 @@
 // read-write lock's two halves. Curator counts holds per thread; we count them per async flow,
 // where a flow is the callback of withLock() and everything it awaits or starts. A flow that
 // holds the lock re-enters without a second node; any other flow queues for its own node.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Deadline, type QueuePosition } from './deadline.js';
 import { describeValue } from '../../util/describe-value.js';
-import { LockTimeoutError, NotHeldError, ValidationError } from '../../errors.js';
+import { LockTimeoutError, NotHeldError, ValidationError, WouldDeadlockError } from '../../errors.js';
+import { flowHoldOf, flowNodesUnder, runHolding } from './flow-holds.js';
+import { sortChildren } from './lock-node-name.js';
 import { reportAcquired, reportAcquireFailed, reportAcquireStarted } from '../../framework/lock-events.js';
 import { Hold } from './hold.js';
 import { Lease, type LeaseOwner } from './lease.js';
@@ -49,9 +50,6 @@ export interface AcquireOptions {
   onQueued?: (position: QueuePosition) => void;
 }
 
-/** The holds of the current flow, by lock instance. Immutable: each scope gets a copy. */
-const flowHolds = new AsyncLocalStorage<ReadonlyMap<ReentrantLock, Hold>>();
-
 /**
  * What every lock of the library shares (Mutex, ReadLock, WriteLock): acquire with a deadline
  * and a signal, re-entry per async flow, leases, `withLock`. Not made directly: use a recipe.
@@ -92,7 +90,7 @@ export abstract class ReentrantLock {
 
   /** The hold of the current flow on this lock, if it has one. */
   protected currentHold(): Hold | undefined {
-    const hold = flowHolds.getStore()?.get(this);
+    const hold = flowHoldOf(this);
     return hold?.active ? hold : undefined; // a released hold has no leases left
   }
 
@@ -164,6 +162,7 @@ export abstract class ReentrantLock {
     if (hold) {
       signal?.throwIfAborted();
     } else {
+      if (timeout !== 0) this.refuseWaitOnOwnFlow(); // a try-lock does not wait: it reports busy, as ever
       const lockName = this.engine.driver.lockName;
       const started = performance.now();
       reportAcquireStarted(this.client);
@@ -181,6 +180,34 @@ export abstract class ReentrantLock {
     return { hold, lease: hold.newLease() }; // a lost flow hold throws LockLostError here
   }
 
+  /**
+   * Refuses (WouldDeadlockError) an acquire that could only ever wait on nodes the current flow
+   * holds on this path, taken through other lock objects or recipes (a try-lock, which does not
+   * wait, is not asked: acquireHold skips it): judged by this lock's own
+   * rule on the flow's nodes alone, with ours after them (a new node sorts last). More nodes
+   * of others can only add to what is ahead of ours, so if the flow's own nodes keep ours
+   * from holding, nothing else ever will while the flow holds them. Recipes that take a node
+   * another way (a downgrade) override.
+   */
+  protected refuseWaitOnOwnFlow(): void {
+    const own = flowNodesUnder(this.client, this.path);
+    if (own.length === 0) return;
+    const driver = this.engine.driver;
+    // The stand-in for our new node: its sort key ('9999999999') sorts after every sequence.
+    const ours = `${driver.lockName}9999999999`;
+    const names = own.map((node) => node.path.slice(this.path.length + 1));
+    const sorted = sortChildren([...names, ours], driver.sortNames);
+    if (driver.decide(sorted, sorted.indexOf(ours)).held) return;
+    throw this.wouldDeadlock(own.map((node) => node.path));
+  }
+
+  /** The error for an acquire that would wait only on `heldNodes`, the current flow's own. */
+  protected wouldDeadlock(heldNodes: string[]): WouldDeadlockError {
+    return new WouldDeadlockError(this.path, heldNodes, false,
+      `lock ${this.path}: this acquire could only ever wait on what its own flow holds here (${heldNodes.join(', ')}, taken through ` +
+      'another lock object), so it would wait forever. Re-enter through the same lock object (inside its withLock), or release first');
+  }
+
   /** Takes a node for a flow that does not hold the lock yet. Recipes may override. */
   protected acquireNode(deadline: Deadline): Promise<HeldNode> {
     return this.engine.acquire(deadline);
@@ -194,10 +221,8 @@ export abstract class ReentrantLock {
   async withLock<T>(fn: (lease: Lease, signal: AbortSignal) => T | Promise<T>, options?: AcquireOptions): Promise<T> {
     if (typeof fn !== 'function') throw new ValidationError(`withLock needs a function, got ${describeValue(fn)}`);
     const { hold, lease } = await this.acquireHold(checkOptions(options, ACQUIRE_SPECS.withLock));
-    const holds = new Map(flowHolds.getStore());
-    holds.set(this, hold);
     try {
-      return await flowHolds.run(holds, () => fn(lease, lease.signal));
+      return await runHolding([[this, hold]], () => fn(lease, lease.signal));
     } finally {
       if (!lease.released) await lease.release();
     }
