@@ -96,6 +96,35 @@ describe('ACLs on lock nodes and parents', function () {
     await again.release();
   });
 
+  it('100 concurrent first acquires on a new path share one rights check and one creation of the parents', async () => {
+    const path = uniquePath('acl-checked-concurrently');
+    const client = await newClient();
+    const creates = client.operationCounts.create;
+    // maxLeases 100: every one holds at once, so all 100 nodes exist together
+    const leases = await Promise.all(Array.from({ length: 100 }, () => new Mutex(client, path, { maxLeases: 100 }).acquire({ timeout: 10_000 })));
+    // The first: its checked create (refused: no parent yet), the parents (/zkurator-test, the lock
+    // path), its checked create again. The other 99 waited for it and created plainly.
+    const levels = path.split('/').length - 1;
+    expect(client.operationCounts.create - creates).to.equal(1 + levels + 1 + 99);
+    // Only the first create had the probe, which took the sequence number after its node.
+    const seqs = leases.map((l) => Number(l.path.slice(-10))).sort((a, b) => a - b);
+    expect(seqs).to.deep.equal([0, ...Array.from({ length: 99 }, (_, i) => i + 2)]);
+    await Promise.all(leases.map((l) => l.release()));
+    expect(await client.getChildren(path)).to.deep.equal([]);
+    expect(client.firstLockCreates.size).to.equal(0);
+  });
+
+  it('a refused first create is not shared: every concurrent acquire gets its own NoAuthError, and nothing is left', async () => {
+    const admin = await newClient({ auth: ADMIN_AUTH });
+    const path = await guardedPath(admin, Perms.READ);
+    const client = await newClient();
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => rejection(new Mutex(client, path).acquire({ timeout: 5_000 }))));
+    for (const err of outcomes) expect(err).to.be.instanceOf(NoAuthError).with.property('permission', 'CREATE');
+    expect(await admin.getChildren(path)).to.deep.equal([]);
+    expect(client.firstLockCreates.size).to.equal(0);
+    await admin.delete(path);
+  });
+
   it('credentials are replayed after a reconnect: a creator-only lock is kept and released by its session', async () => {
     const proxy = await TcpProxy.start(sharedServerPort());
     try {

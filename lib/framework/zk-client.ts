@@ -111,6 +111,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    * per lock path used.
    */
   readonly checkedLockPaths = new Set<string>();
+  /**
+   * @internal Lock paths where an acquire of this client is making the first (checked) create,
+   * container parents included: concurrent first acquires there wait for it and share its check
+   * instead of each paying it (lock-engine.ts). Settles, never rejects, when that create ends.
+   */
+  readonly firstLockCreates = new Map<string, Promise<void>>();
   /** Waiters on a node's children (child watches, e.g. a semaphore's leases): woken like
    * data waiters, by the event or by any connection trouble. */
   private readonly childWatches = new Map<string, Set<WatchListener>>();

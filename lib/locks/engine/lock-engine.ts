@@ -2,7 +2,7 @@
 // ephemeral-sequential node, list the children, let the driver decide, watch the one node it
 // names, wait, and on any failure delete our node. Recipes differ only in their driver.
 import {
-  ConnectionLossError, LockLostError, LockNodeDeletedError, NoAuthError, NoChildrenForEphemeralsError, NoNodeError, NodeExistsError,
+  ConnectionLossError, LockLostError, LockNodeDeletedError, LockTimeoutError, NoAuthError, NoChildrenForEphemeralsError, NoNodeError, NodeExistsError,
   SessionExpiredError,
 } from '../../errors.js';
 import type { LockAcls } from '../../framework/lock-acl.js';
@@ -285,6 +285,33 @@ export class LockEngine {
    * prefix finds in the background (CURATOR-45/-79/-498). @internal (the semaphore's leases use it too)
    */
   async createOurNode(prefix: string, deadline: Deadline): Promise<HeldNode> {
+    if (this.rightsChecked) return this.createNode(prefix, deadline);
+    // The first create on this client and path checks the rights (and makes the parents, if
+    // missing): concurrent first acquires wait for it once and then, checked, create plainly,
+    // instead of each paying the checked transaction and the parents' creates.
+    const under = this.client.firstLockCreates.get(this.basePath);
+    if (under) {
+      try {
+        await deadline.wait(under);
+      } catch (err) {
+        // Out of time: create anyway (checked, if still unchecked), as a try-lock tries once.
+        if (!(err instanceof LockTimeoutError)) throw err;
+      }
+      return this.createNode(prefix, deadline);
+    }
+    let settle!: () => void;
+    const first = new Promise<void>((resolve) => { settle = resolve; });
+    this.client.firstLockCreates.set(this.basePath, first);
+    try {
+      return await this.createNode(prefix, deadline);
+    } finally {
+      if (this.client.firstLockCreates.get(this.basePath) === first) this.client.firstLockCreates.delete(this.basePath);
+      settle();
+    }
+  }
+
+  /** {@link createOurNode}'s create, checked or plain as the client's rights check stands. */
+  private async createNode(prefix: string, deadline: Deadline): Promise<HeldNode> {
     const target = `${this.basePath}/${prefix}${this.driver.lockName}`;
     let uncertain = false;
     try {
