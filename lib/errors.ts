@@ -20,17 +20,48 @@ export class ValidationError extends ZkuratorError {
   }
 }
 
-/** The acquire deadline passed before the lock was obtained. Our node was removed. */
+/**
+ * The connection trouble during an acquire that timed out: an outage, not (only) contention,
+ * may be why the lock was not obtained.
+ */
+export interface AcquireOutage {
+  /** Milliseconds of the wait during which the client had no connection to ZooKeeper. */
+  readonly disconnectedMs: number;
+  /** The connection was still down when the time ran out. */
+  readonly stillDisconnected: boolean;
+  /** The session expired (or was given up) during the wait: a new one was being established, or was. */
+  readonly sessionRenewed: boolean;
+  /** What the last connection attempt ran into (`host:port: what`), when known. */
+  readonly lastConnectError?: string;
+}
+
+function outageText(o: AcquireOutage): string {
+  const session = o.sessionRenewed
+    ? (o.stillDisconnected ? '; the session expired and a new one is being established' : '; the session expired and was replaced')
+    : o.stillDisconnected ? ' (still down)' : ' (it is back)';
+  return `; the connection to ZooKeeper was down for ${o.disconnectedMs} ms of that time${session}`
+    + (o.lastConnectError === undefined ? '' : `; last connection attempt: ${o.lastConnectError}`);
+}
+
+/**
+ * The acquire deadline passed before the lock was obtained. Our node was removed. When the
+ * connection to ZooKeeper was down for part of the wait, `outage` says for how long (and the
+ * message says so: not contention alone), and `cause` is the connection's problem (a
+ * ConnectTimeoutError while still down, else the ConnectionLossError it dropped with).
+ */
 export class LockTimeoutError extends ZkuratorError {
   constructor(
     /** The lock path the acquire was for. */
     readonly lockPath: string,
     /** The acquire's timeout in ms (`0` for a try-lock). */
     readonly timeoutMs: number,
+    /** The connection trouble during the wait, if there was any. */
+    readonly outage?: AcquireOutage,
+    options?: { cause?: unknown },
   ) {
-    super('LOCK_TIMEOUT', timeoutMs === 0
-      ? `lock ${lockPath} is held by others (try-lock with timeout 0)`
-      : `could not acquire lock ${lockPath} within ${timeoutMs} ms`);
+    super('LOCK_TIMEOUT', (timeoutMs === 0
+      ? (outage?.stillDisconnected ? `lock ${lockPath} not tried: no connection to ZooKeeper (try-lock with timeout 0)` : `lock ${lockPath} is held by others (try-lock with timeout 0)`)
+      : `could not acquire lock ${lockPath} within ${timeoutMs} ms`) + (outage ? outageText(outage) : ''), options);
   }
 }
 

@@ -26,7 +26,7 @@ export type { HoldStatus } from './locks/engine/lease.js';
 export { inspectLock, nodeOriginOf } from './locks/lock-inspector.js';
 export type { InspectOptions, LockSnapshot, NodeOrigin, Participant, ParticipantKind } from './locks/lock-inspector.js';
 export { VERSION } from './util/version.js';
-export type { ConnectAttempt, LockLossReason, LeadershipLossReason } from './errors.js';
+export type { AcquireOutage, ConnectAttempt, LockLossReason, LeadershipLossReason } from './errors.js';
 export { Semaphore, SemaphoreLease } from './locks/semaphore.js';
 export type { SemaphoreOptions, SemaphoreAcquireOptions, SemaphoreParticipant } from './locks/semaphore.js';
 export { SemaphoreMutex } from './locks/semaphore-mutex.js';

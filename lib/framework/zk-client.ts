@@ -105,6 +105,12 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     for (const fn of entry.listeners) fn();
   };
   private readonly connectedWaiters = new Set<() => void>();
+  /** performance.now() when the connection last went down (undefined while connected). */
+  private downSince: number | undefined;
+  /** Milliseconds without a connection before the current outage, since the first connection. */
+  private downBefore = 0;
+  /** Why the connection last dropped (see {@link lastDisconnect}). */
+  private dropped: ConnectionLossError | undefined;
   /**
    * @internal Lock paths on which this client's identity has shown READ, CREATE and DELETE
    * (the checked create of lock-rights.ts); a path leaves it on any NOAUTH there. One entry
@@ -228,6 +234,30 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     return this.generation;
   }
 
+  /**
+   * @internal Milliseconds this client has spent without a connection since its first one,
+   * the current outage included: an acquire that times out compares it with its start to tell
+   * an outage from contention.
+   */
+  get disconnectedMs(): number {
+    return this.downBefore + (this.downSince === undefined ? 0 : performance.now() - this.downSince);
+  }
+
+  /** @internal Why the connection last dropped: a ConnectionLossError naming the server and what happened. */
+  get lastDisconnect(): ConnectionLossError | undefined {
+    return this.dropped;
+  }
+
+  /** @internal What the last connection attempt ran into (`host:port: what`), when known. */
+  get lastConnectError(): string | undefined {
+    return this.session.lastConnectError;
+  }
+
+  /** @internal The ConnectTimeoutError a connect waiting `waitedMs` would end with now: every server and what it ran into. */
+  connectFailure(waitedMs: number): ConnectTimeoutError {
+    return new ConnectTimeoutError(this.connectString, waitedMs, this.session.lastConnectError, this.session.connectAttempts);
+  }
+
   /** The newest zxid this client's current session has seen. */
   get lastZxid(): bigint {
     return this.session.lastZxid;
@@ -324,6 +354,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   }
 
   private setState(state: ConnectionState): void {
+    this.trackOutage(state);
     this.currentState = state;
     if (state === 'SUSPENDED' || state === 'LOST' || state === 'CLOSED') this.wakeAllWatches();
     if (state === 'LOST' || state === 'CLOSED') this.ownWatches.clear();
@@ -331,6 +362,21 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       connectionChannel.publish({ client: this, state, sessionId: this.sessionId } satisfies ConnectionStateMessage);
     }
     this.emit('state', state);
+  }
+
+  /** Counts the time without a connection, and remembers why the connection dropped. */
+  private trackOutage(state: ConnectionState): void {
+    const now = performance.now();
+    if (state === 'CONNECTED' || state === 'RECONNECTED') {
+      if (this.downSince !== undefined) this.downBefore += now - this.downSince;
+      this.downSince = undefined;
+      return;
+    }
+    if (this.downSince !== undefined || !this.isConnected) return; // an outage already counted
+    this.downSince = now;
+    const why = this.session.lastConnectError;
+    this.dropped = new ConnectionLossError(ErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS', 'connection', this.connectString,
+      `the connection to ZooKeeper dropped${why === undefined ? '' : `: ${why}`}`);
   }
 
   /** Session trouble: every waiter must re-check, since its watch may never fire now. */

@@ -297,7 +297,7 @@ export class MultiLock {
         if (!signal?.aborted && releaseErrors.length === 0) return undefined; // start over
         failure = signal?.aborted ? signal.reason : new LockLostError(err.path, 'lost while the multi-lock was taking its other locks');
       } else if (err instanceof LockTimeoutError && timeout !== undefined) {
-        failure = new LockTimeoutError(err.lockPath, timeout);
+        failure = new LockTimeoutError(err.lockPath, timeout, err.outage, { cause: err.cause });
       }
       if (releaseErrors.length > 0) {
         throw new MultiLockError(`multi-lock acquire failed (${describeError(failure)}) and ${releaseErrors.length} of the locks it had taken `

@@ -19,6 +19,9 @@ export interface QueuePosition {
 
 export class Deadline {
   private readonly expiresAt: number;
+  /** The client's time without a connection when the acquire began (see timeoutError). */
+  private readonly disconnectedAtStart: number;
+  private readonly generationAtStart: number;
 
   constructor(
     private readonly client: ZkClient,
@@ -30,6 +33,8 @@ export class Deadline {
     readonly onQueued?: (position: QueuePosition) => void,
   ) {
     this.expiresAt = timeoutMs === undefined || timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+    this.disconnectedAtStart = client.disconnectedMs;
+    this.generationAtStart = client.sessionGeneration;
   }
 
   /** Milliseconds left (Infinity when waiting forever, 0 once expired). */
@@ -37,8 +42,24 @@ export class Deadline {
     return Math.max(0, this.expiresAt - performance.now());
   }
 
+  /**
+   * The timeout, said as an outage when the connection was down for part of the wait (or is
+   * down now): for how long, whether the session was replaced, and the connection's problem as
+   * the cause. A timeout across an outage is not contention, and must not read like it.
+   */
   timeoutError(): LockTimeoutError {
-    return new LockTimeoutError(this.lockPath, this.timeoutMs ?? Infinity);
+    const timeoutMs = this.timeoutMs ?? Infinity;
+    const client = this.client;
+    // Of the wait: a timer that fires late must not make the outage longer than the timeout.
+    const disconnectedMs = Math.round(Math.min(client.disconnectedMs - this.disconnectedAtStart, timeoutMs));
+    const stillDisconnected = !client.isConnected;
+    if (disconnectedMs <= 0 && !stillDisconnected) return new LockTimeoutError(this.lockPath, timeoutMs);
+    const lastConnectError = client.lastConnectError;
+    const outage = {
+      disconnectedMs, stillDisconnected, sessionRenewed: client.sessionGeneration !== this.generationAtStart,
+      ...(lastConnectError === undefined ? {} : { lastConnectError }),
+    };
+    return new LockTimeoutError(this.lockPath, timeoutMs, outage, { cause: stillDisconnected ? client.connectFailure(disconnectedMs) : client.lastDisconnect });
   }
 
   /** Throws the abort reason, a closed-client error, or (with `timeout`) a timeout error. */
