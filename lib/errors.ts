@@ -291,6 +291,23 @@ export class ConnectTimeoutError extends ZkuratorError {
 }
 
 /**
+ * No host name of the connect string resolves: DNS answered "no such name" (ENOTFOUND) for
+ * every server, so `connect()` fails at once rather than after its whole connect timeout.
+ * `attempts` names each server and what resolving it ran into. A temporary DNS failure
+ * (EAI_AGAIN: no answer from the resolver) is not this: connect() keeps trying until its
+ * timeout, and the ConnectTimeoutError says "temporary DNS failure".
+ */
+export class HostNotFoundError extends ZkuratorError {
+  constructor(
+    readonly connectString: string,
+    readonly attempts: readonly ConnectAttempt[],
+  ) {
+    super('HOST_NOT_FOUND', `cannot connect to ZooKeeper at ${connectString}: no host name of the connect string resolves ` +
+      `(${attempts.map((a) => `${a.server}: ${a.error ?? 'not tried'}`).join('; ')}); check the connect string`);
+  }
+}
+
+/**
  * A TLS connection cannot be set up, and trying again will not change that: the server's
  * certificate is not trusted or is not for the host name, the server refused the handshake
  * (no client certificate, or one it does not trust), or the TLS options themselves are

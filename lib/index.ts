@@ -12,7 +12,7 @@ export {
   SessionExpiredError, ConnectTimeoutError, TlsError, ZooKeeperError, NoNodeError, NodeExistsError,
   NotEmptyError, ConnectionLossError, NoAuthError, BadVersionError, AuthFailedError, ChrootNotFoundError,
   NoChildrenForEphemeralsError, RevokeRequestedError, MultiLockError, LeadershipLostError, ElectionConflictError, ElectionStateError,
-  WouldDeadlockError,
+  WouldDeadlockError, HostNotFoundError,
 } from './errors.js';
 export { MAX_NODE_DATA_BYTES } from './locks/engine/lock-path.js';
 export { Perms, ANYONE_ID_UNSAFE, AUTH_IDS, CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE, digestId } from './zookeeper/index.js';

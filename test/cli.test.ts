@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex, ReadWriteLock } from '../lib/index.js';
 import { spawn } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { CLI_PATH, CliProcess, killRunningClis, runCli } from './support/cli-process.js';
 import { useCuratorPeer } from './support/curator-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
@@ -112,6 +113,32 @@ describe('zkurator CLI (the real executable, real server)', function () {
         `  127\\.0\\.0\\.1:${port}: connection refused \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\)\n` +
         '  zkurator-cli-test\\.invalid:2181: host name not resolved (\\(getaddrinfo ENOTFOUND|\\(temporary DNS failure\\) \\(getaddrinfo EAI_AGAIN) zkurator-cli-test\\.invalid\\)\n$'));
       expect(result.stderr).to.not.match(/\n\s+at /); // no stack trace
+    });
+
+    it('status and revoke wait 5s for a server that is down (their default), and say so; a host DNS does not know fails at once', async () => {
+      const port = await freePort();
+      for (const command of [['status', '/x'], ['revoke', '/x/_c_y-lock-0000000000']]) {
+        const result = await runCli([...command, '--connect', `127.0.0.1:${port}`]);
+        expect(result.code, result.stderr).to.equal(69);
+        expect(result.stderr).to.contain(`cannot reach ZooKeeper at 127.0.0.1:${port} within 5s`);
+      }
+      const unknown = 'zkurator-cli-unknown.invalid:2181';
+      const answer = await lookup('zkurator-cli-unknown.invalid').then(() => 'resolved', (e: NodeJS.ErrnoException) => e.code);
+      // a connect timeout beyond this test's own: exiting proves the name failed at once
+      const result = await runCli(['status', '/x', '--connect', unknown, '--connect-timeout', answer === 'ENOTFOUND' ? '10m' : '1s']);
+      expect(result.code, result.stderr).to.equal(69);
+      if (answer === 'ENOTFOUND') {
+        expect(result.stderr).to.match(new RegExp(`^zkurator: cannot connect to ZooKeeper at ${unknown.replace(/\./g, '\\.')}: no host name of the connect string resolves`));
+      } else {
+        expect(result.stderr).to.contain('temporary DNS failure'); // a resolver that does not answer: retried until the timeout
+      }
+    });
+
+    it('a URL given as --connect is a usage error (64) that says it looks like a URL', async () => {
+      const result = await runCli(['status', '/x', '--connect', 'http://127.0.0.1:2181']);
+      expect(result.code).to.equal(64);
+      expect(result.stderr).to.contain('--connect: connect string "http://127.0.0.1:2181" looks like a URL (http://...)');
+      expect(result.stderr).to.contain('e.g. "127.0.0.1:2181"');
     });
 
     it('a connect string that cannot be right is a usage error (64) with its own message, from --connect or ZOOKEEPER_CONNECT', async () => {

@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { connect, ConnectTimeoutError, ValidationError } from '../lib/index.js';
+import { lookup } from 'node:dns/promises';
+import { connect, ConnectTimeoutError, HostNotFoundError, ValidationError } from '../lib/index.js';
 import { fourLetterWord } from './support/four-letter.js';
 import { newClient, sharedServerPort } from './support/harness.js';
 import { freePort } from './support/ports.js';
@@ -78,6 +79,39 @@ describe('connect(): bad connect strings and unreachable servers', function () {
     expect(timeout.message).to.equal(`could not connect to ZooKeeper at ${connectString} within 3000 ms: ` +
       `127.0.0.1:${port}: ${timeout.attempts[0]!.error}; ${unknownHost}:2181: ${timeout.attempts[1]!.error}`);
     expect(timeout.lastError).to.be.oneOf(timeout.attempts.map((a) => `${a.server}: ${a.error}`));
+  });
+
+  it('a URL where a connect string belongs says it looks like a URL and what to write instead', async () => {
+    for (const [url, bare] of [['http://127.0.0.1:2181', '127.0.0.1:2181'], ['zk://zk1:2181,zk2:2181/app/', 'zk1:2181,zk2:2181/app']] as const) {
+      const { err } = await failure(url, {});
+      expect(err).to.be.instanceOf(ValidationError);
+      expect((err as Error).message).to.equal(`connect string "${url}" looks like a URL (${url.slice(0, url.indexOf(':'))}://...); ` +
+        `a ZooKeeper connect string is host:port[,host:port...][/chroot] with no scheme, e.g. "${bare}"`);
+    }
+  });
+
+  it('every host name unknown to DNS: HostNotFoundError at once, not after the connect timeout (EAI_AGAIN: retried until it)', async () => {
+    const [a, b] = [`zkurator-${randomUUID().slice(0, 8)}.invalid`, `zkurator-${randomUUID().slice(0, 8)}.invalid`]; // reserved TLD
+    const connectString = `${a}:2181,${b}:2182/app`;
+    // What this machine's resolver answers decides what connect() must do: "no such name" is
+    // final, "no answer" (EAI_AGAIN, e.g. no DNS server reachable) may change on the next try.
+    const answer = await lookup(a).then(() => 'resolved', (e: NodeJS.ErrnoException) => e.code);
+    if (answer === 'ENOTFOUND') {
+      // a connect timeout longer than this test's own: waiting it out fails the test
+      const { err } = await failure(connectString, { connectTimeout: 120_000 });
+      expect(err, String(err)).to.be.instanceOf(HostNotFoundError);
+      const e = err as HostNotFoundError;
+      expect(e.code).to.equal('HOST_NOT_FOUND');
+      expect(e.connectString).to.equal(connectString);
+      expect(e.attempts.map((x) => x.server)).to.deep.equal([`${a}:2181`, `${b}:2182`]);
+      for (const attempt of e.attempts) expect(attempt.error).to.match(/^host name not resolved \(getaddrinfo ENOTFOUND /);
+      expect(e.message).to.match(new RegExp(`^cannot connect to ZooKeeper at ${connectString}: no host name of the connect string resolves \\(.*\\); check the connect string$`));
+    } else {
+      expect(answer).to.equal('EAI_AGAIN');
+      const { err } = await failure(connectString, { connectTimeout: 1_500 });
+      expect(err, String(err)).to.be.instanceOf(ConnectTimeoutError);
+      expect((err as Error).message).to.contain('temporary DNS failure');
+    }
   });
 
   it('ConnectTimeoutError for a server that accepts but never answers: "no answer to the session handshake"', async () => {

@@ -9,6 +9,15 @@ import type { LossPolicy } from '../framework/zk-client.js';
 /** Default connection string when neither --connect nor ZOOKEEPER_CONNECT is given. */
 export const DEFAULT_CONNECT = '127.0.0.1:2181';
 
+/** Default --connect-timeout of the commands that wait (run, serve). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * Default --connect-timeout of the one-shot commands (status, revoke): someone is waiting at a
+ * prompt for an answer, and a server that has not answered in 5 s is down for their purposes.
+ */
+export const ONE_SHOT_CONNECT_TIMEOUT_MS = 5_000;
+
 export const USAGE = `Usage:
   zkurator run <path> [--read | --write | --max-leases N | --semaphore N] [--timeout 30s] [options] -- <command...>
       Take the lock, run the command, release. Exits with the command's code.
@@ -25,7 +34,8 @@ export const USAGE = `Usage:
 
 Options:
   --connect <hosts>          ZooKeeper connection string (default: $ZOOKEEPER_CONNECT or ${DEFAULT_CONNECT})
-  --connect-timeout <dur>    how long to wait for ZooKeeper (default 15s)
+  --connect-timeout <dur>    how long to wait for ZooKeeper (default 15s; 5s for the one-shot status and
+                             revoke); a host name DNS does not know fails at once
   --auth-file <path>         credentials, one "<scheme> <credentials>" per line, e.g. "digest user:password"
                              (default: $ZKURATOR_AUTH_FILE; never on the command line, where ps shows it)
   --tls-ca <path>            connect with TLS, trusting this CA (PEM; default: $ZKURATOR_TLS_CA)
@@ -232,7 +242,7 @@ function fileOption(value: string | boolean | undefined, env: string | undefined
 
 type ConnectionValues = { [K in keyof typeof CONNECTION_OPTIONS]?: string | boolean };
 
-function connection(values: ConnectionValues, env: NodeJS.ProcessEnv): ConnectionArgs {
+function connection(values: ConnectionValues, env: NodeJS.ProcessEnv, defaultTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): ConnectionArgs {
   const given = typeof values.connect === 'string';
   const connect = given ? values.connect as string : env.ZOOKEEPER_CONNECT || DEFAULT_CONNECT;
   if (connect.trim() === '') throw new UsageError('--connect must not be empty');
@@ -251,7 +261,7 @@ function connection(values: ConnectionValues, env: NodeJS.ProcessEnv): Connectio
   if ((tlsCert === undefined) !== (tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together (mutual TLS needs both)');
   return {
     connect,
-    connectTimeoutMs: typeof timeout === 'string' ? parseDuration(timeout, '--connect-timeout') : 15_000,
+    connectTimeoutMs: typeof timeout === 'string' ? parseDuration(timeout, '--connect-timeout') : defaultTimeoutMs,
     ...(authFile === undefined ? {} : { authFile }),
     ...(tlsCa === undefined ? {} : { tlsCa }),
     ...(tlsCert === undefined ? {} : { tlsCert }),
@@ -335,7 +345,7 @@ function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): S
   const leases = values.semaphore ?? values['max-leases'];
   return {
     name: 'status',
-    ...connection(values, env),
+    ...connection(values, env, ONE_SHOT_CONNECT_TIMEOUT_MS),
     path: onePath(positionals, command),
     maxLeases: leases === undefined ? 1 : parseInteger(leases, values.semaphore !== undefined ? '--semaphore' : '--max-leases', 1),
     json: values.json === true,
@@ -366,7 +376,7 @@ function parseRevoke(argv: string[], env: NodeJS.ProcessEnv): RevokeArgs | { nam
   if (positionals.length !== 1) {
     throw new UsageError(`revoke takes one lock node, e.g. /locks/x/_c_<uuid>-lock-0000000003 (zkurator status /locks/x lists them), got ${positionals.length} arguments`);
   }
-  return { name: 'revoke', ...connection(values, env), node: valid(() => validateLockPath(positionals[0])) };
+  return { name: 'revoke', ...connection(values, env, ONE_SHOT_CONNECT_TIMEOUT_MS), node: valid(() => validateLockPath(positionals[0])) };
 }
 
 /** `host:port`, `[v6]:port` or a bare port (on 127.0.0.1). */

@@ -1,5 +1,5 @@
 // How a CLI command ends early: a message for stderr and the exit code scripts branch on.
-import { AuthFailedError, ChrootNotFoundError, NoAuthError, TlsError } from '../errors.js';
+import { AuthFailedError, ChrootNotFoundError, HostNotFoundError, NoAuthError, TlsError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
 
 /** Ends the command: main prints `zkurator: <message>` and exits with `exitCode`. */
@@ -21,6 +21,8 @@ export function asCliFailure(err: unknown): unknown {
   if (err instanceof AuthFailedError) {
     return new CliFailure(ExitCode.NO_PERMISSION, 'ZooKeeper refused the credentials (AUTHFAILED): check the scheme in the --auth-file');
   }
+  // exit 69 too: no server of the connect string can be reached, as DNS does not know any of their names
+  if (err instanceof HostNotFoundError) return new CliFailure(ExitCode.UNAVAILABLE, `${err.message} (set --connect or ZOOKEEPER_CONNECT)`);
   // a certificate problem: the server cannot be reached as configured (the message names what failed)
   if (err instanceof TlsError) return new CliFailure(ExitCode.UNAVAILABLE, `TLS: ${err.message}`);
   return err;

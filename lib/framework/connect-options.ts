@@ -10,7 +10,12 @@ export interface ConnectOptions {
   lossPolicy?: LossPolicy;
   /** Requested session timeout in ms (the server clamps it to 2..20 ticks). Default 10 000. */
   sessionTimeout?: number;
-  /** How long `connect()` waits for the first connection, in ms. Default 15 000. */
+  /**
+   * How long `connect()` waits for the first connection, in ms. Default 15 000. It fails
+   * sooner, with a `HostNotFoundError`, when DNS answers that no host name of the connect
+   * string exists (ENOTFOUND for every server); a temporary DNS failure (EAI_AGAIN) is retried
+   * until this timeout.
+   */
   connectTimeout?: number;
   /**
    * Attach to an existing session (id and password as hex strings from `sessionId` /

@@ -6,7 +6,7 @@
 // a reconnect (the session re-registers it with the server).
 import { EventEmitter } from 'node:events';
 import {
-  ChrootNotFoundError, ClientClosedError, ConnectTimeoutError, ConnectionLossError, NoNodeError, NodeExistsError,
+  ChrootNotFoundError, ClientClosedError, ConnectTimeoutError, ConnectionLossError, HostNotFoundError, NoNodeError, NodeExistsError,
   SessionExpiredError, ValidationError,
 } from '../errors.js';
 import { zooKeeperError } from '../zookeeper/zookeeper-error.js';
@@ -273,6 +273,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
       // Only the first session fails fast, so connect() can tell a certificate problem at once;
       // a session opened to replace a lost one keeps trying, as a reconnect does.
       ...(this.options.tls ? { tls: this.options.tls, tlsFailFast: this.generation === 0 } : {}),
+      // Likewise a connect string whose every host name is unknown to DNS fails connect() at once.
+      resolveFailFast: this.generation === 0,
     });
     if (!this.refed) session.unref();
     session.on('state', (state) => this.onSessionState(session, state));
@@ -299,6 +301,7 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
         break;
       case 'authFailed':
       case 'tlsFailed':
+      case 'unresolved':
         // Credentials the server refuses will be refused again, and a certificate that did not
         // verify will not verify next time: stop rather than loop.
         if (this.everConnected) this.setState('LOST');
@@ -758,6 +761,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     if (this.currentState === 'CLOSED') return;
     if (!this.closed && this.session.state === 'authFailed') {
       this.failure = zooKeeperError(ErrorCode.AUTHFAILED, 'connect', this.connectString);
+    } else if (!this.closed && this.session.state === 'unresolved') {
+      this.failure = new HostNotFoundError(this.connectString, this.session.connectAttempts);
     } else if (!this.closed && this.session.state === 'tlsFailed') {
       this.failure = this.session.failure;
     }

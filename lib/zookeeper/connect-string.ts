@@ -70,6 +70,14 @@ export function parseConnectString(connectString: unknown): ParsedConnectString 
   const shown = JSON.stringify(connectString);
   const trimmed = connectString.trim();
   if (trimmed === '') throw new ValidationError('connectString must not be empty: expected "host:port[,host:port...][/chroot]"');
+  // `http://host:2181`, `zk://host:2181/app`: a URL where a connect string belongs (it would
+  // otherwise read as host "http:" and chroot "//host:2181").
+  const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/.exec(trimmed);
+  if (url) {
+    const bare = url[2]!.replace(/\/+$/, '');
+    throw new ValidationError(`connect string ${shown} looks like a URL (${url[1]}://...); a ZooKeeper connect string is ` +
+      `host:port[,host:port...][/chroot] with no scheme${bare === '' ? '' : `, e.g. ${JSON.stringify(bare)}`}`);
+  }
   const slash = trimmed.indexOf('/');
   const hostPart = slash < 0 ? trimmed : trimmed.slice(0, slash);
   const chroot = slash < 0 ? '' : validateChroot(trimmed.slice(slash), shown);

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions as TlsConnectionOptions, type SecureContext } from 'node:tls';
 import {
-  ClientClosedError, ConnectionLossError, SessionExpiredError, TlsError, ValidationError, type ZkuratorError,
+  ClientClosedError, ConnectionLossError, HostNotFoundError, SessionExpiredError, TlsError, ValidationError, type ZkuratorError,
   type ConnectAttempt,
 } from '../errors.js';
 import { zooKeeperError } from './zookeeper-error.js';
@@ -54,6 +54,12 @@ export interface SessionOptions {
    * fixed while a connected session waits.
    */
   tlsFailFast?: boolean;
+  /**
+   * End the session (state `unresolved`) when, before it was ever connected, the last attempt
+   * on every server of the connect string found its host name unknown to DNS (ENOTFOUND).
+   * A temporary DNS failure (EAI_AGAIN) does not count: the next attempt may resolve.
+   */
+  resolveFailFast?: boolean;
   auth?: readonly AuthInfo[];
   /** Largest request payload sent (a bigger one is refused before it is sent). */
   maxRequestBytes?: number;
@@ -64,10 +70,10 @@ export interface SessionOptions {
 /**
  * - `connecting`: no connection yet, or the connection dropped; the session may be alive.
  * - `connected`: a server accepted the session, and the credentials sent with it; requests flow.
- * - `expired` / `authFailed` / `tlsFailed` / `closed`: the end of this session; every request
+ * - `expired` / `authFailed` / `tlsFailed` / `unresolved` / `closed`: the end of this session; every request
  *   fails. `failure` says why.
  */
-export type SessionState = 'connecting' | 'connected' | 'expired' | 'authFailed' | 'tlsFailed' | 'closed';
+export type SessionState = 'connecting' | 'connected' | 'expired' | 'authFailed' | 'tlsFailed' | 'unresolved' | 'closed';
 
 interface SessionEvents {
   state: [state: SessionState];
@@ -155,6 +161,8 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   private readonly secureContext: SecureContext | undefined;
   /** Connection attempts in a row that failed TLS for good. */
   private tlsFailures = 0;
+  /** Servers whose last attempt found the host name unknown to DNS (ENOTFOUND). */
+  private readonly unresolved = new Set<string>();
   private endError: ZkuratorError | undefined;
 
   /** @throws TlsError when the TLS options cannot be used (a key or certificate that does not parse). */
@@ -267,7 +275,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
 
   private get terminal(): boolean {
     return this.currentState === 'expired' || this.currentState === 'authFailed' || this.currentState === 'tlsFailed'
-      || this.currentState === 'closed';
+      || this.currentState === 'unresolved' || this.currentState === 'closed';
   }
 
   // ---- connecting ----------------------------------------------------------------------------
@@ -551,8 +559,22 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
       this.end('tlsFailed', this.hosts.size > 1 ? this.everyServer(tlsFailure) : tlsFailure);
       return;
     }
+    // A name DNS says does not exist will not exist on the next attempt either (as far as a
+    // connect() can wait): once every server's name is unknown, fail rather than wait out the
+    // connect timeout. EAI_AGAIN (the resolver did not answer) is temporary and retried.
+    if ((conn.error as NodeJS.ErrnoException | undefined)?.code === 'ENOTFOUND') this.unresolved.add(server);
+    else this.unresolved.delete(server);
+    if (this.options.resolveFailFast && this.negotiated === 0 && this.everyServerUnresolved()) {
+      this.end('unresolved', new HostNotFoundError(this.options.hosts.map(({ host, port }) => `${host}:${port}`).join(','), this.connectAttempts));
+      return;
+    }
     if (conn.ready) this.setState('connecting');
     this.nextAttempt();
+  }
+
+  /** True when the last attempt on every server of the connect string found its name unknown. */
+  private everyServerUnresolved(): boolean {
+    return this.options.hosts.every(({ host, port }) => this.unresolved.has(`${host}:${port}`));
   }
 
   /** The last of a round of TLS failures, said to be one of every server's. */
@@ -561,7 +583,7 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   }
 
   /** The session is over for good: fail everything, forget watches, report why. */
-  private end(state: 'expired' | 'authFailed' | 'tlsFailed' | 'closed', error: ZkuratorError): void {
+  private end(state: 'expired' | 'authFailed' | 'tlsFailed' | 'unresolved' | 'closed', error: ZkuratorError): void {
     if (this.terminal) return;
     this.currentState = state;
     this.endError = error;

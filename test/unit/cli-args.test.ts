@@ -1,6 +1,6 @@
 // The CLI's argument rules (pure logic: no process, no server).
 import { expect } from 'chai';
-import { parseCli, parseDuration, UsageError, type RunArgs, type ServeArgs } from '../../lib/cli/args.js';
+import { parseCli, parseDuration, USAGE, UsageError, type RunArgs, type ServeArgs } from '../../lib/cli/args.js';
 import { formatTable } from '../../lib/cli/status-command.js';
 
 describe('zkurator CLI arguments (pure logic)', () => {
@@ -22,8 +22,18 @@ describe('zkurator CLI arguments (pure logic)', () => {
   });
 
   it('connection: --connect beats ZOOKEEPER_CONNECT beats the default', () => {
-    expect(parseCli(['status', '/a'], { ZOOKEEPER_CONNECT: 'zk1:2181,zk2:2181' })).to.deep.include({ connect: 'zk1:2181,zk2:2181', connectTimeoutMs: 15_000 });
+    expect(parseCli(['status', '/a'], { ZOOKEEPER_CONNECT: 'zk1:2181,zk2:2181' })).to.deep.include({ connect: 'zk1:2181,zk2:2181', connectTimeoutMs: 5_000 });
     expect(parseCli(['ls', '/a', '--connect', 'h:1', '--connect-timeout', '3s'], { ZOOKEEPER_CONNECT: 'zk1:2181' })).to.deep.include({ name: 'status', connect: 'h:1', connectTimeoutMs: 3_000 });
+  });
+
+  it('--connect-timeout defaults: 5s for the one-shot status and revoke, 15s for run and serve; --help says so', () => {
+    expect(parseCli(['status', '/a'], {})).to.deep.include({ connectTimeoutMs: 5_000 });
+    expect(parseCli(['revoke', '/a/_c_x-lock-0000000000'], {})).to.deep.include({ connectTimeoutMs: 5_000 });
+    expect(parseCli(['run', '/a', '--', 'x'], {})).to.deep.include({ connectTimeoutMs: 15_000 });
+    expect(parseCli(['serve'], {})).to.deep.include({ connectTimeoutMs: 15_000 });
+    expect(parseCli(['status', '/a', '--connect-timeout', '20s'], {})).to.deep.include({ connectTimeoutMs: 20_000 });
+    expect(USAGE).to.contain('--connect-timeout <dur>    how long to wait for ZooKeeper (default 15s; 5s for the one-shot status and\n' +
+      '                             revoke)');
   });
 
   it('rejects bad input with a message naming the problem', () => {
