@@ -5,6 +5,12 @@ import {
 } from 'zkurator';
 
 const cs = process.env.ZOOKEEPER_CONNECT || '127.0.0.1:2181';
+// No password, no lock-down: an unset variable would otherwise become the password "undefined".
+const unset = ['ZK_OPS_PASSWORD', 'ZK_ORDERS_PASSWORD'].filter((name) => !process.env[name]);
+if (unset.length > 0) {
+  console.error(`set ${unset.join(' and ')} (the digest passwords of the ops and orders identities); nothing was done`);
+  process.exit(1);
+}
 const ops = { user: 'ops', password: process.env.ZK_OPS_PASSWORD };
 const orders = { user: 'orders', password: process.env.ZK_ORDERS_PASSWORD };
 const digest = (who) => [{ scheme: 'digest', credentials: `${who.user}:${who.password}` }];

@@ -9,6 +9,7 @@ import {
 } from '../lib/index.js';
 import { rejection } from './support/rejection.js';
 import { newClient, sharedServerPort, uniquePath } from './support/harness.js';
+import { freePort } from './support/ports.js';
 import { nextState } from './support/proxied-client.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -249,5 +250,26 @@ describe('security guide recipe: a locked-down lock root', function () {
       { perms: Perms.READ | Perms.CREATE | Perms.DELETE, id: digestId('orders', 'orders-pw') },
       { perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } },
     ]);
+  });
+
+  it('examples/locked-down-root.mjs without its passwords refuses before connecting (no root locked with the password "undefined")', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const file = new URL('../../examples/locked-down-root.mjs', import.meta.url);
+    for (const [passwords, unset] of [
+      [{}, 'ZK_OPS_PASSWORD and ZK_ORDERS_PASSWORD'],
+      [{ ZK_OPS_PASSWORD: 'ops-pw' }, 'ZK_ORDERS_PASSWORD'],
+      [{ ZK_OPS_PASSWORD: '', ZK_ORDERS_PASSWORD: 'orders-pw' }, 'ZK_OPS_PASSWORD'],
+    ] as const) {
+      const env: NodeJS.ProcessEnv = { ...process.env, ...passwords };
+      for (const name of ['ZK_OPS_PASSWORD', 'ZK_ORDERS_PASSWORD']) if (!(name in passwords)) delete env[name];
+      // Nothing listens there: a run that tried to connect would wait out connect()'s 15 s (past this timeout).
+      env.ZOOKEEPER_CONNECT = `127.0.0.1:${await freePort()}`;
+      const outcome = await promisify(execFile)(process.execPath, [file.pathname], { timeout: 10_000, env })
+        .then(() => ({ code: 0, stderr: '', stdout: '' }), (e: { code: number; stderr: string; stdout: string }) => e);
+      expect(outcome.code, JSON.stringify(passwords)).to.equal(1);
+      expect(outcome.stderr).to.equal(`set ${unset} (the digest passwords of the ops and orders identities); nothing was done\n`);
+      expect(outcome.stdout).to.equal('');
+    }
   });
 });
