@@ -19,15 +19,17 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const ONE_SHOT_CONNECT_TIMEOUT_MS = 5_000;
 
 export const USAGE = `Usage:
-  zkurator run <path> [--read | --write | --max-leases N | --semaphore N] [--timeout 30s] [options] -- <command...>
+  zkurator run <path> [--read | --write | --max-leases N | --semaphore N] [--timeout 30s] [--revocable] [options] -- <command...>
       Take the lock, run the command, release. Exits with the command's code.
   zkurator status <path> [--max-leases N | --semaphore N] [--json] [options]     (also: zkurator ls <path>)
       Holders and waiters of a lock, in lock order.
   zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
       A throwaway local ZooKeeper; prints its connection string; Ctrl-C stops it.
-  zkurator revoke <node> [options]
-      Ask the holder of a lock node (as status lists it) to release it (Curator's Revoker).
-      Exit codes: 0 asked, 65 not a lock node (not ephemeral), 66 no such node.
+  zkurator revoke <node> [--path <lock path>] [--force] [options]
+      Ask the holder of a lock node to release it (Curator's Revoker): <node> is the node's full
+      path, or with --path its name as status lists it. Only a revocable holder hears it.
+      Exit codes: 0 asked, 65 not a lock node (not ephemeral) or its holder is not revocable
+      (nothing written; --force writes anyway), 66 no such node.
   zkurator serve [--listen 127.0.0.1:9989] [--root /locks] [--config gateway.json] [--token-file f]
                  [--access-log] [options]
       The HTTP lock gateway (REST API, busy-wait API, web page); SIGTERM stops it cleanly.
@@ -51,8 +53,14 @@ Options:
                              drops) or 'lost' (only once the session is gone)
   --acl <acl>                run: ACL of the nodes it creates: open, creator (only our identity) or
                              creator-read (ours, others may read; the default with credentials)
-  --kill-after <dur>         run: after the lock is lost, SIGKILL the command if SIGTERM has not
-                             ended it within this long (default 10s)
+  --kill-after <dur>         run: after the lock is lost (or revoked), SIGKILL the command if SIGTERM
+                             has not ended it within this long (default 10s)
+  --revocable                run: make the lock revocable (Curator's makeRevocable; not with
+                             --semaphore): on a revocation request (zkurator revoke, Curator's Revoker)
+                             stop the command (SIGTERM, SIGKILL after --kill-after), release, exit 76
+  --path <lock path>         revoke: <node> is a name under this lock path, as status lists it
+  --force                    revoke: write the request even into a node whose holder is not
+                             revocable (it overwrites the node's data; the holder never hears it)
   --progress | --no-progress run: show queue position while waiting (default: when stderr is a terminal)
   --json                     status: machine-readable output
   --listen <host:port>       serve: where to listen (default 127.0.0.1:9989; loopback unless told)
@@ -66,7 +74,7 @@ Options:
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
 Exit codes: 64 usage, 66 --auth-file/--tls-* file unreadable, 69 ZooKeeper unreachable (or its chroot missing, or TLS failed),
-70 internal error, 75 lock timeout, 76 lock lost while the command ran,
+70 internal error, 75 lock timeout, 76 lock lost (or revoked) while the command ran,
 77 permission denied (the lock path's ACL, or credentials refused), 126/127 command not executable/not found,
 128+N interrupted by signal N; otherwise the command's own code.`;
 
@@ -106,6 +114,8 @@ export interface RunArgs extends ConnectionArgs {
   readonly acl: CliAcl;
   /** undefined: decide from whether stderr is a terminal. */
   readonly progress: boolean | undefined;
+  /** The lock is revocable: a revocation request stops the command and releases it. */
+  readonly revocable: boolean;
   readonly command: readonly [string, ...string[]];
 }
 
@@ -128,8 +138,15 @@ export interface DevServerArgs {
 
 export interface RevokeArgs extends ConnectionArgs {
   readonly name: 'revoke';
-  /** Full path of the lock node whose holder is asked to release. */
+  /**
+   * Full path of the lock node whose holder is asked to release; with `lockPath`, the node's
+   * name as status lists it (it may live in a V2 semaphore's `leases/` or `locks/`).
+   */
   readonly node: string;
+  /** --path: the lock path `node` is a name under. */
+  readonly lockPath: string | undefined;
+  /** --force: write even when the holder is not revocable. */
+  readonly force: boolean;
 }
 
 export interface ServeArgs extends ConnectionArgs {
@@ -294,6 +311,7 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     acl: { type: 'string' },
     progress: { type: 'boolean' },
     'no-progress': { type: 'boolean' },
+    revocable: { type: 'boolean' },
   });
   if (values.help) return { name: 'help' };
   const path = onePath(positionals, 'run');
@@ -311,6 +329,9 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
   const policy = values['loss-policy'] ?? 'suspended';
   if (policy !== 'suspended' && policy !== 'lost') throw new UsageError(`--loss-policy must be 'suspended' or 'lost', got ${JSON.stringify(policy)}`);
   if (values.progress && values['no-progress']) throw new UsageError('choose one of --progress and --no-progress');
+  if (values.revocable && mode.kind === 'semaphore') {
+    throw new UsageError('--revocable does not go with --semaphore: a V2 semaphore\'s leases cannot be revoked (nor in Curator)');
+  }
   const conn = connection(values, env);
   return {
     name: 'run',
@@ -322,6 +343,7 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     killAfterMs: values['kill-after'] === undefined ? 10_000 : parseDuration(values['kill-after'], '--kill-after'),
     acl: runAcl(values.acl, conn.authFile !== undefined),
     progress: values.progress ? true : values['no-progress'] ? false : undefined,
+    revocable: values.revocable === true,
     command: command as [string, ...string[]],
   };
 }
@@ -371,12 +393,28 @@ function parseDevServer(argv: string[]): DevServerArgs | { name: 'help' } {
 }
 
 function parseRevoke(argv: string[], env: NodeJS.ProcessEnv): RevokeArgs | { name: 'help' } {
-  const { values, positionals } = parseOptions(argv, { ...CONNECTION_OPTIONS, ...HELP_OPTION });
+  const { values, positionals } = parseOptions(argv, { ...CONNECTION_OPTIONS, ...HELP_OPTION, path: { type: 'string' }, force: { type: 'boolean' } });
   if (values.help) return { name: 'help' };
   if (positionals.length !== 1) {
-    throw new UsageError(`revoke takes one lock node, e.g. /locks/x/_c_<uuid>-lock-0000000003 (zkurator status /locks/x lists them), got ${positionals.length} arguments`);
+    throw new UsageError('revoke takes one lock node: its full path (/locks/x/_c_<uuid>-lock-0000000003), or its name as ' +
+      `zkurator status /locks/x lists it with --path /locks/x; got ${positionals.length} arguments`);
   }
-  return { name: 'revoke', ...connection(values, env, ONE_SHOT_CONNECT_TIMEOUT_MS), node: valid(() => validateLockPath(positionals[0])) };
+  const node = positionals[0]!;
+  const lockPath = values.path === undefined ? undefined : valid(() => validateLockPath(values.path));
+  if (lockPath === undefined && !node.startsWith('/')) {
+    throw new UsageError(`revoke: ${JSON.stringify(node)} is not a full node path; for a name as status lists it, give its lock path: ` +
+      `zkurator revoke --path <lock path> ${node}`);
+  }
+  if (lockPath !== undefined && (node.includes('/') || node === '' || node === '.' || node === '..')) {
+    throw new UsageError(`revoke --path ${lockPath}: give the node's name as status lists it (no "/"), got ${JSON.stringify(node)}`);
+  }
+  return {
+    name: 'revoke',
+    ...connection(values, env, ONE_SHOT_CONNECT_TIMEOUT_MS),
+    node: lockPath === undefined ? valid(() => validateLockPath(node)) : valid(() => validateLockPath(`${lockPath}/${node}`)).slice(lockPath.length + 1),
+    lockPath,
+    force: values.force === true,
+  };
 }
 
 /** `host:port`, `[v6]:port` or a bare port (on 127.0.0.1). */

@@ -12,7 +12,10 @@ export const ExitCode = {
    * string does not exist on it (EX_UNAVAILABLE: "a service is unavailable ... a support file does not exist").
    */
   UNAVAILABLE: 69,
-  /** `revoke`: the node is not a lock node (not ephemeral): nothing was written (EX_DATAERR). */
+  /**
+   * `revoke`: the node is not a lock node (not ephemeral), or its holder is not revocable (its
+   * node holds data) and --force was not given: nothing was written (EX_DATAERR).
+   */
   NOT_A_LOCK_NODE: 65,
   /** `revoke`: no such node (EX_NOINPUT). */
   NO_SUCH_NODE: 66,
@@ -22,7 +25,7 @@ export const ExitCode = {
   INTERNAL: 70,
   /** `run`: the lock was not obtained within --timeout (EX_TEMPFAIL: try again later). */
   LOCK_TIMEOUT: 75,
-  /** `run`: the lock was lost while the command ran; the command was stopped. */
+  /** `run`: the lock was lost (or, with --revocable, revoked) while the command ran; the command was stopped. */
   LOCK_LOST: 76,
   /**
    * ZooKeeper refused: the lock path's ACL withholds a permission this session needs, or the

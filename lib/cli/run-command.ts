@@ -34,11 +34,12 @@ const ACLS: Record<RunArgs['acl'], readonly ACL[]> = {
 
 function lockFor(client: ZkClient, args: RunArgs): Pick<ReentrantLock, 'acquire'> {
   const acls = { acl: ACLS[args.acl], parentAcl: ACLS[args.acl] };
+  const revocable = args.revocable ? { revocable: true } : {};
   switch (args.mode.kind) {
-    case 'mutex': return new Mutex(client, args.path, { maxLeases: args.mode.maxLeases, ...acls });
+    case 'mutex': return new Mutex(client, args.path, { maxLeases: args.mode.maxLeases, ...acls, ...revocable });
     case 'semaphore': return semaphoreLock(new Semaphore(client, args.path, { maxLeases: args.mode.maxLeases, ...acls }));
-    case 'read': return new ReadWriteLock(client, args.path, acls).readLock;
-    case 'write': return new ReadWriteLock(client, args.path, acls).writeLock;
+    case 'read': return new ReadWriteLock(client, args.path, { ...acls, ...revocable }).readLock;
+    case 'write': return new ReadWriteLock(client, args.path, { ...acls, ...revocable }).writeLock;
   }
 }
 
@@ -115,23 +116,34 @@ function supervise(lease: Lease, args: RunArgs, stderr: ProgressStream): Promise
     },
   });
   return new Promise((resolve) => {
-    let lost: LockLostError | undefined;
+    let stopped = false; // the lock was lost or revoked: the command is being stopped
     let killTimer: NodeJS.Timeout | undefined;
-    const lossSignal = lease.signal;
-    const onLost = (): void => {
-      lost = lossSignal.reason instanceof LockLostError ? lossSignal.reason : new LockLostError(args.path, 'lost');
-      stderr.write(`zkurator: ${lost.message} [${lost.reason}]; stopping the command (SIGTERM, SIGKILL after ${formatDuration(args.killAfterMs)})\n`);
+    const stop = (why: string): void => {
+      if (stopped) return;
+      stopped = true;
+      stderr.write(`zkurator: ${why}; stopping the command (SIGTERM, SIGKILL after ${formatDuration(args.killAfterMs)})\n`);
       child.kill('SIGTERM');
       killTimer = setTimeout(() => child.kill('SIGKILL'), args.killAfterMs);
     };
+    const lossSignal = lease.signal;
+    const onLost = (): void => {
+      const lost = lossSignal.reason instanceof LockLostError ? lossSignal.reason : new LockLostError(args.path, 'lost');
+      stop(`${lost.message} [${lost.reason}]`);
+    };
     if (lossSignal.aborted) onLost();
     else lossSignal.addEventListener('abort', onLost, { once: true });
+    // --revocable: a revocation request (zkurator revoke, Curator's Revoker) takes the lock back
+    // as a loss does; the lock is released once the command has ended (runCommand).
+    const stopOnRevoke = args.revocable
+      ? lease.onRevokeRequested(() => stop(`revocation of ${lease.path} requested: releasing the lock`))
+      : () => undefined;
     const stopForwarding = onSignals((signal) => child.kill(signal));
     let settled = false;
     const settle = (code: number): void => {
       if (settled) return;
       settled = true;
       lossSignal.removeEventListener('abort', onLost);
+      stopOnRevoke();
       stopForwarding();
       if (killTimer) clearTimeout(killTimer);
       resolve(code);
@@ -146,7 +158,7 @@ function supervise(lease: Lease, args: RunArgs, stderr: ProgressStream): Promise
       }
     });
     child.once('exit', (code, signal) => {
-      if (lost) {
+      if (stopped) {
         settle(ExitCode.LOCK_LOST);
       } else {
         settle(code ?? signalExitCode(signal ?? 'SIGTERM'));
