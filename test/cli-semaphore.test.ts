@@ -72,6 +72,15 @@ describe('zkurator CLI: --semaphore and status of a V2 semaphore', function () {
     const table = await runCli(['ls', path, '--semaphore', '2'], env());
     expect(table.stdout.split('\n')[0]).to.equal(`${path} (semaphore, 2 leases): 2 holding, 2 waiting`);
 
+    // Without --semaphore the count cannot be known (ZooKeeper does not hold it): status says so,
+    // and judges with the least count the held leases show, not with 1 ("1 lease: 2 holding").
+    const unknown = await runCli(['status', path], env());
+    expect(unknown.stdout.split('\n')[0]).to.equal(
+      `${path} (semaphore, lease count not given: judged as 2, the least the leases held show; pass --semaphore N): 2 holding, 2 waiting`);
+    const unknownJson = JSON.parse((await runCli(['status', path, '--json'], env())).stdout) as StatusJson & { maxLeasesKnown?: boolean };
+    expect([unknownJson.maxLeases, unknownJson.maxLeasesKnown, unknownJson.holders, unknownJson.waiters]).to.deep.equal([2, false, 2, 2]);
+    expect(snapshot).to.not.have.property('maxLeasesKnown'); // given: known
+
     await held[0]![0]!.release();
     const [second] = await waiting;
     await held[1]![0]!.release();

@@ -212,6 +212,30 @@ describe('zkurator CLI (the real executable, real server)', function () {
       }
     });
 
+    it('repeated Ctrl-C on a command that ignores SIGINT escalates: the second sends SIGTERM, the third SIGKILL; the lock is released', async () => {
+      const client = await newClient();
+      const path = uniquePath('cli-escalate');
+      // ignores SIGINT and SIGTERM (it only says it got them)
+      const stubborn = [NODE, '-e', `
+        process.on('SIGINT', () => console.log('command got SIGINT'));
+        process.on('SIGTERM', () => console.log('command got SIGTERM'));
+        console.log('ready');
+        setInterval(() => {}, 1000);
+      `];
+      const cli = run(path, [], stubborn);
+      await cli.waitFor(/ready/);
+      cli.signal('SIGINT');
+      await cli.waitFor(/command got SIGINT/);
+      cli.signal('SIGINT');
+      await cli.waitFor(/command got SIGTERM/);
+      expect(cli.stderr).to.contain('zkurator: SIGINT again: sending SIGTERM to the command (once more: SIGKILL)\n');
+      cli.signal('SIGINT');
+      const result = await cli.exited;
+      expect(result.stderr).to.contain('zkurator: SIGINT again: sending SIGKILL to the command\n');
+      expect(result.code).to.equal(137); // 128 + SIGKILL, as a shell reports it
+      expect(await childrenOf(client, path)).to.deep.equal([]);
+    });
+
     it('on a terminal (a pty from script(1)) the wait line is redrawn in place without --progress', async () => {
       const path = uniquePath('cli-tty');
       const holder = run(path, [], GATE);

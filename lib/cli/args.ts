@@ -20,7 +20,8 @@ export const ONE_SHOT_CONNECT_TIMEOUT_MS = 5_000;
 
 export const USAGE = `Usage:
   zkurator run <path> [--read | --write | --max-leases N | --semaphore N] [--timeout 30s] [--revocable] [options] -- <command...>
-      Take the lock, run the command, release. Exits with the command's code.
+      Take the lock, run the command, release. Exits with the command's code. Signals are passed on
+      to the command; a second one sends it SIGTERM, a third SIGKILL (a command that ignores Ctrl-C).
   zkurator status <path> [--max-leases N | --semaphore N] [--json] [options]     (also: zkurator ls <path>)
       Holders and waiters of a lock, in lock order.
   zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
@@ -125,7 +126,8 @@ export type CliAcl = 'open' | 'creator' | 'creator-read';
 export interface StatusArgs extends ConnectionArgs {
   readonly name: 'status';
   readonly path: string;
-  readonly maxLeases: number;
+  /** --max-leases or --semaphore; undefined when neither was given (a mutex is judged with 1). */
+  readonly maxLeases: number | undefined;
   readonly json: boolean;
 }
 
@@ -369,7 +371,7 @@ function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): S
     name: 'status',
     ...connection(values, env, ONE_SHOT_CONNECT_TIMEOUT_MS),
     path: onePath(positionals, command),
-    maxLeases: leases === undefined ? 1 : parseInteger(leases, values.semaphore !== undefined ? '--semaphore' : '--max-leases', 1),
+    maxLeases: leases === undefined ? undefined : parseInteger(leases, values.semaphore !== undefined ? '--semaphore' : '--max-leases', 1),
     json: values.json === true,
   };
 }

@@ -137,7 +137,19 @@ function supervise(lease: Lease, args: RunArgs, stderr: ProgressStream): Promise
     const stopOnRevoke = args.revocable
       ? lease.onRevokeRequested(() => stop(`revocation of ${lease.path} requested: releasing the lock`))
       : () => undefined;
-    const stopForwarding = onSignals((signal) => child.kill(signal));
+    // The first signal is passed on as it is; a command that ignores it (or takes too long) is
+    // sent SIGTERM at the second and SIGKILL at the third, as a second Ctrl-C does in most tools.
+    let signals = 0;
+    const stopForwarding = onSignals((signal) => {
+      signals++;
+      if (signals === 1) {
+        child.kill(signal);
+        return;
+      }
+      const escalated = signals === 2 ? 'SIGTERM' : 'SIGKILL';
+      stderr.write(`zkurator: ${signal} again: sending ${escalated} to the command${escalated === 'SIGTERM' ? ' (once more: SIGKILL)' : ''}\n`);
+      child.kill(escalated);
+    });
     let settled = false;
     const settle = (code: number): void => {
       if (settled) return;

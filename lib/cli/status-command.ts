@@ -8,7 +8,7 @@ import type { TextSink } from './queue-progress.js';
 export async function statusCommand(args: StatusArgs, stdout: TextSink): Promise<number> {
   const client = await connectForCli(args);
   try {
-    const snapshot = await inspectLock(client, args.path, { maxLeases: args.maxLeases });
+    const snapshot = await inspectLock(client, args.path, args.maxLeases === undefined ? {} : { maxLeases: args.maxLeases });
     stdout.write(args.json ? `${JSON.stringify(toJson(snapshot, Date.now()), null, 2)}\n` : formatTable(snapshot, Date.now()));
     return 0;
   } finally {
@@ -36,7 +36,10 @@ export function formatTable(snapshot: LockSnapshot, now: number): string {
   const holders = participants.filter((p) => p.state === 'holder').length;
   const kind = snapshot.recipe === 'mutex'
     ? `mutex${snapshot.maxLeases > 1 ? `, maxLeases ${snapshot.maxLeases}` : ''}`
-    : snapshot.recipe === 'semaphore' ? `semaphore, ${snapshot.maxLeases} lease${snapshot.maxLeases > 1 ? 's' : ''}` : 'read-write lock';
+    : snapshot.recipe !== 'semaphore' ? 'read-write lock'
+      // A V2 semaphore's count is not in ZooKeeper: say what could not be known, and what was assumed.
+      : snapshot.maxLeasesKnown === false ? `semaphore, lease count not given: judged as ${snapshot.maxLeases}, the least the leases held show; pass --semaphore N`
+        : `semaphore, ${snapshot.maxLeases} lease${snapshot.maxLeases > 1 ? 's' : ''}`;
   const title = `${snapshot.path} (${kind}): ${holders} holding, ${participants.length - holders} waiting\n`;
   if (participants.length === 0) return title;
   const rows = [

@@ -18,7 +18,11 @@ export { GATEWAY_NODE_MARKER, nodeOriginOf, type NodeOrigin } from '../framework
 
 /** Options for {@link inspectLock}. */
 export interface InspectOptions {
-  /** The maxLeases the mutex's (or V2 semaphore's) users agree on (default 1). Ignored for a read-write lock. */
+  /**
+   * The maxLeases the mutex's (or V2 semaphore's) users agree on. Default: 1 for a mutex; for a
+   * V2 semaphore, whose count ZooKeeper does not hold, the least count its leases show (the
+   * snapshot's `maxLeasesKnown` is then `false`). Ignored for a read-write lock.
+   */
   maxLeases?: number;
 }
 
@@ -40,9 +44,10 @@ export async function inspectLock(client: ZkClient, path: string, options?: Insp
   const zk = ReentrantLock.checkClient(client);
   const lockPath = validateLockPath(path);
   options = checkOptions(options, { call: 'inspectLock', known: ['maxLeases'] });
-  const maxLeases = validateMaxLeases(options.maxLeases ?? 1);
+  const given = options.maxLeases === undefined ? undefined : validateMaxLeases(options.maxLeases);
+  const maxLeases = given ?? 1;
   const children = await zk.getChildrenOrEmpty(lockPath); // a path never used: a free mutex
-  if (isSemaphoreLayout(children)) return inspectSemaphore(zk, lockPath, maxLeases);
+  if (isSemaphoreLayout(children)) return inspectSemaphore(zk, lockPath, given);
   const readWrite = children.some((c) => { const k = kindOf(c); return k === 'read' || k === 'write'; });
   const sortNames = readWrite ? READ_WRITE_SORT_NAMES : [MUTEX_LOCK_NAME];
   const drivers: Record<Exclude<ParticipantKind, 'foreign' | 'lease'>, LockDriver> = {

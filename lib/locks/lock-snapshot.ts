@@ -46,6 +46,12 @@ export interface LockSnapshot {
   readonly recipe: 'mutex' | 'read-write' | 'semaphore';
   /** The maxLeases the holders were judged with (mutex and semaphore; 1 for read-write). */
   readonly maxLeases: number;
+  /**
+   * `false` when a V2 semaphore was inspected without its count: the count lives only in its
+   * users' code, not in ZooKeeper, so `maxLeases` is then the least count the leases held show
+   * (at least 1), and holding or waiting is judged with it. Absent otherwise.
+   */
+  readonly maxLeasesKnown?: false;
   /** Every node in lock order: holders first, then waiters in the order they will get it. */
   readonly participants: readonly Participant[];
 }

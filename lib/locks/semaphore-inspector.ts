@@ -46,8 +46,11 @@ function participant(node: ReadNode, kind: Participant['kind'], lockName: string
   };
 }
 
-/** Holders and waiters of the V2 semaphore at `path`, judged with `maxLeases`. */
-export async function inspectSemaphore(client: ZkClient, path: string, maxLeases: number): Promise<LockSnapshot> {
+/**
+ * Holders and waiters of the V2 semaphore at `path`, judged with `maxLeases`; without it, with
+ * the least count the leases show (see LockSnapshot.maxLeasesKnown).
+ */
+export async function inspectSemaphore(client: ZkClient, path: string, given: number | undefined): Promise<LockSnapshot> {
   const leasesPath = `${path}/${SEMAPHORE_LEASES}`;
   const [leases, queue] = await Promise.all([
     readSorted(client, leasesPath, LEASE_NAME),
@@ -59,8 +62,11 @@ export async function inspectSemaphore(client: ZkClient, path: string, maxLeases
   // holders in the same process (e.g. a gateway's clients), which hold.
   const inside = queue[0];
   const newest = leases.reduce<ReadNode | undefined>((a, n) => (a === undefined || n.stat.czxid > a.stat.czxid ? n : a), undefined);
-  const waiter = leases.length > maxLeases && inside && newest && newest.stat.ephemeralOwner === inside.stat.ephemeralOwner
+  const candidate = inside && newest && newest.stat.ephemeralOwner === inside.stat.ephemeralOwner
     && newest.stat.czxid > inside.stat.czxid ? newest : undefined;
+  // Not given: every lease but the candidate's surely holds, so the count is at least theirs.
+  const maxLeases = given ?? Math.max(1, leases.length - (candidate ? 1 : 0));
+  const waiter = leases.length > maxLeases ? candidate : undefined;
   const participants: Participant[] = leases.map((node) => {
     const waiting = node === waiter;
     return participant(node, 'lease', LEASE_NAME, waiting ? 'waiting' : 'holder', waiting ? leasesPath : undefined);
@@ -75,5 +81,5 @@ export async function inspectSemaphore(client: ZkClient, path: string, maxLeases
     const waitingOn = decision.held ? leasesPath : `${path}/${SEMAPHORE_LOCKS}/${decision.watch}`;
     participants.push(participant(node, 'lock', MUTEX_LOCK_NAME, 'waiting', waitingOn));
   });
-  return { path, recipe: 'semaphore', maxLeases, participants };
+  return { path, recipe: 'semaphore', maxLeases, participants, ...(given === undefined ? { maxLeasesKnown: false as const } : {}) };
 }
