@@ -124,6 +124,28 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
     });
   });
 
+  it('a TypeScript consumer with moduleResolution node10 resolves both entry points, zkurator and zkurator/gateway (typesVersions)', async () => {
+    project = consumerProject();
+    symlinkSync(join(ROOT, 'node_modules', '@types'), join(project, 'node_modules', '@types'), 'dir');
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: {
+      strict: true, module: 'CommonJS', moduleResolution: 'node10', target: 'ES2022', lib: ['ES2022', 'ESNext.Disposable'],
+      noEmit: true, skipLibCheck: true, types: ['node'], esModuleInterop: true,
+    }, files: ['main.ts'] }));
+    writeFileSync(join(project, 'main.ts'), `
+      import { connect, Mutex, type Lease } from 'zkurator';
+      import * as gateway from 'zkurator/gateway';
+      export async function main(): Promise<string[]> {
+        const client = await connect('127.0.0.1:2181');
+        const lease: Lease = await new Mutex(client, '/a').acquire({ timeout: 1 });
+        await lease.release();
+        return Object.keys(gateway);
+      }
+    `);
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', project], { cwd: project, timeout: 60_000 }).then(() => 'ok', (e: { stdout?: string }) => e.stdout ?? String(e));
+    expect(result).to.equal('ok');
+  });
+
   it('the declarations type-check for an ESM and a CommonJS consumer with skipLibCheck off, and contain nothing marked @internal', async () => {
     project = consumerProject();
     symlinkSync(join(ROOT, 'node_modules', '@types'), join(project, 'node_modules', '@types'), 'dir');
@@ -162,7 +184,7 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 });
     const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
     const files = new Set(pack!.files.map((f) => f.path));
-    for (const must of ['package.json', 'README.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js',
+    for (const must of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js',
       'dist/lib/cli/server-watchdog.js', // run by the dev-server as a separate process: nothing imports it
       'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/package.json', 'lib/index.ts', 'lib/zookeeper/session.ts']) {
       expect(files.has(must), must).to.equal(true);
@@ -218,6 +240,32 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
       expect(r.children.map((c) => `${path}/${c}`)).to.deep.equal([r.node]);
       expect(r.after).to.deep.equal([]);
       expect(r.busy).to.equal('VALIDATION');
+    }
+  });
+
+  it('a package ready to publish: the Apache-2.0 LICENSE, repository, bugs and homepage; every relative link of the packed markdown is packed too', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 60_000 });
+    const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
+    const files = new Set(pack!.files.map((f) => f.path));
+    const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+    expect(license).to.contain('Apache License');
+    expect(license).to.contain('Version 2.0, January 2004');
+    expect(license).to.contain('END OF TERMS AND CONDITIONS');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg.license).to.equal('Apache-2.0');
+    expect(pkg.repository).to.have.property('url').that.matches(/^git\+https:\/\/github\.com\/[^/]+\/[^/]+\.git$/);
+    expect(pkg.bugs).to.have.property('url').that.matches(/^https:\/\/github\.com\/.+\/issues$/);
+    expect(pkg.homepage).to.match(/^https:\/\//);
+    // A link (or image) that works in the repository must work in node_modules/zkurator too.
+    const markdown = [...files].filter((f) => f.endsWith('.md'));
+    expect(markdown).to.include.members(['README.md', 'CHANGELOG.md']);
+    for (const doc of markdown) {
+      const text = readFileSync(join(ROOT, doc), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^(https?:|mailto:|#)/.test(target!)) continue;
+        const packed = normalize(join(dirname(doc), target!.split('#')[0]!));
+        expect(files.has(packed), `${doc} links to ${target}, which is not in the package`).to.equal(true);
+      }
     }
   });
 
