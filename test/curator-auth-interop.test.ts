@@ -1,4 +1,4 @@
-// Interop on a secured ensemble (issue 13 item 3): a real Curator 5.4.0 peer with
+// Interop on a secured ensemble: a real Curator 5.4.0 peer with
 // authorization("digest", ...) and an ACLProvider of CREATOR_ALL_ACL, on a lock path under a
 // parent that only the service's identity may create under. zkurator with the same
 // credentials excludes it both ways (mutex and read-write); zkurator without them fails fast

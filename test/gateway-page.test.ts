@@ -1,4 +1,4 @@
-// Issue 12 item 5: the gateway's web page at `/`, in a real browser (Debian's chromium driven by
+// The gateway's web page at `/`, in a real browser (Debian's chromium driven by
 // playwright-core), against a real `zkurator serve` process, a real ZooKeeper and a real Curator
 // 5.4.0 peer. What the page shows is checked against what is in ZooKeeper.
 import { expect } from 'chai';
@@ -62,7 +62,7 @@ async function inLockOrder(path: string): Promise<string[]> {
   return (await childrenOf(client, path)).sort((a, b) => a.slice(-10).localeCompare(b.slice(-10)));
 }
 
-describe('gateway web page in real Chromium (issue 12 item 5)', function () {
+describe('gateway web page in real Chromium', function () {
   this.timeout(60_000);
   const curator = useCuratorPeer();
   let browser: Chromium | undefined;

@@ -53,6 +53,11 @@ function med(runs: readonly ServiceRunResult[], i: number, k: Figure): number {
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 const rate = (x: number): string => Math.round(x).toLocaleString('en-US');
 
+/** How many rounds the figures come from, in words: `3 rounds, medians`; one round has no median. */
+export function roundsText(rounds: number): string {
+  return rounds === 1 ? '1 round (its own figures, no median)' : `${rounds} rounds, medians`;
+}
+
 /** The markdown lines of the section (medians over the rounds). */
 export function gatewaySection(input: GatewaySectionInput): string[] {
   const { runs } = input;
@@ -62,7 +67,7 @@ export function gatewaySection(input: GatewaySectionInput): string[] {
     `\n${GATEWAY_HEADING}, against etcd's lock API (${input.cycles} round trips per scenario)\n`,
     `Measured ${input.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${input.machine}, ${input.etcd}; `
       + `load average ${input.loadBefore.toFixed(1)} when it started, ${input.loadAfter.toFixed(1)} when it ended; `
-      + `${rounds} round${rounds === 1 ? '' : 's'}, each running ${HTTP_CONTENDERS.map((c) => HTTP_CONTENDER_NAMES[c]).join(', then ')}; medians (\`${input.command}\`).\n`,
+      + `${rounds} round${rounds === 1 ? '' : 's'}, each running ${HTTP_CONTENDERS.map((c) => HTTP_CONTENDER_NAMES[c]).join(', then ')}${rounds === 1 ? ' (its own figures, no median)' : '; medians'} (\`${input.command}\`).\n`,
     `| scenario | ${HTTP_CONTENDERS.map((c) => HTTP_CONTENDER_NAMES[c]).join(' | ')} | zkurator / etcd (lease per client) | p99 zkurator / etcd (lease per client) |`,
     `|---|${HTTP_CONTENDERS.map(() => '---:').join('|')}|---:|---:|`,
   ];

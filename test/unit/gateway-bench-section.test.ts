@@ -1,7 +1,7 @@
 // `BENCH_ONLY=gateway npm run bench` rewrites only the gateway section of RESULTS.md: the
 // other sections keep the figures of their own full run.
 import { expect } from 'chai';
-import { gatewaySection, withGatewaySection, type GatewaySectionInput } from '../../scripts/bench/gateway-bench-section.js';
+import { gatewaySection, roundsText, withGatewaySection, type GatewaySectionInput } from '../../scripts/bench/gateway-bench-section.js';
 import type { ScenarioResult, ServiceRunResult } from '../../scripts/bench/http-lock-driver.js';
 
 const HEADING = '### Gateway: lock + release round trips through `zkurator serve` over keep-alive HTTP';
@@ -75,5 +75,9 @@ describe('bench: the gateway section against etcd (medians, ratios)', () => {
   it('the section it makes replaces itself in RESULTS.md', () => {
     const results = ['# r', ...gatewaySection(input()), '\n### W9 later\n| w9 |', ''].join('\n'); // as the benchmark writes it
     expect(withGatewaySection(results, fresh)).to.equal(`# r\n\n${HEADING} (10 round trips per scenario)\n\n| new |\n\n### W9 later\n| w9 |\n`);
+  });
+  it('says how many rounds the figures come from: "1 round", never "1 rounds" (and no median of one)', () => {
+    expect(roundsText(1)).to.equal('1 round (its own figures, no median)');
+    expect(roundsText(3)).to.equal('3 rounds, medians');
   });
 });
