@@ -71,10 +71,8 @@ export class Hold implements LeaseOwner, ClockWatched {
     // The own-node watch (NODE_DELETED) is armed once the acquire's caller has had its turn: a
     // lock released at once never sets it, so its delete brings no watch event back (one reply
     // fewer per cycle). A tick queued from here runs after the promise jobs queued by the
-    // reply that granted the lock, still inside the native client's callback, so the read
-    // leaves before the client re-registers its socket with libuv. A setImmediate or timer
-    // would send it in the gap the npm binding mishandles: a request that meets a reset
-    // connection there aborts the process (README, "Known issue").
+    // reply that granted the lock (the caller's turn, in which a quick release happens), and
+    // before any other I/O is handled: the read leaves as early as a holder's watch can.
     if (!node.ownWatchArmed) process.nextTick(() => this.armDeferredWatch());
   }
 
