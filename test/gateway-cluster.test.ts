@@ -64,7 +64,7 @@ describe('gateway instances and other clients on one ensemble', function () {
     expect(await stalled.exists(live)).to.not.equal(undefined);
   });
 
-  it('a dropped ZooKeeper connection: /healthz 503 and requests 503 meanwhile; the same session back keeps every lock', async () => {
+  it('a dropped ZooKeeper connection: /healthz 503 and requests 503 meanwhile; the same session back: /healthz CONNECTED again, every lock kept', async () => {
     const proxies: TcpProxy[] = [];
     try {
       const { proxy, client } = await proxiedClient(proxies, { sessionTimeout: 8_000 });
@@ -82,7 +82,10 @@ describe('gateway instances and other clients on one ensemble', function () {
       const back = nextState(client, 'RECONNECTED');
       proxy.restore();
       await back;
-      expect((await gw.http('/healthz')).status).to.equal(200);
+      // The client says RECONNECTED; an operator is told what they can act on: connected.
+      expect(client.state).to.equal('RECONNECTED');
+      const healthy = await gw.http('/healthz');
+      expect([healthy.status, await healthy.json()]).to.deep.equal([200, { status: 'ok', zookeeper: 'CONNECTED' }]);
       expect(gw.gateway.heldCount).to.equal(1);
       expect(await (await gw.http(view.url)).json()).to.deep.equal(view);
       expect((await gw.http(view.url, { method: 'DELETE' })).status).to.equal(204);

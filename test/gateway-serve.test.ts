@@ -3,6 +3,8 @@
 // zkurator/gateway entry point, which `import 'zkurator'` never loads.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { connect as netConnect, type Socket } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +57,38 @@ describe('zkurator serve (the real executable)', function () {
     expect(await fetch(`${base}/healthz`).then(() => 'answered', () => 'refused')).to.equal('refused');
   });
 
+  it('SIGTERM on an idle gateway with open connections (an idle keep-alive one, one that sent nothing, one halfway through its headers) exits 0 at once', async () => {
+    const root = uniqueRoot();
+    const serve = new CliProcess(['serve', '--connect', sharedConnectString(), '--listen', '127.0.0.1:0', '--root', root]);
+    const [, base, port] = await serve.waitFor(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets: Socket[] = [];
+    try {
+      const taken = await new Promise<number>((resolve, reject) => {
+        httpRequest(`${base}/locks/idle`, { method: 'POST', agent }, (r) => { r.resume().on('end', () => resolve(r.statusCode!)); }).on('error', reject).end();
+      });
+      expect(taken).to.equal(201);
+      for (const first of ['', 'GET /healthz HTTP/1.1\r\nHost: x\r\n']) {
+        const socket = netConnect(Number(port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        await new Promise((resolve) => socket.once('connect', resolve));
+        if (first) socket.write(first);
+        sockets.push(socket);
+      }
+      const signalled = performance.now();
+      serve.signal('SIGTERM');
+      const exit = await serve.exited;
+      // It closes its connections, releases the lock and its session, in milliseconds; a
+      // shutdown that waits on a connection or a timer shows here as seconds.
+      expect(performance.now() - signalled).to.be.below(1_000);
+      expect(exit.code).to.equal(0);
+      expect(await childrenOf(await newClient(), `${root}/idle`)).to.deep.equal([]); // its lock went with it
+    } finally {
+      agent.destroy();
+      for (const s of sockets) s.destroy();
+    }
+  });
+
   it('a gateway killed with SIGKILL: its session expires and its locks go to the next waiter (another instance)', async () => {
     const root = uniqueRoot();
     const serve = new CliProcess(['serve', '--connect', sharedConnectString(), '--listen', '127.0.0.1:0', '--root', root, '--session-timeout', '2s']);
@@ -91,7 +125,7 @@ describe('zkurator serve (the real executable)', function () {
     expect(listen.stderr).to.match(/--listen must be host:port/);
   });
 
-  it('zkurator/gateway resolves for import and require; import or require of zkurator loads no Fastify', async () => {
+  it('zkurator/gateway resolves for import and require; require of zkurator loads none of the gateway', async () => {
     const project = mkdtempSync(join(tmpdir(), 'zkurator-consumer-'));
     try {
       writeFileSync(join(project, 'package.json'), '{ "private": true }\n');
@@ -101,8 +135,8 @@ describe('zkurator serve (the real executable)', function () {
         import { createRequire } from 'node:module';
         const require = createRequire(import.meta.url);
         const lib = require('zkurator');
-        const fastifyLoaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/fastify/'));
-        const before = fastifyLoaded();
+        const gatewayLoaded = () => Object.keys(require.cache).some((k) => k.includes('/gateway/'));
+        const before = gatewayLoaded();
         const esm = await import('zkurator/gateway');
         const cjs = require('zkurator/gateway');
         console.log(JSON.stringify({ lib: typeof lib.Mutex, before, esm: typeof esm.createGateway, cjs: typeof cjs.createGateway,

@@ -3,7 +3,7 @@
 // @internal, and a file list (npm pack) with the sources its source maps point to.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -267,6 +267,31 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
         expect(files.has(packed), `${doc} links to ${target}, which is not in the package`).to.equal(true);
       }
     }
+  });
+
+  it('npm install --engine-strict of the packed tarball into an empty project adds zkurator and nothing else; import, require and zkurator/gateway work there', async function () {
+    this.timeout(180_000);
+    project = mkdtempSync(join(tmpdir(), 'zkurator-install-'));
+    const { stdout: packed } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: ROOT, env: npmEnv(), timeout: 60_000 });
+    const filename = (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename;
+    const app = join(project, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), '{ "private": true }\n');
+    // --offline: a package without dependencies needs no registry; one with any would fail here.
+    await run('npm', ['install', '--engine-strict', '--offline', '--no-audit', '--no-fund', join(project, filename)], { cwd: app, env: npmEnv(), timeout: 120_000 });
+    expect(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.'))).to.deep.equal(['zkurator']);
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages).sort()).to.deep.equal(['', 'node_modules/zkurator']);
+    writeFileSync(join(app, 'check.mjs'), `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const esm = await import('zkurator');
+      const gateway = await import('zkurator/gateway');
+      console.log(JSON.stringify([typeof esm.Mutex, typeof require('zkurator').Mutex, typeof gateway.createGateway, typeof require('zkurator/gateway').createGateway]));
+    `);
+    const { stdout, stderr } = await node(app, ['check.mjs']);
+    expect(stderr).to.equal('');
+    expect(JSON.parse(stdout)).to.deep.equal(['function', 'function', 'function', 'function']);
   });
 
   it('the zkurator command is executable after a build (npx zkurator in a fresh clone runs it, it does not get "Permission denied")', () => {

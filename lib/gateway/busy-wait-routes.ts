@@ -1,42 +1,39 @@
 // HTTP side of the busy-wait mutex server's contract (see busy-wait.ts): plain-text answers.
-import type { FastifyInstance } from 'fastify';
 import { BusyWaitPools } from './busy-wait.js';
 import { untilClientGone } from './client-gone.js';
 import type { GatewayLocks } from './gateway-locks.js';
+import type { RouteHandler } from './http-exchange.js';
+import type { Router } from './http-router.js';
+import { checkQuery } from './request-checks.js';
 
-interface PoolQuery {
-  host?: string;
-  pool?: string;
-}
+const POOL_QUERY = { host: { type: 'string' }, pool: { type: 'string' } } as const;
+const TEXT = 'text/plain; charset=utf-8';
 
-const POOL_QUERY = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { host: { type: 'string' }, pool: { type: 'string' } },
-} as const;
-
-export function registerBusyWaitRoutes(app: FastifyInstance, locks: GatewayLocks): void {
+export function addBusyWaitRoutes(router: Router<RouteHandler>, locks: GatewayLocks): void {
   const pools = new BusyWaitPools(locks);
-  const text = 'text/plain; charset=utf-8';
 
   for (const [route, waitMs] of [['/get/', 0], ['/wait/', undefined]] as const) {
-    app.get<{ Querystring: PoolQuery }>(route, { schema: { querystring: POOL_QUERY } }, async (request, reply) => {
-      const { host, pool } = request.query;
-      const settings = pools.pool(pool, host);
-      const gone = untilClientGone(reply);
-      try {
-        const held = await pools.take(pool!, host!, settings, waitMs, gone.signal);
-        return await reply.type(text).send(held ? 'YES' : 'NO');
-      } finally {
-        gone.stop();
-      }
+    router.add('GET', route, {
+      run: async (x) => {
+        const { host, pool } = checkQuery(x.query, POOL_QUERY);
+        const settings = pools.pool(pool, host);
+        const gone = untilClientGone(x.response);
+        try {
+          const held = await pools.take(pool!, host!, settings, waitMs, gone.signal);
+          return { status: 200, text: held ? 'YES' : 'NO', type: TEXT };
+        } finally {
+          gone.stop();
+        }
+      },
     });
   }
 
-  app.get<{ Querystring: PoolQuery }>('/release/', { schema: { querystring: POOL_QUERY } }, async (request, reply) => {
-    const { host, pool } = request.query;
-    pools.pool(pool, host);
-    await pools.release(pool!, host!);
-    return reply.type(text).send('OK');
+  router.add('GET', '/release/', {
+    run: async (x) => {
+      const { host, pool } = checkQuery(x.query, POOL_QUERY);
+      pools.pool(pool, host);
+      await pools.release(pool!, host!);
+      return { status: 200, text: 'OK', type: TEXT };
+    },
   });
 }

@@ -1,6 +1,6 @@
 // An AbortSignal for "the HTTP client went away before its answer": a waiting acquire is
 // cancelled at once, so no queued node is left to be granted later to nobody.
-import type { FastifyReply } from 'fastify';
+import type { ServerResponse } from 'node:http';
 
 /** The reason a request's acquire is aborted with when its client disconnects. */
 export class ClientGoneError extends Error {
@@ -11,9 +11,8 @@ export class ClientGoneError extends Error {
 }
 
 /** Watches the response's connection until `stop()`; `signal` aborts if it closes first. */
-export function untilClientGone(reply: FastifyReply): { signal: AbortSignal; stop: () => void } {
+export function untilClientGone(res: ServerResponse): { signal: AbortSignal; stop: () => void } {
   const controller = new AbortController();
-  const res = reply.raw;
   // 'close' on the response: the answer was sent, or the connection ended before that.
   const onClose = (): void => { if (!res.writableFinished) controller.abort(new ClientGoneError()); };
   if (res.destroyed || res.socket?.destroyed) onClose();

@@ -1,5 +1,5 @@
 // zkurator/gateway: the HTTP lock gateway, to embed in an app (`zkurator serve` runs it).
-// A separate entry point, so that `import 'zkurator'` never loads Fastify.
+// A separate entry point: `import 'zkurator'` never loads the HTTP side (node:http only, no framework).
 export { createGateway } from './server.js';
 export type { Gateway, GatewayOptions } from './server.js';
 export { parseSettingsFile, resolveSettings } from './gateway-config.js';

@@ -1,39 +1,33 @@
 // The REST API: POST /locks/<resource> takes a lock and gives it a URL; GET, DELETE and
 // POST|PUT <url>/refresh act on that URL from any gateway instance; GET /locks and
 // GET /locks/<resource> show every lock and its participants, whoever took them.
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { RESOURCE_NAME_RE, type GatewaySettings } from './gateway-config.js';
+import { isResourceName, type GatewaySettings } from './gateway-config.js';
 import type { GatewayLocks } from './gateway-locks.js';
+import type { Exchange, Reply, RouteHandler } from './http-exchange.js';
+import type { Router } from './http-router.js';
+import { checkBody, checkQuery, type FieldRule } from './request-checks.js';
 import type { LockMode } from './lock-record.js';
 import { Problem, badRequest, lockNotFound } from './problem.js';
 import { describeResource, listResources } from './resource-view.js';
 import { untilClientGone } from './client-gone.js';
 
-interface LockBody {
-  title?: string;
-  lifetime?: number;
-  wait?: number;
-  mode?: LockMode;
-  maxLeases?: number;
-}
-
-const RESOURCE_PARAM = {
-  type: 'object',
-  required: ['resource'],
-  properties: { resource: { type: 'string', pattern: RESOURCE_NAME_RE.source } },
-} as const;
-
-const LOCK_PARAMS = {
-  type: 'object',
-  required: ['resource', 'id'],
-  properties: { resource: RESOURCE_PARAM.properties.resource, id: { type: 'string', maxLength: 100 } },
-} as const;
-
 /** The largest maxLeases a POST may ask for. */
 const MAX_LEASES = 10_000;
+/** The longest lock id a URL may carry. */
+const MAX_ID_LENGTH = 100;
+const MODES: readonly LockMode[] = ['mutex', 'read', 'write', 'semaphore'];
 
-function checkResource(resource: string): void {
-  if (resource === '.' || resource === '..') throw badRequest(`resource must not be "." or ".."`);
+/** The resource of a path, checked: `[A-Za-z0-9._-]{1,200}`, not `.` or `..`. @throws a 400 Problem */
+export function checkResource(resource: string): string {
+  if (!isResourceName(resource)) {
+    throw badRequest(`resource must match [A-Za-z0-9._-]{1,200} and not be "." or "..", got ${JSON.stringify(resource)}`);
+  }
+  return resource;
+}
+
+function checkId(id: string): string {
+  if (id.length > MAX_ID_LENGTH) throw badRequest(`the lock id must be at most ${MAX_ID_LENGTH} characters, got ${id.length}`);
+  return id;
 }
 
 /** A lifetime the config allows: 0 (until released) only when `lifetime.unlimited` is set. */
@@ -44,89 +38,96 @@ export function checkLifetime(lifetime: number, settings: GatewaySettings): numb
   return lifetime;
 }
 
-export function registerLockRoutes(app: FastifyInstance, locks: GatewayLocks): void {
-  const { settings } = locks;
-  const lifetimeSchema = { type: 'number', minimum: 0, maximum: settings.maxLifetime } as const;
-
-  app.get<{ Querystring: { detail?: string } }>('/locks', {
-    schema: { querystring: { type: 'object', additionalProperties: false, properties: { detail: { type: 'string', enum: ['true', 'false', '1', '0'] } } } },
-  }, async (request) => {
-    const detail = request.query.detail === 'true' || request.query.detail === '1';
-    return { root: settings.root, locks: await listResources(locks.client, settings.root, detail) };
-  });
-
-  app.get<{ Params: { resource: string } }>('/locks/:resource', { schema: { params: RESOURCE_PARAM } }, async (request) => {
-    checkResource(request.params.resource);
-    return describeResource(locks.client, locks.pathOf(request.params.resource), request.params.resource);
-  });
-
-  app.post<{ Params: { resource: string }; Body: LockBody }>('/locks/:resource', {
-    schema: {
-      params: RESOURCE_PARAM,
-      body: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          title: { type: 'string', maxLength: 200 },
-          lifetime: lifetimeSchema,
-          wait: { type: 'number', minimum: 0, maximum: settings.maxWait },
-          mode: { type: 'string', enum: ['mutex', 'read', 'write', 'semaphore'] },
-          maxLeases: { type: 'integer', minimum: 1, maximum: MAX_LEASES },
-        },
-      },
-    },
-  }, async (request, reply) => {
-    const { resource } = request.params;
-    checkResource(resource);
-    const body = request.body;
-    const mode = body.mode ?? 'mutex';
-    const counted = mode === 'mutex' || mode === 'semaphore';
-    if (!counted && body.maxLeases !== undefined && body.maxLeases !== 1) throw badRequest(`maxLeases applies to modes "mutex" and "semaphore" only (got mode "${mode}", maxLeases ${body.maxLeases})`);
-    const lifetime = checkLifetime(body.lifetime ?? settings.defaultLifetime, settings);
-    const wait = body.wait ?? settings.defaultWait;
-    const gone = untilClientGone(reply);
-    try {
-      const view = await locks.acquire(resource, {
-        title: body.title ?? '',
-        lifetime,
-        waitMs: Math.round(wait * 1_000),
-        mode,
-        maxLeases: body.maxLeases ?? 1,
-      }, gone.signal);
-      return await reply.code(201).header('location', view.url).send(view);
-    } finally {
-      gone.stop();
-    }
-  });
-
-  app.get<{ Params: { resource: string; id: string } }>('/locks/:resource/:id', { schema: { params: LOCK_PARAMS } }, async (request) => {
-    const { resource, id } = request.params;
-    const found = await locks.find(resource, id);
-    if (!found) throw noLock(resource, id);
-    return locks.view(found);
-  });
-
-  app.delete<{ Params: { resource: string; id: string } }>('/locks/:resource/:id', { schema: { params: LOCK_PARAMS } }, async (request, reply) => {
-    const { resource, id } = request.params;
-    if (!(await locks.release(resource, id))) throw noLock(resource, id);
-    return reply.code(204).send();
-  });
-
-  const refresh = async (request: { params: { resource: string; id: string }; body: { lifetime?: number } }, reply: FastifyReply): Promise<unknown> => {
-    const { resource, id } = request.params;
-    const lifetime = request.body.lifetime === undefined ? undefined : checkLifetime(request.body.lifetime, settings);
-    const view = await locks.refresh(resource, id, lifetime);
-    if (!view) throw noLock(resource, id, ' (released, expired, or never granted)');
-    return reply.send(view);
-  };
-  const refreshSchema = {
-    params: LOCK_PARAMS,
-    body: { type: 'object', additionalProperties: false, properties: { lifetime: lifetimeSchema } },
-  } as const;
-  app.post<{ Params: { resource: string; id: string }; Body: { lifetime?: number } }>('/locks/:resource/:id/refresh', { schema: refreshSchema }, refresh);
-  app.put<{ Params: { resource: string; id: string }; Body: { lifetime?: number } }>('/locks/:resource/:id/refresh', { schema: refreshSchema }, refresh);
-}
-
 function noLock(resource: string, id: string, why = ''): Problem {
   return lockNotFound(`no lock ${id} on ${resource}${why}`);
+}
+
+export function addLockRoutes(router: Router<RouteHandler>, locks: GatewayLocks): void {
+  const { settings } = locks;
+  const lifetime: FieldRule = { type: 'number', min: 0, max: settings.maxLifetime };
+  const lockRules = {
+    title: { type: 'string', maxLength: 200 },
+    lifetime,
+    wait: { type: 'number', min: 0, max: settings.maxWait },
+    mode: { type: 'string', oneOf: MODES },
+    maxLeases: { type: 'number', min: 1, max: MAX_LEASES, integer: true },
+  } as const satisfies Record<string, FieldRule>;
+  const refreshRules = { lifetime } as const;
+  const listRules = { detail: { type: 'string', oneOf: ['true', 'false', '1', '0'] } } as const;
+
+  router.add('GET', '/locks', {
+    run: async (x) => {
+      const { detail } = checkQuery(x.query, listRules);
+      return { status: 200, json: { root: settings.root, locks: await listResources(locks.client, settings.root, detail === 'true' || detail === '1') } };
+    },
+  });
+
+  router.add('GET', '/locks/:resource', {
+    run: async (x) => {
+      const resource = checkResource(x.params.resource!);
+      return { status: 200, json: await describeResource(locks.client, locks.pathOf(resource), resource) };
+    },
+  });
+
+  router.add('POST', '/locks/:resource', {
+    takesBody: true,
+    run: async (x) => {
+      const resource = checkResource(x.params.resource!);
+      const body = checkBody(x.body, lockRules);
+      const mode = (body.mode ?? 'mutex') as LockMode;
+      const counted = mode === 'mutex' || mode === 'semaphore';
+      if (!counted && body.maxLeases !== undefined && body.maxLeases !== 1) {
+        throw badRequest(`maxLeases applies to modes "mutex" and "semaphore" only (got mode "${mode}", maxLeases ${body.maxLeases})`);
+      }
+      const lifetimeSeconds = checkLifetime(body.lifetime ?? settings.defaultLifetime, settings);
+      const wait = body.wait ?? settings.defaultWait;
+      const gone = untilClientGone(x.response);
+      try {
+        const view = await locks.acquire(resource, {
+          title: body.title ?? '',
+          lifetime: lifetimeSeconds,
+          waitMs: Math.round(wait * 1_000),
+          mode,
+          maxLeases: body.maxLeases ?? 1,
+        }, gone.signal);
+        return { status: 201, json: view, headers: { location: view.url } };
+      } finally {
+        gone.stop();
+      }
+    },
+  });
+
+  router.add('GET', '/locks/:resource/:id', {
+    run: async (x) => {
+      const resource = checkResource(x.params.resource!);
+      const id = checkId(x.params.id!);
+      const found = await locks.find(resource, id);
+      if (!found) throw noLock(resource, id);
+      return { status: 200, json: locks.view(found) };
+    },
+  });
+
+  router.add('DELETE', '/locks/:resource/:id', {
+    run: async (x) => {
+      const resource = checkResource(x.params.resource!);
+      const id = checkId(x.params.id!);
+      if (!(await locks.release(resource, id))) throw noLock(resource, id);
+      return { status: 204 };
+    },
+  });
+
+  const refresh: RouteHandler = {
+    takesBody: true,
+    run: async (x: Exchange): Promise<Reply> => {
+      const resource = checkResource(x.params.resource!);
+      const id = checkId(x.params.id!);
+      const body = checkBody(x.body, refreshRules);
+      const seconds = body.lifetime === undefined ? undefined : checkLifetime(body.lifetime, settings);
+      const view = await locks.refresh(resource, id, seconds);
+      if (!view) throw noLock(resource, id, ' (released, expired, or never granted)');
+      return { status: 200, json: view };
+    },
+  };
+  router.add('POST', '/locks/:resource/:id/refresh', refresh);
+  router.add('PUT', '/locks/:resource/:id/refresh', refresh);
 }

@@ -35,5 +35,6 @@ export class Problem extends Error {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export const badRequest = (detail: string): Problem => new Problem(400, 'bad-request', 'Bad request', detail);
+/** Every 400: what the request sent cannot be taken (the detail names the field and why). */
+export const badRequest = (detail: string): Problem => new Problem(400, 'invalid-request', 'Invalid request', detail);
 export const lockNotFound = (detail: string): Problem => new Problem(404, 'lock-not-found', 'No such lock', detail);
