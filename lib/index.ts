@@ -1,6 +1,6 @@
 // zkurator: ZooKeeper lock recipes for Node.js, wire-compatible with Apache Curator.
 export { connect, ZkClient, CreateMode } from './framework/zk-client.js';
-export type { ConnectOptions, ConnectionState, LossPolicy, NodeStat, OperationName, WatchListener } from './framework/zk-client.js';
+export type { ConnectOptions, ConnectionState, LossPolicy, NodeStat, OperationName, WatchChange, WatchListener } from './framework/zk-client.js';
 export { Mutex } from './locks/mutex.js';
 export type { MutexOptions } from './locks/mutex.js';
 export type { AcquireOptions } from './locks/engine/reentrant-lock.js';

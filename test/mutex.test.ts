@@ -7,6 +7,7 @@ import { VERSION } from '../lib/util/version.js';
 import { settleBackgroundDeletes } from '../lib/locks/engine/guaranteed-delete.js';
 import { activeTimers, childrenOf, newClient, sharedConnectString, sharedServerPort, track, uniquePath, untilChildren } from './support/harness.js';
 import { pollUntil } from './support/poll.js';
+import { sessionsWatching } from './support/four-letter.js';
 import { TcpProxy, ZkOp } from './support/tcp-proxy.js';
 
 const NODE_RE = /^_c_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-lock-\d{10}$/;
@@ -143,7 +144,7 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(await childrenOf(clients[0]!, path)).to.deep.equal([]);
   });
 
-  it('pipelined first look: create and listing leave together; after a lone hold the listing tells the token, and any doubt falls back to a read', async () => {
+  it('pipelined first look: create and listing leave together; after a lone hold the listing tells the token, else the create\'s reply (create2); a doubt about the listing falls back to a read', async () => {
     const [client, other] = await Promise.all([newClient(), newClient()]);
     const proxy = await TcpProxy.start(sharedServerPort());
     closeAfterTest.push(() => proxy.close());
@@ -158,10 +159,29 @@ describe('Mutex on a real ZooKeeper server', () => {
     };
 
     // Hold every reply back: the client must send create and listing before hearing anything,
-    // and nothing else (the token comes from the listing).
+    // and nothing else (the token comes from the listing, or the first time from the create2 reply).
     const proxied = new Mutex(proxyClient, uniquePath('first-look-proxied'));
-    await (await proxied.acquire()).release();
-    const hold = proxy.holdReplies();
+    await proxyClient.createContainers(proxied.path);
+    let hold = proxy.holdReplies();
+    const firstProxied = proxied.acquire();
+    try {
+      expect(await hold.untilRequests(2)).to.deep.equal([ZkOp.MULTI, ZkOp.GET_CHILDREN2]); // the checked create (lock-rights.ts)
+    } finally {
+      hold.release();
+    }
+    await (await firstProxied).release();
+    hold = proxy.holdReplies();
+    const secondProxied = new Mutex(proxyClient, proxied.path).acquire(); // a new lock object: no lone hold known
+    try {
+      expect(await hold.untilRequests(2)).to.deep.equal([ZkOp.CREATE2, ZkOp.GET_CHILDREN2]);
+    } finally {
+      hold.release();
+    }
+    const second = await secondProxied;
+    expect(second.fencingToken).to.equal((await other.exists(second.path))?.czxid);
+    await second.release();
+    await (await proxied.acquire()).release(); // proxied now knows a lone hold
+    hold = proxy.holdReplies();
     const before0 = { ...proxyClient.operationCounts };
     const pipelined = proxied.acquire();
     try {
@@ -174,7 +194,8 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(viaProxy.fencingToken).to.equal((await other.exists(viaProxy.path))?.czxid);
     await viaProxy.release();
 
-    // First acquire of a path: nothing known, the stat is read.
+    // First acquire of a path on this client: the checked create (a multi, whose create answers
+    // with the path only), so the stat is read.
     await client.createContainers(path);
     let before = ops();
     const firstEver = await mutex.acquire();
@@ -196,12 +217,12 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect(delta(before, ops())).to.deep.equal([1, 1, 1]);
     await tokenIsCzxid(afterForeign);
 
-    // The next acquire leaves before the release's delete is confirmed: the stat is read.
+    // The next acquire leaves before the release's delete is confirmed: no basis, create2.
     const releasing = afterForeign.release();
     before = ops();
     const overlapping = await mutex.acquire();
     await releasing;
-    expect(delta(before, ops())).to.deep.equal([1, 1, 1]);
+    expect(delta(before, ops())).to.deep.equal([1, 1, 0]);
     await tokenIsCzxid(overlapping);
     await overlapping.release();
   });
@@ -262,6 +283,23 @@ describe('Mutex on a real ZooKeeper server', () => {
     expect((kept.signal.reason as { reason?: string }).reason).to.equal('NODE_DELETED');
     await kept.release();
     expect(client.ownWatchedPaths).to.deep.equal([]);
+  });
+
+  it('a waiter whose predecessor\'s data changes (its owner wrote into it) watches it again without a new listing, and still hears its deletion', async () => {
+    const [a, b, other] = [await newClient(), await newClient(), await newClient()];
+    const path = uniquePath('rewatch');
+    const held = await new Mutex(a, path).acquire();
+    const waiting = track(new Mutex(b, path).acquire({ timeout: 20_000 }));
+    await pollUntil(async () => (await sessionsWatching(sharedServerPort(), held.path)).includes(b.sessionId), { timeoutMs: 5_000, what: 'the waiter to watch the holder' });
+    const [listings, reads] = [b.operationCounts.getChildren, b.operationCounts.getData];
+    await other.setData(held.path, Buffer.from('rewritten'));
+    await pollUntil(() => b.operationCounts.getData === reads + 1, { timeoutMs: 5_000, what: 'the waiter to watch again' });
+    expect(b.operationCounts.getChildren).to.equal(listings);
+    expect(waiting.settled()).to.equal(false);
+    await held.release();
+    const lease = await waiting.promise;
+    expect(b.operationCounts.getChildren).to.equal(listings + 1); // the look after the deletion
+    await lease.release();
   });
 
   it('onQueued reports places ahead and the one watched node when it waits; if it throws, the acquire stops cleanly', async () => {

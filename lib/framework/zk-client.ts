@@ -10,7 +10,7 @@ import {
   SessionExpiredError, ValidationError,
 } from '../errors.js';
 import { zooKeeperError } from '../zookeeper/zookeeper-error.js';
-import { ErrorCode } from '../zookeeper/protocol.js';
+import { ErrorCode, EventType } from '../zookeeper/protocol.js';
 import { parseConnectString, type ParsedConnectString } from '../zookeeper/connect-string.js';
 import { OPEN_ACL_UNSAFE } from '../zookeeper/acl.js';
 import type { ACL, MultiOp, MultiResult } from '../zookeeper/records.js';
@@ -53,8 +53,25 @@ import { LockMetrics, type LockMetricsSnapshot } from './lock-metrics.js';
 
 
 
-/** A one-shot watch callback: the node changed, was deleted, or the session ended. */
-export type WatchListener = () => void;
+/**
+ * What a watch saw: the node's data `changed`, it was `deleted` or `created`, its `children`
+ * changed. A listener called without one must look again itself: the connection was in
+ * trouble (or the watch was given up).
+ */
+export type WatchChange = 'changed' | 'deleted' | 'created' | 'children';
+
+/** A one-shot watch callback: the node changed, was deleted, or the session ended (no `change`). */
+export type WatchListener = (change?: WatchChange) => void;
+
+function changeOf(type: number): WatchChange | undefined {
+  switch (type) {
+    case EventType.NodeDataChanged: return 'changed';
+    case EventType.NodeDeleted: return 'deleted';
+    case EventType.NodeCreated: return 'created';
+    case EventType.NodeChildrenChanged: return 'children';
+    default: return undefined;
+  }
+}
 
 /** The kinds of request counted in {@link ZkClient.operationCounts}. */
 export type OperationName = 'create' | 'getChildren' | 'getData' | 'setData' | 'delete';
@@ -102,7 +119,8 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
     const entry = this.watches.get(path);
     if (!entry) return;
     this.watches.delete(path);
-    for (const fn of entry.listeners) fn();
+    const change = changeOf(event.type);
+    for (const fn of entry.listeners) fn(change);
   };
   private readonly connectedWaiters = new Set<() => void>();
   /** performance.now() when the connection last went down (undefined while connected). */
@@ -454,6 +472,18 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
    */
   create(path: string, data: Buffer, mode: CreateMode, acl: readonly ACL[] = this.acl): Promise<string> {
     return this.call('create', (s) => s.create(path, data, acl, mode));
+  }
+
+  /**
+   * @internal Creates a node like {@link create}; with `withStat`, the reply also carries the
+   * new node's stat (create2: its czxid, without a read of its own). Counted as a create.
+   */
+  createNode(path: string, data: Buffer, mode: CreateMode, acl: readonly ACL[], withStat: boolean): Promise<{ path: string; stat?: NodeStat }> {
+    if (!withStat) return this.call('create', async (s) => ({ path: await s.create(path, data, acl, mode) }));
+    return this.call('create', async (s) => {
+      const r = await s.create2(path, data, acl, mode);
+      return { path: r.path, stat: toStat(r.stat) };
+    });
   }
 
   /**

@@ -12,7 +12,7 @@ import { Deadline } from './deadline.js';
 import { deleteByPrefixGuaranteed, deleteGuaranteed } from './guaranteed-delete.js';
 import type { LockDriver } from './lock-driver.js';
 import { newProtectedPrefix, sortChildren } from './lock-node-name.js';
-import { CreateMode, type NodeStat, type ZkClient } from '../../framework/zk-client.js';
+import { CreateMode, type NodeStat, type WatchChange, type ZkClient } from '../../framework/zk-client.js';
 
 /** A node of ours: what release needs to delete it, which session created it, its watch. */
 export class HeldNode {
@@ -32,13 +32,43 @@ export class HeldNode {
    * then that may let that listing tell our fencing token. The first look uses them.
    */
   firstLook: { listing: Promise<Listing>; basis: SoleLook | undefined } | undefined;
+  /** Set once a look found that the node must wait (see LockEngineOptions.onFirstWait). */
+  queued = false;
 
   constructor(
     /** Full path of our lock node. */
     readonly path: string,
     /** The session generation that created it (ephemeral: gone if that session expired). */
     readonly generation: number,
+    /** The data the node was created with. */
+    readonly data: Buffer = EMPTY,
   ) {}
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * A lock node's data: fixed, or made for each node when it is created (the HTTP gateway writes
+ * the time of the create into it). A made one is made once per node: a create retried after a
+ * lost reply sends the same data, so a node found by its prefix has it.
+ */
+export type NodeData = Buffer | (() => Buffer);
+
+/** What a caller building directly on the engine may add to the loop (all optional). */
+export interface LockEngineOptions {
+  /**
+   * Sees the first listing of each node we create: the one sent right behind its create, so
+   * it shows every child there when our node appeared, ours included (`ourName`). For a check
+   * that depends on the other children (the HTTP gateway refuses a lock of another kind on the
+   * same path). Throwing or rejecting ends the acquire with that error; our node is deleted.
+   */
+  readonly checkFirstListing?: (children: readonly string[], ourName: string) => void | Promise<void>;
+  /**
+   * Told once per node, in the turn its first look finds it must wait (not granted at its
+   * create), before any watch is set: a request sent from here leaves ahead of the watches, so
+   * a write to our own node (the HTTP gateway marks its record waiting) does not wake us.
+   */
+  readonly onFirstWait?: (node: HeldNode) => void;
 }
 
 /** The children of the lock path and the lock path's own stat, read at the same moment. */
@@ -109,10 +139,15 @@ export class LockEngine {
     /** The lock path: lock nodes are its children. */
     readonly basePath: string,
     readonly driver: LockDriver,
-    private readonly nodeData: Buffer,
+    private readonly nodeData: NodeData,
     acls?: LockAcls,
+    private readonly options: LockEngineOptions = {},
   ) {
     this.acls = acls ?? client.lockAcls;
+  }
+
+  private dataForNode(): Buffer {
+    return typeof this.nodeData === 'function' ? this.nodeData() : this.nodeData;
   }
 
   /**
@@ -153,17 +188,19 @@ export class LockEngine {
    */
   async createHeldNode(name: string, deadline: Deadline, requiredGeneration: number): Promise<HeldNode> {
     const path = `${this.basePath}/${name}`;
+    let data: Buffer | undefined;
     for (;;) {
       deadline.check(false);
       await this.connected(deadline);
       const generation = this.client.sessionGeneration;
+      data ??= this.dataForNode();
       // The write node died with an older session: a node made now would jump the queue.
       if (generation !== requiredGeneration) {
         throw new LockLostError(this.basePath, 'the session holding the write lock expired before the downgrade');
       }
       try {
-        await this.client.create(path, this.nodeData, CreateMode.EPHEMERAL, this.acls.node);
-        return await this.armHeld(new HeldNode(path, generation), deadline);
+        await this.client.create(path, data, CreateMode.EPHEMERAL, this.acls.node);
+        return await this.armHeld(new HeldNode(path, generation, data), deadline);
       } catch (err) {
         try {
           if (err instanceof NoNodeError) {
@@ -171,7 +208,7 @@ export class LockEngine {
           } else if (err instanceof NodeExistsError || err instanceof ConnectionLossError) {
             // a retry after a lost reply: the node is ours if our session owns it
             const stat = await this.read(deadline, () => this.client.exists(path));
-            if (this.isOurs(stat, generation)) return await this.armHeld(new HeldNode(path, generation), deadline);
+            if (this.isOurs(stat, generation)) return await this.armHeld(new HeldNode(path, generation, data), deadline);
             if (stat) throw err;
           } else {
             throw err;
@@ -199,21 +236,25 @@ export class LockEngine {
    * lock released at once never sets it and its delete brings no watch event back.
    */
   async armOwnWatch(node: HeldNode): Promise<NodeStat | undefined> {
+    return (await this.armOwnWatchRead(node))?.stat;
+  }
+
+  /** {@link armOwnWatch}, resolving what it read: our node's data and stat (undefined when gone). */
+  async armOwnWatchRead(node: HeldNode): Promise<{ data: Buffer; stat: NodeStat } | undefined> {
     let fired = false;
     const read = await this.client.watchOwnNodeData(node.path, () => {
       fired = true;
       node.ownWatchArmed = false;
       node.onChange();
     });
-    const stat = read?.stat;
     if (read && read.data.equals(REVOKE_MESSAGE) && read.stat.mzxid > node.revokeZxid) node.revokeZxid = read.stat.mzxid;
-    if (stat) {
+    if (read) {
       // The event can come in the same read as the reply, and so run before this line: then
       // the watch is spent already (and whoever listens was told).
       node.ownWatchArmed = !fired;
-      node.czxid = stat.czxid;
+      node.czxid = read.stat.czxid;
     }
-    return stat;
+    return read;
   }
 
   /** Arms the own-node watch of a node that holds at once (reads its fencing token). */
@@ -236,6 +277,24 @@ export class LockEngine {
     }
     const look = this.soleLook;
     if (confirmed && look?.node === node.path) this.soleLook = { ...look, deleted: true };
+  }
+
+  /**
+   * Deletes our node only while its data is still at `version`: one try, every error to the
+   * caller (BadVersionError when someone rewrote the data, NoNodeError when it is gone,
+   * ConnectionLossError when the answer was lost: the node may or may not be gone). For a
+   * holder that keeps facts in its node which others may change (the HTTP gateway's lock
+   * record, refreshed by any instance) and must not release on stale ones.
+   */
+  async deleteAtVersion(node: HeldNode, version: number): Promise<void> {
+    node.onChange = () => undefined;
+    try {
+      await this.client.delete(node.path, version);
+    } catch (err) {
+      if (err instanceof NoAuthError) this.rightsChecked = false;
+      throw err;
+    }
+    this.client.unwatchOwnNode(node.path);
   }
 
   /** Sorted full paths of every child (Curator's getParticipantNodes). */
@@ -314,20 +373,22 @@ export class LockEngine {
   private async createNode(prefix: string, deadline: Deadline): Promise<HeldNode> {
     const target = `${this.basePath}/${prefix}${this.driver.lockName}`;
     let uncertain = false;
+    let data: Buffer | undefined;
     try {
       for (;;) {
         deadline.check(false);
         await this.connected(deadline);
         const generation = this.client.sessionGeneration;
+        data ??= this.dataForNode(); // made when the first create can leave, then kept (see NodeData)
         try {
-          return await this.createAndLook(target, generation);
+          return await this.createAndLook(target, generation, data);
         } catch (err) {
           try {
             if (err instanceof NoNodeError) {
               await this.read(deadline, () => this.client.createContainers(this.basePath, this.acls.parent));
             } else if (err instanceof ConnectionLossError) {
               uncertain = true;
-              const found = await this.findOwnNode(prefix, generation, deadline);
+              const found = await this.findOwnNode(prefix, generation, deadline, data);
               if (found) return found;
             } else {
               throw err;
@@ -363,29 +424,35 @@ export class LockEngine {
    * Sends the create, then at once (before its reply) the children listing. ZooKeeper handles
    * a session's requests in order, so the listing already includes our node: the first look
    * costs no round trip of its own. `basis` is captured before the create leaves, so a delete
-   * it calls confirmed was applied before our create.
+   * it calls confirmed was applied before our create. Without a basis the listing cannot tell
+   * our fencing token: the create then asks for our node's stat in its reply (create2), which
+   * costs no request either.
    */
-  private async createAndLook(target: string, generation: number): Promise<HeldNode> {
+  private async createAndLook(target: string, generation: number, data: Buffer): Promise<HeldNode> {
     const basis = this.soleLook?.deleted ? this.soleLook : undefined;
+    const withStat = basis === undefined;
     const creating = this.rightsChecked
-      ? this.client.create(target, this.nodeData, CreateMode.EPHEMERAL_SEQUENTIAL, this.acls.node)
-      : this.createChecked(target);
+      ? this.client.createNode(target, data, CreateMode.EPHEMERAL_SEQUENTIAL, this.acls.node, withStat)
+      : this.createChecked(target, data);
     const listing = this.client.getChildrenWithStat(this.basePath);
     listing.catch(() => undefined); // used (and its error handled) only if the create succeeds
-    const node = new HeldNode(await creating, generation);
+    const created = await creating;
+    const node = new HeldNode(created.path, generation, data);
+    if (created.stat) node.czxid = created.stat.czxid;
     node.firstLook = { listing, basis };
     return node;
   }
 
   /**
    * Our first create on this lock: in one transaction with the check that we may list, create
-   * and delete under the lock path (lock-rights.ts). Refused, it creates nothing.
+   * and delete under the lock path (lock-rights.ts). Refused, it creates nothing. (A create in a
+   * multi answers with its path only, whatever its type: the first look reads the stat.)
    */
-  private async createChecked(target: string): Promise<string> {
-    const results = await this.client.multi(guardedCreateOps(this.basePath, target, this.nodeData, this.acls.node));
+  private async createChecked(target: string, data: Buffer): Promise<{ path: string; stat?: NodeStat }> {
+    const results = await this.client.multi(guardedCreateOps(this.basePath, target, data, this.acls.node));
     this.rightsChecked = true;
     const created = results[GUARDED_CREATE_INDEX];
-    return created?.type === 'create' ? created.path : target;
+    return { path: created?.type === 'create' ? created.path : target };
   }
 
   /**
@@ -429,7 +496,7 @@ export class LockEngine {
     return true;
   }
 
-  private async findOwnNode(prefix: string, generation: number, deadline: Deadline): Promise<HeldNode | undefined> {
+  private async findOwnNode(prefix: string, generation: number, deadline: Deadline, data: Buffer): Promise<HeldNode | undefined> {
     await this.connected(deadline);
     // A new session means the old one expired: its node, if any, is gone or going.
     if (this.client.sessionGeneration !== generation) return undefined;
@@ -444,7 +511,7 @@ export class LockEngine {
     if (!name) return undefined;
     const path = `${this.basePath}/${name}`;
     const stat = await this.read(deadline, () => this.client.exists(path));
-    if (this.isOurs(stat, generation)) return new HeldNode(path, generation);
+    if (this.isOurs(stat, generation)) return new HeldNode(path, generation, data);
     if (stat) await deleteGuaranteed(this.client, path, this.client.sessionGeneration);
     return undefined;
   }
@@ -467,7 +534,8 @@ export class LockEngine {
       // if the lock is kept (a waiter arms it with its predecessor's).
       const first = node.firstLook;
       node.firstLook = undefined;
-      const ownRead = first?.basis || node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
+      const tokenKnown = first !== undefined && (first.basis !== undefined || node.czxid !== 0n); // from the listing, or the create's reply
+      const ownRead = tokenKnown || node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
       ownRead?.catch(() => undefined); // awaited below, after the listing
       const list = (): Promise<Listing> => this.read(deadline, () => this.client.getChildrenWithStat(this.basePath));
       let listed: Listing;
@@ -489,6 +557,7 @@ export class LockEngine {
       if (ourIndex < 0) throw new OwnNodeGone(false); // same session (checked above): deleted
       this.rememberLook(node, sorted.length, listed.stat);
       if (first?.basis) this.tokenFromListing(node, first.basis, listed.stat);
+      if (first && this.options.checkFirstListing) await this.options.checkFirstListing(listed.children, ourName);
       const decision = this.driver.decide(sorted, ourIndex);
       // The listing could not tell the token: read it (a rare race with another client).
       if (decision.held && node.czxid === 0n && first?.basis) await this.ownNodeRead(node, this.readOwnStat(node));
@@ -501,51 +570,63 @@ export class LockEngine {
       }
       if (decision.held) continue; // the own-node read was lost with the connection: again
       if (deadline.remaining() <= 0) throw deadline.timeoutError();
+      if (!node.queued) {
+        node.queued = true;
+        this.options.onFirstWait?.(node);
+      }
 
       const watched = `${this.basePath}/${decision.watch}`;
-      let wake!: () => void;
-      const woken = new Promise<void>((resolve) => { wake = resolve; });
-      // A waiter must hear of its own node's deletion too (not yet armed after a first look
-      // that relied on the listing for the token).
-      const ownArm = node.ownWatchArmed ? undefined : this.ownNodeRead(node, this.armOwnWatch(node));
-      ownArm?.catch(() => undefined); // awaited below, after the predecessor's watch
-      let exists: boolean;
-      try {
-        exists = await this.read(deadline, () => this.client.watchNode(watched, wake));
-      } catch (err) {
-        if (err instanceof SessionExpiredError) throw new OwnNodeGone(true);
-        throw err;
-      }
-      let ownArmed: boolean;
-      try {
-        ownArmed = (await ownArm) ?? true;
-      } catch (err) {
-        if (exists) this.client.unwatchNode(watched, wake);
-        throw err;
-      }
-      if (!ownArmed) {
-        if (exists) this.client.unwatchNode(watched, wake);
-        continue; // the connection dropped: look again (that look arms it)
-      }
-      if (!exists) continue; // already gone: look again at once
-      if (toldQueued !== `${ourIndex} ${watched}` && this.driver.lockEvents !== false) {
-        toldQueued = `${ourIndex} ${watched}`;
-        reportQueued(this.client, this.basePath, this.driver.lockName, node.path, ourIndex, watched);
-      }
-      try {
-        deadline.onQueued?.({ node: node.path, ahead: ourIndex, watching: watched });
-      } catch (err) {
-        this.client.unwatchNode(watched, wake);
-        throw err;
-      }
-      node.onChange = wake; // our own node changing (deleted?) must wake us too
-      // Its watch may have fired already, while we set up the predecessor's watch, when no
-      // one listened: look again rather than wait for an event that has come and gone.
-      if (!node.ownWatchArmed) wake();
-      try {
-        await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));
-      } finally {
-        node.onChange = () => undefined;
+      // Wait on `watched` until it goes. A change of its data leaves it where it is (its owner
+      // wrote into it: a revocation request, or the HTTP gateway's grant): watch it again,
+      // without a new look at the queue.
+      for (let rewatch = false; ; rewatch = true) {
+        let change: WatchChange | undefined;
+        let wake!: (why?: WatchChange) => void;
+        const woken = new Promise<void>((resolve) => { wake = (why) => { change = why; resolve(); }; });
+        // A waiter must hear of its own node's deletion too (not yet armed after a first look
+        // that relied on the listing for the token).
+        const ownArm = node.ownWatchArmed ? undefined : this.ownNodeRead(node, this.armOwnWatch(node));
+        ownArm?.catch(() => undefined); // awaited below, after the predecessor's watch
+        let exists: boolean;
+        try {
+          exists = await this.read(deadline, () => this.client.watchNode(watched, wake));
+        } catch (err) {
+          if (err instanceof SessionExpiredError) throw new OwnNodeGone(true);
+          throw err;
+        }
+        let ownArmed: boolean;
+        try {
+          ownArmed = (await ownArm) ?? true;
+        } catch (err) {
+          if (exists) this.client.unwatchNode(watched, wake);
+          throw err;
+        }
+        if (!ownArmed) {
+          if (exists) this.client.unwatchNode(watched, wake);
+          break; // the connection dropped: look again (that look arms it)
+        }
+        if (!exists) break; // already gone: look again at once
+        if (toldQueued !== `${ourIndex} ${watched}` && this.driver.lockEvents !== false) {
+          toldQueued = `${ourIndex} ${watched}`;
+          reportQueued(this.client, this.basePath, this.driver.lockName, node.path, ourIndex, watched);
+        }
+        try {
+          if (!rewatch) deadline.onQueued?.({ node: node.path, ahead: ourIndex, watching: watched });
+        } catch (err) {
+          this.client.unwatchNode(watched, wake);
+          throw err;
+        }
+        node.onChange = () => wake(); // our own node changing (deleted?) must wake us too: a new look
+        // Its watch may have fired already, while we set up the predecessor's watch, when no
+        // one listened: look again rather than wait for an event that has come and gone.
+        if (!node.ownWatchArmed) wake();
+        try {
+          await deadline.wait(woken, () => this.client.unwatchNode(watched, wake));
+        } finally {
+          node.onChange = () => undefined;
+        }
+        this.checkSameSession(node);
+        if (change !== 'changed') break;
       }
     }
   }
