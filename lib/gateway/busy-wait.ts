@@ -5,8 +5,10 @@
 // A pool is a gateway mutex on `<root>/<pool>` with the pool's size as maxLeases and its
 // `expire` as lifetime; the host is kept in the lock's record, so any instance answers.
 import { NoNodeError } from '../errors.js';
+import { MUTEX_LOCK_NAME } from '../locks/engine/lock-driver.js';
+import { sortChildren } from '../locks/engine/lock-node-name.js';
 import { isResourceName, type PoolSettings } from './gateway-config.js';
-import { nodeSequence, type FoundLock, type GatewayLocks } from './gateway-locks.js';
+import type { FoundLock, GatewayLocks } from './gateway-locks.js';
 import { decodeRecord, isExpired } from './lock-record.js';
 import { Problem, badRequest } from './problem.js';
 
@@ -49,10 +51,10 @@ export class BusyWaitPools {
     for (const found of await this.hostLocks(poolName, host)) await this.locks.releaseFound(found);
   }
 
-  /** The granted, unexpired locks of `host` in a pool. */
+  /** The granted, unexpired locks of `host` in a pool: its nodes among the first `maxLeases` in lock order. */
   private async hostLocks(poolName: string, host: string): Promise<FoundLock[]> {
     const base = this.locks.pathOf(poolName);
-    const children = await this.locks.client.getChildrenOrEmpty(base);
+    const children = sortChildren(await this.locks.client.getChildrenOrEmpty(base), [MUTEX_LOCK_NAME]);
     const nodes = await Promise.all(children.map(async (name) => {
       try {
         return { name, ...(await this.locks.client.getData(`${base}/${name}`)) };
@@ -62,11 +64,12 @@ export class BusyWaitPools {
       }
     }));
     const found: FoundLock[] = [];
-    for (const node of nodes) {
+    for (const [index, node] of nodes.entries()) {
       const record = node && decodeRecord(node.data);
-      if (!node || !record || record.host !== host || record.acquiredAt === null || isExpired(record)) continue;
-      const sequence = nodeSequence(node.name);
-      if (sequence) found.push({ resource: poolName, path: `${base}/${node.name}`, sequence, record, stat: node.stat });
+      // A node that waits is no hold, whatever its record says (a node is created with the
+      // record of a grant at its create, and says it waits a moment later).
+      if (!node || !record || index >= record.maxLeases || record.host !== host || record.acquiredAt === null || isExpired(record)) continue;
+      found.push({ resource: poolName, path: `${base}/${node.name}`, record, stat: node.stat });
     }
     return found;
   }

@@ -1,20 +1,27 @@
-// The locks of one gateway process: taking them (one Mutex, ReadWriteLock half or Semaphore
-// lease per HTTP lock, with the lock's record as node data), and finding, refreshing,
+// The locks of one gateway process: taking them (a node of a Curator mutex or read-write lock,
+// or a lease of a V2 semaphore, with the lock's record as node data), and finding, refreshing,
 // releasing and expiring any gateway lock under the root by its URL, whichever instance took
-// it. Everything a lock URL needs is read from ZooKeeper; memory only holds this process's own
-// leases.
-import { BadVersionError, LockTimeoutError, NoNodeError, NotEmptyError } from '../errors.js';
-import type { Lease } from '../locks/engine/lease.js';
-import { MUTEX_LOCK_NAME } from '../locks/engine/lock-driver.js';
-import { sequenceOf } from '../locks/engine/lock-node-name.js';
-import { Mutex } from '../locks/mutex.js';
-import { READ_LOCK_NAME, WRITE_LOCK_NAME } from '../locks/engine/read-lock-driver.js';
-import { ReadWriteLock } from '../locks/read-write-lock.js';
+// it. Everything a lock URL needs is in ZooKeeper; memory only holds this process's own locks,
+// with the record and data version it last wrote or read, so that it acts on them at once.
+//
+// ZooKeeper round trips of an uncontended POST + DELETE, two: the create (its data already the
+// granted record, its reply the node's czxid) with the listing sent behind it (the kind check
+// and the grant); then the delete of the node the id names, at the data version this process
+// knows. A lock that had to wait gets its grant's times written before the answer.
+import { BadVersionError, LockTimeoutError, NoNodeError } from '../errors.js';
+import type { LockDriver } from '../locks/engine/lock-driver.js';
+import { StandardLockDriver } from '../locks/engine/lock-driver.js';
+import { Deadline } from '../locks/engine/deadline.js';
+import { LockEngine, type HeldNode } from '../locks/engine/lock-engine.js';
+import { reportAcquired, reportAcquireFailed, reportAcquireStarted, reportHoldEnded, reportHoldStarted } from '../framework/lock-events.js';
+import { READ_WRITE_SORT_NAMES, ReadLockDriver, WRITE_LOCK_NAME } from '../locks/engine/read-lock-driver.js';
 import { LEASE_NAME, SEMAPHORE_LEASES, SEMAPHORE_LOCKS, Semaphore } from '../locks/semaphore.js';
-import type { NodeStat, ZkClient } from '../framework/zk-client.js';
+import type { LockLossReason } from '../errors.js';
+import type { ConnectionState, NodeStat, ZkClient } from '../framework/zk-client.js';
 import type { GatewaySettings } from './gateway-config.js';
+import { LockKindCheck } from './lock-kinds.js';
 import {
-  decodeRecord, encodeRecord, isExpired, lockView, newRecordKey, parseLockId, type LockMode, type LockRecord, type LockView,
+  decodeRecord, encodeRecord, isExpired, lockView, modeOfId, nodePathOf, parseLockId, type LockMode, type LockRecord, type LockView,
 } from './lock-record.js';
 import type { GatewayMetrics } from './metrics.js';
 import { Problem } from './problem.js';
@@ -36,50 +43,80 @@ export interface LockRequest {
 export interface FoundLock {
   readonly resource: string;
   readonly path: string;
-  readonly sequence: string;
   readonly record: LockRecord;
   readonly stat: NodeStat;
 }
 
 /** A lock this process holds for an HTTP client. */
 interface OwnLock {
-  readonly lease: Lease;
+  readonly resource: string;
+  readonly node: HeldNode;
+  /** The engine of its node: releases it, watches it. */
+  readonly engine: LockEngine;
+  /** The record as this process last wrote or read it, at data version `version`. */
+  record: LockRecord;
+  version: number;
+  /** The next look at it: arming its own-node watch, or its expiry. */
   timer: NodeJS.Timeout | undefined;
+  /** Its own-node watch is wanted (set once the lock was held a while, see WATCH_AFTER_MS). */
+  watched: boolean;
+  readonly heldSince: number;
+  /** When (Date.now()) its own-node watch is due, if the lock is still held. */
+  readonly watchAt: number;
 }
 
-/** Every lock name a gateway node can carry, for reading a child's sequence. */
-const ALL_LOCK_NAMES = [MUTEX_LOCK_NAME, READ_LOCK_NAME, WRITE_LOCK_NAME, LEASE_NAME] as const;
 /** setTimeout's largest delay; a longer lifetime is re-checked from the data when it fires. */
 const MAX_TIMER_MS = 2_147_483_647;
-/** Nodes read at most, per POST, to learn the maxLeases a busy mutex is used with. */
-const MAX_RECIPE_READS = 8;
-/** How soon an expiry check that could not reach ZooKeeper is tried again. */
+/** How soon an expiry that could not reach ZooKeeper is tried again. */
 const EXPIRY_RETRY_MS = 1_000;
+/**
+ * A lock still held after this long gets a watch on its node, so this process learns within
+ * moments that another instance deleted or expired it (or refreshed it: the watch re-reads
+ * the record). Most gateway locks are released sooner and never pay for the watch, nor for
+ * its event when the node is deleted.
+ */
+const WATCH_AFTER_MS = 1_000;
+/** A create's record older than this when the lock is granted is rewritten with the grant's times. */
+const STALE_RECORD_MS = 1_000;
+/** Times a granted lock whose node vanished before its grant was written is taken again. */
+const MAX_REGRANTS = 3;
+/** Attempts at a read-then-change on a lock that others keep changing. */
+const MAX_ATTEMPTS = 5;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The ten-digit sequence of a lock node's name (mutex, read, write or lease), if it has one. */
-export function nodeSequence(name: string): string | undefined {
-  return sequenceOf(name, ALL_LOCK_NAMES);
+/** The record's fields a request fixes; the times come with the grant. */
+type RecordTemplate = Omit<LockRecord, 'acquiredAt' | 'expiresAt'>;
+
+function grantedAt(template: RecordTemplate, ms: number): LockRecord {
+  return { ...template, acquiredAt: iso(ms), expiresAt: template.lifetime === 0 ? null : iso(ms + template.lifetime * 1_000) };
 }
 
-/** What the gateway takes one lock from: a Mutex, a ReadWriteLock half, or a Semaphore's single lease. */
-interface OneLock {
-  acquire(options: { timeout: number | undefined; signal: AbortSignal }): Promise<Lease>;
+function waiting(template: RecordTemplate): LockRecord {
+  return { ...template, acquiredAt: null, expiresAt: null };
 }
+
+const READ_DRIVER = new ReadLockDriver();
+const WRITE_DRIVER = new StandardLockDriver(1, WRITE_LOCK_NAME, READ_WRITE_SORT_NAMES);
 
 export class GatewayLocks {
   /** This process's locks, by node path. */
   private readonly own = new Map<string, OwnLock>();
   /** Acquires under way, so that close() can cancel them. */
   private readonly pending = new Set<AbortController>();
+  private readonly kinds: LockKindCheck;
+  private readonly mutexDrivers = new Map<number, LockDriver>();
   private closing = false;
+  private readonly onState = (state: ConnectionState): void => this.onConnectionState(state);
 
   constructor(
     readonly client: ZkClient,
     readonly settings: GatewaySettings,
     private readonly metrics: GatewayMetrics,
-  ) {}
+  ) {
+    this.kinds = new LockKindCheck(client);
+    client.on('state', this.onState);
+  }
 
   /** The lock path of a resource. */
   pathOf(resource: string): string {
@@ -92,146 +129,293 @@ export class GatewayLocks {
   }
 
   /**
-   * Takes a lock for an HTTP client. Resolves its view once granted and stamped (acquiredAt,
-   * expiresAt written into the node). Rejects with a 408 Problem when the wait runs out, with
-   * `signal.reason` when the client went away (nothing is left on the server either way).
+   * Takes a lock for an HTTP client. Resolves its view once granted, its record in the node.
+   * Rejects with a 408 Problem when the wait runs out, with `signal.reason` when the client
+   * went away (nothing is left on the server either way), with a 409 Problem when the
+   * resource is a lock of another kind.
    */
   async acquire(resource: string, request: LockRequest, signal: AbortSignal): Promise<LockView> {
     if (this.closing) throw shuttingDown();
-    const record: LockRecord = {
+    if (!this.client.isConnected) throw unavailable(this.client);
+    const template: RecordTemplate = {
       zkuratorGateway: true,
-      key: newRecordKey(),
       title: request.title,
       mode: request.mode,
       maxLeases: request.maxLeases,
       lifetime: request.lifetime,
-      acquiredAt: null,
-      expiresAt: null,
       instance: this.settings.instance,
       ...(request.host === undefined ? {} : { host: request.host }),
     };
-    const lock = this.lockFor(resource, record);
     const cancel = new AbortController();
     const onAbort = (): void => cancel.abort(signal.reason);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     // Pending until tracked: close() cancels it, or releases it once tracked, never neither.
     this.pending.add(cancel);
+    const base = this.pathOf(resource);
+    const lockName = request.mode === 'semaphore' ? LEASE_NAME : this.driverFor(request).lockName;
+    this.metrics.waiting += 1;
+    reportAcquireStarted(this.client);
+    const started = performance.now();
     try {
-      await this.checkRecipe(resource, request);
-      cancel.signal.throwIfAborted();
-      return await this.acquireAndStamp(resource, lock, record, request.waitMs, cancel.signal);
+      const lock = request.mode === 'semaphore'
+        ? await this.takeLease(resource, request, template, cancel.signal)
+        : await this.takeLock(resource, request, template, cancel.signal);
+      if (cancel.signal.aborted) { // the client went away, or we are closing: nobody to hand it to
+        this.kinds.forget(lock.node.path);
+        await lock.engine.release(lock.node).catch(() => undefined);
+        cancel.signal.throwIfAborted();
+      }
+      const waited = performance.now() - started;
+      this.track(lock);
+      this.metrics.acquireEnded('acquired', waited);
+      reportAcquired(this.client, base, lockName, lock.node.path, waited, lock.node.czxid);
+      return lockView(resource, lock.node.path, lock.record, lock.node.czxid);
+    } catch (err) {
+      const waited = performance.now() - started;
+      const timeout = err instanceof LockTimeoutError;
+      this.metrics.acquireEnded(timeout ? 'timeout' : cancel.signal.aborted ? 'cancelled' : 'error', waited);
+      reportAcquireFailed(this.client, base, lockName, timeout ? 'timeout' : cancel.signal.aborted ? 'aborted' : 'failed', waited, err);
+      if (!timeout) throw err;
+      if (!this.client.isConnected) throw unavailable(this.client); // not a busy lock: no ZooKeeper
+      throw new Problem(408, 'wait-expired', 'Lock not obtained in time', request.waitMs === 0
+        ? `${resource} is held by others (wait 0: tried once)`
+        : `${resource} was not obtained within ${request.waitMs! / 1_000} s`);
     } finally {
+      this.metrics.waiting -= 1;
       signal.removeEventListener('abort', onAbort);
       this.pending.delete(cancel);
     }
   }
 
-  /** Waits for the lock, then writes the grant's times into the record and tracks the lease. */
-  private async acquireAndStamp(resource: string, lock: OneLock, record: LockRecord, waitMs: number | undefined, cancel: AbortSignal): Promise<LockView> {
-    this.metrics.waiting += 1;
-    const started = performance.now();
-    let lease: Lease;
+  private driverFor(request: LockRequest): LockDriver {
+    if (request.mode === 'read') return READ_DRIVER;
+    if (request.mode === 'write') return WRITE_DRIVER;
+    let driver = this.mutexDrivers.get(request.maxLeases);
+    if (!driver) this.mutexDrivers.set(request.maxLeases, (driver = new StandardLockDriver(request.maxLeases)));
+    return driver;
+  }
+
+  /**
+   * A mutex, read or write lock: our node is created with the record of a grant at its create
+   * (most are granted there, and then nothing more is written); the listing sent behind the
+   * create is checked for a lock of another kind. A node that has to wait is marked waiting
+   * in its data as soon as it queues, and gets its grant's times once granted.
+   */
+  private async takeLock(resource: string, request: LockRequest, template: RecordTemplate, signal: AbortSignal): Promise<OwnLock> {
+    const base = this.pathOf(resource);
+    const records = new WeakMap<Buffer, { record: LockRecord; made: number }>();
+    const created: string[] = [];
+    const engine = new LockEngine(this.client, base, this.driverFor(request), () => {
+      const made = Date.now();
+      const record = grantedAt(template, made);
+      const data = encodeRecord(record);
+      records.set(data, { record, made });
+      return data;
+    }, undefined, {
+      checkFirstListing: async (children, ourName) => {
+        const path = `${base}/${ourName}`;
+        created.push(path);
+        if (request.mode === 'mutex') this.kinds.remember(path, request.maxLeases);
+        await this.kinds.check(resource, base, request, children, ourName);
+      },
+      // A node that must wait says so in its data at once (the request waits anyway: no round
+      // trip of the answer's), by path: the data version each write left (undefined: unknown).
+      onFirstWait: (node) => {
+        marks.set(node.path, this.client.setData(node.path, encodeRecord(waiting(template)), 0).then((stat) => stat.version, () => undefined));
+      },
+    });
+    const marks = new Map<string, Promise<number | undefined>>();
+    const deadline = new Deadline(this.client, base, request.waitMs, signal);
+    let granted: HeldNode | undefined;
     try {
-      lease = await lock.acquire({ timeout: waitMs, signal: cancel });
-    } catch (err) {
-      if (err instanceof LockTimeoutError) {
-        this.metrics.acquireEnded('timeout', performance.now() - started);
-        throw new Problem(408, 'wait-expired', 'Lock not obtained in time', waitMs === 0
-          ? `${resource} is held by others (wait 0: tried once)`
-          : `${resource} was not obtained within ${waitMs! / 1_000} s`);
+      for (let regrants = 0; ; regrants++) {
+        const node = await engine.acquire(deadline);
+        const made = records.get(node.data);
+        const mark = marks.get(node.path);
+        if (made && !mark && Date.now() - made.made <= STALE_RECORD_MS) {
+          granted = node;
+          return this.newOwn(resource, node, engine, made.record, 0);
+        }
+        // Granted after a wait (or long after its create): write the grant's times.
+        const version = mark ? await mark : 0;
+        const record = grantedAt(template, Date.now());
+        try {
+          const stat = await this.client.setData(node.path, encodeRecord(record), version ?? -1);
+          granted = node;
+          return this.newOwn(resource, node, engine, record, stat.version);
+        } catch (err) {
+          await engine.release(node).catch(() => undefined);
+          // Gone before its grant was written (deleted by someone, reaped on the record it was
+          // created with): take the lock again, within the same deadline.
+          if (!(err instanceof NoNodeError || err instanceof BadVersionError) || regrants >= MAX_REGRANTS) throw err;
+        }
       }
-      this.metrics.acquireEnded(cancel.aborted ? 'cancelled' : 'error', performance.now() - started);
-      throw err;
     } finally {
-      this.metrics.waiting -= 1;
-    }
-    try {
-      const now = Date.now();
-      const granted: LockRecord = { ...record, acquiredAt: iso(now), expiresAt: record.lifetime === 0 ? null : iso(now + record.lifetime * 1_000) };
-      cancel.throwIfAborted(); // the client went away, or we are closing: nobody to hand it to
-      const stat = await this.client.setData(lease.path, encodeRecord(granted), 0);
-      cancel.throwIfAborted();
-      this.track(lease, granted.expiresAt);
-      this.metrics.acquireEnded('acquired', performance.now() - started);
-      const name = lease.path.slice(lease.path.lastIndexOf('/') + 1);
-      return lockView(resource, lease.path, nodeSequence(name) ?? '', granted, stat.czxid);
-    } catch (err) {
-      this.metrics.acquireEnded(cancel.aborted ? 'cancelled' : 'error', performance.now() - started);
-      this.forget(lease.path);
-      if (!lease.released) await lease.release().catch(() => undefined);
-      throw err;
+      for (const path of created) if (path !== granted?.path) this.kinds.forget(path);
     }
   }
 
   /**
-   * A mutex and a read-write lock on one path would not exclude each other (their nodes sort
-   * by different names), nor would mutex users that disagree on maxLeases: refuse a request
-   * that does not match the nodes already there (the first gateway node's record tells the
-   * maxLeases in use).
+   * One lease of a V2 semaphore (Curator's InterProcessSemaphoreV2): the kind is checked from a
+   * listing first (the lease node is made only inside the semaphore's internal mutex), the
+   * record, waiting, goes in the lease node and in the queue node, and the grant's times are
+   * written once the lease is granted.
    */
-  private async checkRecipe(resource: string, request: LockRequest): Promise<void> {
+  private async takeLease(resource: string, request: LockRequest, template: RecordTemplate, signal: AbortSignal): Promise<OwnLock> {
     const base = this.pathOf(resource);
-    let children: string[];
+    await this.kinds.check(resource, base, request, await this.client.getChildrenOrEmpty(base));
+    signal.throwIfAborted();
+    const deadline = new Deadline(this.client, base, request.waitMs, signal);
+    const data = encodeRecord(waiting(template));
+    const semaphore = new Semaphore(this.client, base, { nodeData: data, queueNodeData: data, lossPolicy: 'lost', maxLeases: request.maxLeases });
+    const [node] = await semaphore.acquireNodesWithin(1, deadline);
+    const engine = semaphore.leaseEngine;
     try {
-      children = await this.client.getChildren(base);
+      const record = grantedAt(template, Date.now());
+      const stat = await this.client.setData(node!.path, encodeRecord(record), 0);
+      this.kinds.remember(node!.path, request.maxLeases);
+      return this.newOwn(resource, node!, engine, record, stat.version);
     } catch (err) {
-      if (err instanceof NoNodeError) return;
+      await engine.release(node!).catch(() => undefined);
       throw err;
     }
-    const semaphore = await this.semaphoreNodes(base, children);
-    const semaphoreDirs = children.filter((c) => c === SEMAPHORE_LOCKS || c === SEMAPHORE_LEASES);
-    children = children.filter((c) => c !== SEMAPHORE_LOCKS && c !== SEMAPHORE_LEASES);
-    const readWrite = children.some((c) => c.includes(READ_LOCK_NAME) || c.includes(WRITE_LOCK_NAME));
-    const mutex = children.filter((c) => c.includes(MUTEX_LOCK_NAME));
-    if (request.mode !== 'semaphore' && semaphore.length > 0) throw semaphoreConflict(resource);
-    if (request.mode !== 'semaphore') await this.deleteEmptySemaphore(base, resource, semaphoreDirs);
-    if ((request.mode === 'mutex' || request.mode === 'semaphore') && readWrite) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a read-write lock now; ask for mode "read" or "write"`);
-    if (request.mode !== 'mutex' && mutex.length > 0) throw new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a mutex now; ask for mode "mutex"`);
-    // Gateway nodes carry their maxLeases; look at the first few (others' nodes tell nothing).
-    const counted = request.mode === 'semaphore' ? semaphore : mutex.map((name) => `${base}/${name}`);
-    for (const path of counted.slice(0, MAX_RECIPE_READS)) {
-      let record: LockRecord | undefined;
-      try {
-        record = decodeRecord((await this.client.getData(path)).data);
-      } catch (err) {
-        if (err instanceof NoNodeError) continue;
-        throw err;
-      }
-      if (!record) continue;
-      if (record.maxLeases !== request.maxLeases) {
-        throw new Problem(409, 'recipe-conflict', 'maxLeases conflict', `${resource} is in use with maxLeases ${record.maxLeases}; ask for the same (got ${request.maxLeases})`);
-      }
+  }
+
+  private newOwn(resource: string, node: HeldNode, engine: LockEngine, record: LockRecord, version: number): OwnLock {
+    return { resource, node, engine, record, version, timer: undefined, watched: false, heldSince: performance.now(), watchAt: Date.now() + WATCH_AFTER_MS };
+  }
+
+  /** Keeps a granted lock: its next look (watch, expiry). */
+  private track(lock: OwnLock): void {
+    this.own.set(lock.node.path, lock);
+    reportHoldStarted(this.client);
+    this.schedule(lock);
+  }
+
+  /**
+   * Drops a lock from this process's memory (released, expired, or gone). `lost`: it ended
+   * without us (its node deleted by another instance, its session gone).
+   */
+  private forget(lock: OwnLock, lost?: LockLossReason): boolean {
+    if (this.own.get(lock.node.path) !== lock) return false;
+    clearTimeout(lock.timer);
+    lock.timer = undefined;
+    lock.node.onChange = () => undefined;
+    this.own.delete(lock.node.path);
+    this.kinds.forget(lock.node.path);
+    reportHoldEnded(this.client, lock.engine.basePath, lock.engine.driver.lockName, lock.node.path, performance.now() - lock.heldSince, lost);
+    return true;
+  }
+
+  /** The next look at a lock: at its expiry, or sooner to arm its watch. */
+  private schedule(lock: OwnLock): void {
+    clearTimeout(lock.timer);
+    const now = Date.now();
+    const untilExpiry = lock.record.expiresAt === null ? Infinity : Date.parse(lock.record.expiresAt) - now;
+    const delay = Math.min(untilExpiry, lock.watched ? Infinity : lock.watchAt - now);
+    lock.timer = delay === Infinity ? undefined : setTimeout(() => this.onTimer(lock), Math.min(MAX_TIMER_MS, Math.max(0, delay)));
+    lock.timer?.unref();
+  }
+
+  private onTimer(lock: OwnLock): void {
+    lock.timer = undefined;
+    if (this.own.get(lock.node.path) !== lock) return;
+    if (!lock.watched) {
+      lock.watched = true;
+      void this.watch(lock);
+    }
+    if (isExpired(lock.record)) void this.expireOwn(lock);
+    else this.schedule(lock);
+  }
+
+  /**
+   * Arms (or re-arms) the watch on our lock's node and takes in what it read: a record another
+   * instance refreshed, or that the node is gone (deleted or expired elsewhere: forget it).
+   */
+  private async watch(lock: OwnLock): Promise<void> {
+    if (this.own.get(lock.node.path) !== lock || !this.client.isConnected) return; // a reconnect re-arms it
+    lock.node.onChange = () => void this.watch(lock);
+    let read: { data: Buffer; stat: NodeStat } | undefined;
+    try {
+      read = await lock.engine.armOwnWatchRead(lock.node);
+    } catch {
+      return; // connection trouble: the reconnect re-arms it, a lost session forgets it
+    }
+    if (this.own.get(lock.node.path) !== lock) return;
+    if (!read) {
+      this.forget(lock, 'NODE_DELETED');
       return;
     }
+    if (read.stat.version !== lock.version) {
+      lock.record = decodeRecord(read.data) ?? lock.record;
+      lock.version = read.stat.version;
+      this.schedule(lock);
+    }
   }
 
-  /**
-   * The nodes of a V2 semaphore under `base` (lease nodes first, then acquirers queued on its
-   * internal mutex), as full paths; none when `children` has no `leases` or `locks`. Empty
-   * `leases` and `locks` containers left by an earlier semaphore do not make it one.
-   */
-  private async semaphoreNodes(base: string, children: readonly string[]): Promise<string[]> {
-    const dirs = [SEMAPHORE_LEASES, SEMAPHORE_LOCKS].filter((d) => children.includes(d));
-    const listed = await Promise.all(dirs.map(async (dir) =>
-      (await this.client.getChildrenOrEmpty(`${base}/${dir}`)).map((name) => `${base}/${dir}/${name}`)));
-    return listed.flat();
+  private onConnectionState(state: ConnectionState): void {
+    if (state === 'LOST' || state === 'CLOSED') {
+      // The session that held every one of our nodes is gone, and the nodes with it.
+      for (const lock of [...this.own.values()]) this.forget(lock, state === 'LOST' ? 'SESSION_LOST' : 'CLIENT_CLOSED');
+    } else if (state === 'RECONNECTED') {
+      // Armed watches come back with the session; arm the ones a dropped connection stopped.
+      for (const lock of this.own.values()) if (lock.watched && !lock.node.ownWatchArmed) void this.watch(lock);
+    }
   }
 
-  /**
-   * An earlier semaphore's empty `locks` and `leases` containers would sit among the nodes of
-   * a mutex or read-write lock (shown as foreign nodes) until the server removes them: delete
-   * them first. One that is no longer empty is a semaphore in use again: 409.
-   */
-  private async deleteEmptySemaphore(base: string, resource: string, dirs: readonly string[]): Promise<void> {
-    for (const dir of dirs) {
+  /** Our lock's lifetime passed (by the record we know): delete it at that record's version. */
+  private async expireOwn(lock: OwnLock): Promise<void> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (this.own.get(lock.node.path) !== lock) return;
+      if (!isExpired(lock.record)) return this.schedule(lock);
       try {
-        await this.client.delete(`${base}/${dir}`);
+        await lock.engine.deleteAtVersion(lock.node, lock.version);
+        if (this.forget(lock)) this.metrics.lockExpired();
+        return;
       } catch (err) {
-        if (err instanceof NotEmptyError) throw semaphoreConflict(resource);
-        if (!(err instanceof NoNodeError)) throw err;
+        if (err instanceof NoNodeError) {
+          this.forget(lock, 'NODE_DELETED');
+          return;
+        }
+        if (!(err instanceof BadVersionError) || !(await this.reread(lock))) break;
       }
     }
+    if (this.own.get(lock.node.path) !== lock) return;
+    clearTimeout(lock.timer);
+    lock.timer = setTimeout(() => this.onTimer(lock), EXPIRY_RETRY_MS);
+    lock.timer.unref();
+  }
+
+  /** Reads our lock's record again (changed by another instance); false when it could not. */
+  private async reread(lock: OwnLock): Promise<boolean> {
+    try {
+      const { data, stat } = await this.client.getData(lock.node.path);
+      lock.record = decodeRecord(data) ?? lock.record;
+      lock.version = stat.version;
+      return true;
+    } catch (err) {
+      if (err instanceof NoNodeError) this.forget(lock, 'NODE_DELETED');
+      return false;
+    }
+  }
+
+  /**
+   * Deletes an expired lock node (any instance's), but only if its data is still the version
+   * judged expired (a refresh that came in between wins). Resolves true when the node is gone.
+   */
+  async expire(path: string, version: number): Promise<boolean> {
+    const lock = this.own.get(path);
+    try {
+      if (lock) await lock.engine.deleteAtVersion(lock.node, version);
+      else await this.client.delete(path, version);
+      this.metrics.lockExpired();
+    } catch (err) {
+      if (err instanceof BadVersionError) return false;
+      if (!(err instanceof NoNodeError)) throw err;
+    }
+    if (lock) this.forget(lock);
+    return true;
   }
 
   /**
@@ -241,134 +425,24 @@ export class GatewayLocks {
   async lockChildren(base: string): Promise<string[]> {
     const children = await this.client.getChildren(base);
     if (!children.includes(SEMAPHORE_LEASES)) return children;
-    let leases: string[];
-    try {
-      leases = await this.client.getChildren(`${base}/${SEMAPHORE_LEASES}`);
-    } catch (err) {
-      if (!(err instanceof NoNodeError)) throw err;
-      leases = [];
-    }
+    const leases = await this.client.getChildrenOrEmpty(`${base}/${SEMAPHORE_LEASES}`);
     return [...children.filter((c) => c !== SEMAPHORE_LEASES && c !== SEMAPHORE_LOCKS), ...leases.map((name) => `${SEMAPHORE_LEASES}/${name}`)];
   }
 
-  private lockFor(resource: string, record: LockRecord): OneLock {
-    const options = { nodeData: encodeRecord(record), lossPolicy: 'lost' as const };
-    const path = this.pathOf(resource);
-    switch (record.mode) {
-      case 'mutex': return new Mutex(this.client, path, { ...options, maxLeases: record.maxLeases });
-      case 'read': return new ReadWriteLock(this.client, path, options).readLock;
-      case 'write': return new ReadWriteLock(this.client, path, options).writeLock;
-      case 'semaphore': {
-        // The record in the queue node too: a client waiting for the internal mutex shows as a gateway client.
-        const semaphore = new Semaphore(this.client, path, { ...options, queueNodeData: options.nodeData, maxLeases: record.maxLeases });
-        return { acquire: async (o) => (await semaphore.acquire({ ...o, count: 1 }))[0]! };
-      }
-    }
-  }
-
-  /** Keeps a granted lease: its expiry timer, and forgetting it when its node goes. */
-  private track(lease: Lease, expiresAt: string | null): void {
-    const entry: OwnLock = { lease, timer: undefined };
-    this.own.set(lease.path, entry);
-    this.schedule(lease.path, entry, expiresAt);
-    void this.forgetWhenLost(lease);
-  }
-
-  /**
-   * Our node deleted (a DELETE through another instance, or its expiry), our session gone:
-   * the lease reports it lost; drop it quietly. A dropped connection that comes back is not a
-   * loss (policy 'lost'); the clock check's abort is taken back once the session answers.
-   */
-  private async forgetWhenLost(lease: Lease): Promise<void> {
-    for (;;) {
-      const signal = lease.signal;
-      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      if (lease.released) return;
-      try {
-        await lease.untilSafe();
-      } catch {
-        this.forget(lease.path);
-        await lease.release().catch(() => undefined); // a lost lease: deletes nothing
-        return;
-      }
-      if (lease.signal === signal) return; // not expected: a safe lease has a fresh signal
-    }
-  }
-
-  private forget(path: string): OwnLock | undefined {
-    const entry = this.own.get(path);
-    if (!entry) return undefined;
-    clearTimeout(entry.timer);
-    this.own.delete(path);
-    return entry;
-  }
-
-  private schedule(path: string, entry: OwnLock, expiresAt: string | null): void {
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
-    if (expiresAt === null) return;
-    this.scheduleIn(path, entry, Date.parse(expiresAt) - Date.now());
-  }
-
-  private scheduleIn(path: string, entry: OwnLock, delayMs: number): void {
-    entry.timer = setTimeout(() => void this.checkExpiry(path, entry), Math.min(MAX_TIMER_MS, Math.max(0, delayMs)));
-    entry.timer.unref();
-  }
-
-  /** Our lock's timer: expire it if its data (maybe refreshed by another instance) says so. */
-  private async checkExpiry(path: string, entry: OwnLock): Promise<void> {
-    if (this.own.get(path) !== entry) return;
-    try {
-      const { data, stat } = await this.client.getData(path);
-      const record = decodeRecord(data);
-      if (record && isExpired(record)) {
-        if (await this.expire(path, stat.version)) return;
-        return this.scheduleIn(path, entry, 0); // refreshed meanwhile: read the new expiry
-      }
-      if (this.own.get(path) === entry) this.schedule(path, entry, record?.expiresAt ?? null);
-    } catch (err) {
-      if (err instanceof NoNodeError) {
-        this.forget(path);
-        await entry.lease.release().catch(() => undefined);
-      } else if (this.own.get(path) === entry) {
-        this.scheduleIn(path, entry, EXPIRY_RETRY_MS);
-      }
-    }
-  }
-
-  /**
-   * Deletes an expired lock node, but only if its data is still the version judged expired (a
-   * refresh that came in between wins). Resolves true when the node is gone.
-   */
-  async expire(path: string, version: number): Promise<boolean> {
-    try {
-      await this.client.delete(path, version);
-      this.metrics.lockExpired();
-    } catch (err) {
-      if (err instanceof BadVersionError) return false;
-      if (!(err instanceof NoNodeError)) throw err;
-    }
-    const entry = this.forget(path);
-    if (entry) await entry.lease.release().catch(() => undefined);
-    return true;
+  /** The node path a lock id names under a resource, or undefined when it cannot be an id. */
+  private pathOfId(resource: string, id: string): { path: string; mode: LockMode } | undefined {
+    const parsed = parseLockId(id);
+    return parsed && { path: nodePathOf(this.pathOf(resource), parsed), mode: modeOfId(parsed) };
   }
 
   /** The granted, unexpired gateway lock with this id, or undefined. Expires it if due. */
   async find(resource: string, id: string): Promise<FoundLock | undefined> {
-    const parsed = parseLockId(id);
-    if (!parsed) return undefined;
-    const base = this.pathOf(resource);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      let children: string[];
-      try {
-        children = await this.lockChildren(base);
-      } catch (err) {
-        if (err instanceof NoNodeError) return undefined;
-        throw err;
-      }
-      const name = children.find((c) => nodeSequence(c) === parsed.sequence);
-      if (!name) return undefined;
-      const path = `${base}/${name}`;
+    const named = this.pathOfId(resource, id);
+    return named && this.findAt(resource, named.path, named.mode);
+  }
+
+  private async findAt(resource: string, path: string, mode: LockMode): Promise<FoundLock | undefined> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       let node: { data: Buffer; stat: NodeStat };
       try {
         node = await this.client.getData(path);
@@ -377,40 +451,75 @@ export class GatewayLocks {
         throw err;
       }
       const record = decodeRecord(node.data);
-      if (!record || record.key !== parsed.key || record.acquiredAt === null) return undefined;
-      if (!isExpired(record)) return { resource, path, sequence: parsed.sequence, record, stat: node.stat };
+      if (!record || record.acquiredAt === null || record.mode !== mode) return undefined;
+      const lock = this.own.get(path);
+      if (lock && node.stat.version !== lock.version) {
+        lock.record = record;
+        lock.version = node.stat.version;
+        this.schedule(lock);
+      }
+      if (!isExpired(record)) return { resource, path, record, stat: node.stat };
       if (await this.expire(path, node.stat.version)) return undefined;
       // refreshed between our read and the delete: read it again
     }
-    throw new Problem(409, 'busy', 'Lock changing', `the lock ${id} on ${resource} kept changing while being read; try again`);
+    throw new Problem(409, 'busy', 'Lock changing', `the lock at ${path} kept changing while being read; try again`);
   }
 
   /** The view of a found lock. */
   view(found: FoundLock): LockView {
-    return lockView(found.resource, found.path, found.sequence, found.record, found.stat.czxid);
+    return lockView(found.resource, found.path, found.record, found.stat.czxid);
   }
 
-  /** Releases the lock with this id (any instance's). Resolves false when there is none. */
+  /**
+   * Releases the lock with this id (any instance's). Resolves false when there is none. One of
+   * ours is deleted at the version we know, without a read; a refresh by another instance
+   * since (the version moved) makes it read the record first, as for another instance's lock.
+   */
   async release(resource: string, id: string): Promise<boolean> {
-    const found = await this.find(resource, id);
-    if (!found) return false;
-    return this.releaseFound(found);
+    const named = this.pathOfId(resource, id);
+    if (!named) return false;
+    const lock = this.own.get(named.path);
+    if (lock && !isExpired(lock.record)) {
+      try {
+        await lock.engine.deleteAtVersion(lock.node, lock.version);
+        this.forget(lock);
+        return true;
+      } catch (err) {
+        if (err instanceof NoNodeError) {
+          this.forget(lock, 'NODE_DELETED');
+          return false;
+        }
+        if (!(err instanceof BadVersionError)) throw err;
+      }
+    }
+    const found = await this.findAt(resource, named.path, named.mode);
+    return found !== undefined && this.releaseFound(found);
   }
 
-  /** Releases a found lock: our own lease if we hold it, else deletes the other instance's node. */
+  /**
+   * Releases a found lock, at the version it was found with (a refresh in between is read and
+   * judged again). Resolves false when it is gone or expired meanwhile.
+   */
   async releaseFound(found: FoundLock): Promise<boolean> {
-    const entry = this.forget(found.path);
-    if (entry) {
-      if (!entry.lease.released) await entry.lease.release();
-      return true;
+    let current: FoundLock | undefined = found;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && current; attempt++) {
+      const lock = this.own.get(current.path);
+      try {
+        if (lock) await lock.engine.deleteAtVersion(lock.node, current.stat.version);
+        else await this.client.delete(current.path, current.stat.version);
+        if (lock) this.forget(lock);
+        return true;
+      } catch (err) {
+        if (err instanceof NoNodeError) {
+          if (lock) this.forget(lock, 'NODE_DELETED');
+          return false;
+        }
+        if (!(err instanceof BadVersionError)) throw err;
+      }
+      current = await this.findAt(current.resource, current.path, current.record.mode);
     }
-    try {
-      await this.client.delete(found.path);
-      return true;
-    } catch (err) {
-      if (err instanceof NoNodeError) return false;
-      throw err;
-    }
+    if (!current) return false;
+    throw new Problem(409, 'busy', 'Lock changing', `the lock at ${found.path} kept changing during the release; try again`);
   }
 
   /**
@@ -418,22 +527,35 @@ export class GatewayLocks {
    * omitted. Resolves the new view, or undefined when the lock is gone or has expired.
    */
   async refresh(resource: string, id: string, lifetime: number | undefined): Promise<LockView | undefined> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const found = await this.find(resource, id);
-      if (!found) return undefined;
-      const seconds = lifetime ?? found.record.lifetime;
-      const record: LockRecord = { ...found.record, lifetime: seconds, expiresAt: seconds === 0 ? null : iso(Date.now() + seconds * 1_000) };
+    const named = this.pathOfId(resource, id);
+    if (!named) return undefined;
+    // One of ours: written at the version we know, without a read first.
+    const lock = this.own.get(named.path);
+    let known: { record: LockRecord; version: number } | undefined = lock && !isExpired(lock.record) ? { record: lock.record, version: lock.version } : undefined;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (!known) {
+        const found = await this.findAt(resource, named.path, named.mode);
+        if (!found) return undefined;
+        known = { record: found.record, version: found.stat.version };
+      }
+      const seconds = lifetime ?? known.record.lifetime;
+      const record: LockRecord = { ...known.record, lifetime: seconds, expiresAt: seconds === 0 ? null : iso(Date.now() + seconds * 1_000) };
       let stat: NodeStat;
       try {
-        stat = await this.client.setData(found.path, encodeRecord(record), found.stat.version);
+        stat = await this.client.setData(named.path, encodeRecord(record), known.version);
       } catch (err) {
-        if (err instanceof BadVersionError) continue; // refreshed or expired by someone else meanwhile
+        known = undefined;
+        if (err instanceof BadVersionError) continue; // refreshed or expired by someone else meanwhile: read it
         if (err instanceof NoNodeError) return undefined;
         throw err;
       }
-      const entry = this.own.get(found.path);
-      if (entry) this.schedule(found.path, entry, record.expiresAt);
-      return this.view({ ...found, record, stat });
+      const own = this.own.get(named.path);
+      if (own) {
+        own.record = record;
+        own.version = stat.version;
+        this.schedule(own);
+      }
+      return lockView(resource, named.path, record, stat.czxid);
     }
     throw new Problem(409, 'busy', 'Lock changing', `the lock ${id} on ${resource} kept changing during the refresh; try again`);
   }
@@ -442,13 +564,15 @@ export class GatewayLocks {
   async close(): Promise<void> {
     this.closing = true;
     for (const cancel of this.pending) cancel.abort(shuttingDown());
-    const entries = [...this.own.keys()].map((path) => this.forget(path)!);
-    await Promise.allSettled(entries.map((e) => e.lease.released ? undefined : e.lease.release()));
+    const locks = [...this.own.values()];
+    for (const lock of locks) this.forget(lock);
+    this.client.off('state', this.onState);
+    await Promise.allSettled(locks.map((lock) => lock.engine.release(lock.node)));
   }
 }
 
-function semaphoreConflict(resource: string): Problem {
-  return new Problem(409, 'recipe-conflict', 'Lock kind conflict', `${resource} is a semaphore (V2) now; ask for mode "semaphore"`);
+function unavailable(client: ZkClient): Problem {
+  return new Problem(503, 'zookeeper-unavailable', 'ZooKeeper unavailable', `ZooKeeper could not be reached: the connection is down (${client.state})`);
 }
 
 function shuttingDown(): Problem {

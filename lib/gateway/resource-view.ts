@@ -54,7 +54,9 @@ function participantView(resource: string, p: InspectedNode, semaphore: boolean)
     origin: p.origin,
     createdAt: p.createdAt.toISOString(),
     data: p.origin === 'gateway' ? '' : p.data,
-    lock: record && record.acquiredAt !== null && p.sequence !== undefined ? lockView(resource, p.path, p.sequence, record, p.czxid) : null,
+    // Only a holder is a lock: a node is created with the record of a grant at its create, and
+    // one that must wait says so in its data a moment later.
+    lock: record && record.acquiredAt !== null && p.state === 'holder' ? lockView(resource, p.path, record, p.czxid) : null,
     waitingOn: p.waitingOn ?? null,
   };
 }

@@ -216,6 +216,20 @@ export class Semaphore {
   }
 
   /**
+   * @internal {@link acquire} for a caller that keeps track of its lease nodes itself (the HTTP
+   * gateway holds them for its clients across requests): the held nodes, no Lease objects and
+   * no lock events. Release each with {@link Semaphore.leaseEngine}.
+   */
+  acquireNodesWithin(count: number, deadline: Deadline): Promise<HeldNode[]> {
+    return this.acquireNodes(this.validateCount(count), deadline);
+  }
+
+  /** @internal The lease nodes' engine: release, conditional delete, own-node watch. */
+  get leaseEngine(): LockEngine {
+    return this.engine;
+  }
+
+  /**
    * Like {@link acquire}, but resolves `null` instead of rejecting with LockTimeoutError when
    * the leases are not available (at once, or within `timeout`), leaving nothing behind.
    */

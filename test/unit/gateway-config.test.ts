@@ -55,8 +55,13 @@ describe('gateway settings and lock records (pure logic)', () => {
     expect(isExpired(record, Date.parse('2026-01-01T00:00:04.999Z'))).to.equal(false);
     expect(isExpired(record, Date.parse('2026-01-01T00:00:05.000Z'))).to.equal(true);
     expect(isExpired({ ...record, expiresAt: null }, Number.MAX_SAFE_INTEGER)).to.equal(false);
-    expect(parseLockId('0000000003-0123456789ab')).to.deep.equal({ sequence: '0000000003', key: '0123456789ab' });
-    expect(parseLockId('-0000000003-0123456789ab')).to.deep.equal({ sequence: '-0000000003', key: '0123456789ab' });
-    for (const id of ['3-0123456789ab', '0000000003-0123456789AB', '0000000003-0123456789a', '0000000003_0123456789ab', '']) expect(parseLockId(id), id).to.equal(undefined);
+    const { key: _key, ...keyless } = record; // records no longer carry the old id's key; old ones still decode
+    expect(decodeRecord(encodeRecord(keyless))).to.deep.equal(keyless);
+    expect(decodeRecord(JSON.stringify({ ...record, key: 5 }))).to.equal(undefined);
+    expect(parseLockId('0000000003-r0123456789abcdef0123456789abcdef')).to.deep.equal({ sequence: '0000000003', kind: 'r', uuid: '0123456789abcdef0123456789abcdef' });
+    expect(parseLockId('-0000000003-m0123456789abcdef0123456789abcdef')).to.deep.equal({ sequence: '-0000000003', kind: 'm', uuid: '0123456789abcdef0123456789abcdef' });
+    for (const id of ['0000000003-0123456789ab', '3-m0123456789abcdef0123456789abcdef', '0000000003-m0123456789ABCDEF0123456789abcdef', '0000000003_m0123456789abcdef0123456789abcdef', '']) {
+      expect(parseLockId(id), id).to.equal(undefined);
+    }
   });
 });

@@ -1,0 +1,98 @@
+// What a gateway lock costs in ZooKeeper requests and round trips, counted at the gateway's own
+// client and seen on the wire through a proxy that holds the server's replies back: an
+// uncontended POST + DELETE is the library's own cycle (create and listing together, then one
+// delete), and a lock that waits adds only what waiting needs.
+import { expect } from 'chai';
+import { childrenOf, newClient, sharedServerPort, untilChildren } from './support/harness.js';
+import { sessionsWatching } from './support/four-letter.js';
+import { pollUntil } from './support/poll.js';
+import { startGateway, uniqueRoot, useGateways, type TestGateway } from './support/gateway-fixture.js';
+import { proxiedClient } from './support/proxied-client.js';
+import { ZkOp, type TcpProxy } from './support/tcp-proxy.js';
+import type { LockViewJson } from './gateway-api.test.js';
+
+type Counts = Record<'create' | 'getChildren' | 'getData' | 'setData' | 'delete', number>;
+
+function since(gw: TestGateway, before: Counts): Counts & { total: number } {
+  const now = gw.client.operationCounts;
+  const d = {
+    create: now.create - before.create, getChildren: now.getChildren - before.getChildren, getData: now.getData - before.getData,
+    setData: now.setData - before.setData, delete: now.delete - before.delete,
+  };
+  return { ...d, total: Object.values(d).reduce((a, b) => a + b, 0) };
+}
+
+describe('gateway: ZooKeeper requests per lock', function () {
+  this.timeout(30_000);
+  useGateways();
+  const proxies: TcpProxy[] = [];
+  afterEach(async () => {
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
+  });
+
+  it('an uncontended POST + DELETE: three requests in two round trips (create with its stat and the listing leave together, then the delete), nothing else', async () => {
+    const { proxy, client } = await proxiedClient(proxies);
+    const root = uniqueRoot();
+    const gw = await startGateway({ root, client });
+    const observer = await newClient(); // the test's own reads are not the gateway's
+    // The first lock on a resource checks this client's rights on it once (lock-rights.ts).
+    const first = await (await gw.post('/locks/r', { lifetime: 60 })).json() as LockViewJson;
+    expect((await gw.http(first.url, { method: 'DELETE' })).status).to.equal(204);
+
+    const before = { ...gw.client.operationCounts };
+    let hold = proxy.holdReplies();
+    const posting = gw.post('/locks/r', { title: 'counted', lifetime: 60 });
+    try {
+      // Both leave before any reply: one round trip. The kind check and the record need nothing more.
+      expect(await hold.untilRequests(2)).to.deep.equal([ZkOp.CREATE2, ZkOp.GET_CHILDREN2]);
+    } finally {
+      hold.release();
+    }
+    const res = await posting;
+    expect(res.status).to.equal(201);
+    const view = await res.json() as LockViewJson;
+    expect(view).to.include({ title: 'counted', lifetime: 60, state: 'held' });
+    expect(view.fencingToken).to.equal((await observer.exists(view.node))!.czxid.toString()); // from the create's reply
+    expect(since(gw, before)).to.deep.equal({ create: 1, getChildren: 1, getData: 0, setData: 0, delete: 0, total: 2 });
+
+    hold = proxy.holdReplies();
+    const deleting = gw.http(view.url, { method: 'DELETE' });
+    try {
+      expect(await hold.untilRequests(1)).to.deep.equal([ZkOp.DELETE]); // the id names the node: no listing, no read
+    } finally {
+      hold.release();
+    }
+    expect((await deleting).status).to.equal(204);
+    const counted = since(gw, before);
+    expect(counted.total, JSON.stringify(counted)).to.be.at.most(3);
+    expect(counted).to.deep.equal({ create: 1, getChildren: 1, getData: 0, setData: 0, delete: 1, total: 3 });
+    expect(await childrenOf(observer, `${root}/r`)).to.deep.equal([]);
+    expect(gw.gateway.heldCount).to.equal(0);
+  });
+
+  it('a POST that waits: it marks its record waiting alongside its watches, is granted by the holder\'s DELETE with one listing and one write, and a refresh of the holder meanwhile costs it no listing', async () => {
+    const root = uniqueRoot();
+    const gw = await startGateway({ root });
+    const observer = await newClient();
+    const holder = await (await gw.post('/locks/q', { lifetime: 60 })).json() as LockViewJson;
+    const before = { ...gw.client.operationCounts };
+    const waiting = gw.post('/locks/q', { wait: 20, title: 'second' });
+    await untilChildren(observer, `${root}/q`, 2);
+    await pollUntil(async () => (await sessionsWatching(sharedServerPort(), holder.node)).includes(gw.client.sessionId), { timeoutMs: 5_000, what: 'the waiter to watch the holder' });
+    // The holder's refresh rewrites the node the waiter watches: it watches it again, no new listing.
+    expect((await gw.post(`${holder.url}/refresh`, { lifetime: 90 })).status).to.equal(200);
+    expect((await gw.http(holder.url, { method: 'DELETE' })).status).to.equal(204);
+    const second = await waiting;
+    expect(second.status).to.equal(201);
+    const view = await second.json() as LockViewJson;
+    expect(view.title).to.equal('second');
+    const counted = since(gw, before);
+    const record = JSON.parse((await observer.getData(view.node)).data.toString()) as { acquiredAt: string; expiresAt: string };
+    expect([record.acquiredAt, record.expiresAt]).to.deep.equal([view.acquiredAt, view.expiresAt]);
+    // waiter: create, 2 listings (its first look, and after the DELETE), 3 reads (its own
+    // watch, the holder's watch, that watch again after the refresh), 2 writes (its waiting
+    // mark, its grant); the holder: the refresh's write, the delete.
+    expect(counted).to.deep.equal({ create: 1, getChildren: 2, getData: 3, setData: 3, delete: 1, total: 10 });
+    expect((await gw.http(view.url, { method: 'DELETE' })).status).to.equal(204);
+  });
+});
