@@ -11,6 +11,9 @@ import { proxiedClient } from './support/proxied-client.js';
 import { ZkOp, type TcpProxy } from './support/tcp-proxy.js';
 import type { LockViewJson } from './gateway-api.test.js';
 
+/** No expiry sweep of the whole root during a test: its reads are not a lock's. */
+const QUIET = 3_600;
+
 type Counts = Record<'create' | 'getChildren' | 'getData' | 'setData' | 'delete', number>;
 
 function since(gw: TestGateway, before: Counts): Counts & { total: number } {
@@ -33,7 +36,7 @@ describe('gateway: ZooKeeper requests per lock', function () {
   it('an uncontended POST + DELETE: three requests in two round trips (create with its stat and the listing leave together, then the delete), nothing else', async () => {
     const { proxy, client } = await proxiedClient(proxies);
     const root = uniqueRoot();
-    const gw = await startGateway({ root, client });
+    const gw = await startGateway({ root, client, reapInterval: QUIET });
     const observer = await newClient(); // the test's own reads are not the gateway's
     // The first lock on a resource checks this client's rights on it once (lock-rights.ts).
     const first = await (await gw.post('/locks/r', { lifetime: 60 })).json() as LockViewJson;
@@ -70,10 +73,12 @@ describe('gateway: ZooKeeper requests per lock', function () {
     expect(gw.gateway.heldCount).to.equal(0);
   });
 
-  it('a POST that waits: it marks its record waiting alongside its watches, is granted by the holder\'s DELETE with one listing and one write, and a refresh of the holder meanwhile costs it no listing', async () => {
+  it('a POST that waits: it marks its record waiting alongside its watches, is granted by the holder\'s DELETE with one listing and its grant written alongside, and a refresh of the holder meanwhile costs it no listing', async () => {
     const root = uniqueRoot();
-    const gw = await startGateway({ root });
+    const gw = await startGateway({ root, reapInterval: QUIET });
     const observer = await newClient();
+    const first = await (await gw.post('/locks/q', {})).json() as LockViewJson; // the rights check, once (see above)
+    expect((await gw.http(first.url, { method: 'DELETE' })).status).to.equal(204);
     const holder = await (await gw.post('/locks/q', { lifetime: 60 })).json() as LockViewJson;
     const before = { ...gw.client.operationCounts };
     const waiting = gw.post('/locks/q', { wait: 20, title: 'second' });
@@ -91,8 +96,38 @@ describe('gateway: ZooKeeper requests per lock', function () {
     expect([record.acquiredAt, record.expiresAt]).to.deep.equal([view.acquiredAt, view.expiresAt]);
     // waiter: create, 2 listings (its first look, and after the DELETE), 3 reads (its own
     // watch, the holder's watch, that watch again after the refresh), 2 writes (its waiting
-    // mark, its grant); the holder: the refresh's write, the delete.
+    // mark, its grant sent with the second listing); the holder: the refresh's write, the delete.
     expect(counted).to.deep.equal({ create: 1, getChildren: 2, getData: 3, setData: 3, delete: 1, total: 10 });
     expect((await gw.http(view.url, { method: 'DELETE' })).status).to.equal(204);
+  });
+
+  it('a waiter woken by its holder\'s deletion sends its grant with the listing that grants it: one round trip from the event to the answer', async () => {
+    const { proxy, client } = await proxiedClient(proxies);
+    const root = uniqueRoot();
+    const [a, b] = [await startGateway({ root, client, reapInterval: QUIET }), await startGateway({ root })];
+    const observer = await newClient();
+    // After a first lock on the resource (the rights check's create reads its node, watching it),
+    // the only watch of A's on the holder's node is its waiter's.
+    const first = await (await a.post('/locks/h', {})).json() as LockViewJson;
+    expect((await a.http(first.url, { method: 'DELETE' })).status).to.equal(204);
+    const holder = await (await a.post('/locks/h', { lifetime: 60 })).json() as LockViewJson;
+    const waiting = a.post('/locks/h', { wait: 20, title: 'next' });
+    await untilChildren(observer, `${root}/h`, 2);
+    await pollUntil(async () => (await sessionsWatching(sharedServerPort(), holder.node)).includes(a.client.sessionId), { timeoutMs: 5_000, what: 'the waiter to watch the holder' });
+    // A's replies are held, its watch events are not: B deletes the holder, A's waiter hears it.
+    const hold = proxy.holdReplies({ passEvents: true });
+    try {
+      expect((await b.http(holder.url, { method: 'DELETE' })).status).to.equal(204);
+      expect(await hold.untilRequests(2)).to.deep.equal([ZkOp.SET_DATA, ZkOp.GET_CHILDREN2]);
+    } finally {
+      hold.release();
+    }
+    const res = await waiting;
+    expect(res.status).to.equal(201);
+    const view = await res.json() as LockViewJson;
+    const { data, stat } = await observer.getData(view.node);
+    expect(JSON.parse(data.toString())).to.include({ title: 'next', acquiredAt: view.acquiredAt, expiresAt: view.expiresAt });
+    expect(stat.version).to.equal(2); // its waiting mark, then the grant
+    expect((await a.http(view.url, { method: 'DELETE' })).status).to.equal(204); // at the version A knows
   });
 });

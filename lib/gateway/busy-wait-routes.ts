@@ -19,7 +19,7 @@ export function addBusyWaitRoutes(router: Router<RouteHandler>, locks: GatewayLo
         const settings = pools.pool(pool, host);
         const gone = untilClientGone(x.response);
         try {
-          const held = await pools.take(pool!, host!, settings, waitMs, gone.signal);
+          const held = await pools.take(pool!, host!, settings, waitMs, gone.cancel);
           return { status: 200, text: held ? 'YES' : 'NO', type: TEXT };
         } finally {
           gone.stop();

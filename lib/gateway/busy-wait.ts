@@ -33,11 +33,11 @@ export class BusyWaitPools {
   }
 
   /** `get` (waitMs 0) and `wait` (waitMs undefined): true once `host` holds the pool. */
-  take(poolName: string, host: string, settings: PoolSettings, waitMs: number | undefined, signal: AbortSignal): Promise<boolean> {
+  take(poolName: string, host: string, settings: PoolSettings, waitMs: number | undefined, cancel: AbortController): Promise<boolean> {
     return this.serially(poolName, host, async () => {
       if ((await this.hostLocks(poolName, host)).length > 0) return true;
       try {
-        await this.locks.acquire(poolName, { title: host, lifetime: settings.expire, waitMs, mode: 'mutex', maxLeases: settings.size, host }, signal);
+        await this.locks.acquire(poolName, { title: host, lifetime: settings.expire, waitMs, mode: 'mutex', maxLeases: settings.size, host }, cancel);
         return true;
       } catch (err) {
         if (err instanceof Problem && err.status === 408) return false;

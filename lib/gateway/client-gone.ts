@@ -10,12 +10,15 @@ export class ClientGoneError extends Error {
   }
 }
 
-/** Watches the response's connection until `stop()`; `signal` aborts if it closes first. */
-export function untilClientGone(res: ServerResponse): { signal: AbortSignal; stop: () => void } {
+/**
+ * Watches the response's connection until `stop()`; `cancel` aborts if it closes first (and
+ * whoever it is handed to may abort it too: a closing gateway cancels the acquire with it).
+ */
+export function untilClientGone(res: ServerResponse): { cancel: AbortController; stop: () => void } {
   const controller = new AbortController();
   // 'close' on the response: the answer was sent, or the connection ended before that.
   const onClose = (): void => { if (!res.writableFinished) controller.abort(new ClientGoneError()); };
   if (res.destroyed || res.socket?.destroyed) onClose();
   else res.on('close', onClose);
-  return { signal: controller.signal, stop: () => res.off('close', onClose) };
+  return { cancel: controller, stop: () => res.off('close', onClose) };
 }

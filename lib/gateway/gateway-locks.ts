@@ -130,11 +130,11 @@ export class GatewayLocks {
 
   /**
    * Takes a lock for an HTTP client. Resolves its view once granted, its record in the node.
-   * Rejects with a 408 Problem when the wait runs out, with `signal.reason` when the client
-   * went away (nothing is left on the server either way), with a 409 Problem when the
-   * resource is a lock of another kind.
+   * Rejects with a 408 Problem when the wait runs out, with the reason `cancel` is aborted
+   * with (the client went away; close() aborts it too) and nothing left on the server, with a
+   * 409 Problem when the resource is a lock of another kind.
    */
-  async acquire(resource: string, request: LockRequest, signal: AbortSignal): Promise<LockView> {
+  async acquire(resource: string, request: LockRequest, cancel: AbortController): Promise<LockView> {
     if (this.closing) throw shuttingDown();
     if (!this.client.isConnected) throw unavailable(this.client);
     const template: RecordTemplate = {
@@ -146,10 +146,6 @@ export class GatewayLocks {
       instance: this.settings.instance,
       ...(request.host === undefined ? {} : { host: request.host }),
     };
-    const cancel = new AbortController();
-    const onAbort = (): void => cancel.abort(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
     // Pending until tracked: close() cancels it, or releases it once tracked, never neither.
     this.pending.add(cancel);
     const base = this.pathOf(resource);
@@ -183,7 +179,6 @@ export class GatewayLocks {
         : `${resource} was not obtained within ${request.waitMs! / 1_000} s`);
     } finally {
       this.metrics.waiting -= 1;
-      signal.removeEventListener('abort', onAbort);
       this.pending.delete(cancel);
     }
   }
@@ -200,7 +195,9 @@ export class GatewayLocks {
    * A mutex, read or write lock: our node is created with the record of a grant at its create
    * (most are granted there, and then nothing more is written); the listing sent behind the
    * create is checked for a lock of another kind. A node that has to wait is marked waiting
-   * in its data as soon as it queues, and gets its grant's times once granted.
+   * in its data as soon as it queues. When the node it waits on is deleted, it writes its
+   * grant's times together with the listing that looks again (the look that most often grants
+   * it: no round trip of its own), and marks itself waiting again if that look says wait.
    */
   private async takeLock(resource: string, request: LockRequest, template: RecordTemplate, signal: AbortSignal): Promise<OwnLock> {
     const base = this.pathOf(resource);
@@ -219,26 +216,36 @@ export class GatewayLocks {
         if (request.mode === 'mutex') this.kinds.remember(path, request.maxLeases);
         await this.kinds.check(resource, base, request, children, ourName);
       },
-      // A node that must wait says so in its data at once (the request waits anyway: no round
-      // trip of the answer's), by path: the data version each write left (undefined: unknown).
-      onFirstWait: (node) => {
-        marks.set(node.path, this.client.setData(node.path, encodeRecord(waiting(template)), 0).then((stat) => stat.version, () => undefined));
+      // A node that must wait says so in its data at once (the request waits anyway).
+      onWait: (node) => {
+        if (writes.get(node.path)?.granted !== null) write(node, waiting(template), false);
       },
+      onRelook: (node) => write(node, grantedAt(template, Date.now()), true),
     });
-    const marks = new Map<string, Promise<number | undefined>>();
+    // The last write to each of our nodes (ZooKeeper applies a session's writes in order): the
+    // data version it left (undefined: failed or unknown), and the record if it was a grant.
+    const writes = new Map<string, { version: Promise<number | undefined>; granted: LockRecord | null }>();
+    const write = (node: HeldNode, record: LockRecord, granted: boolean): void => {
+      const version = this.client.setData(node.path, encodeRecord(record), -1).then((stat) => stat.version, () => undefined);
+      writes.set(node.path, { version, granted: granted ? record : null });
+    };
     const deadline = new Deadline(this.client, base, request.waitMs, signal);
     let granted: HeldNode | undefined;
     try {
       for (let regrants = 0; ; regrants++) {
         const node = await engine.acquire(deadline);
         const made = records.get(node.data);
-        const mark = marks.get(node.path);
-        if (made && !mark && Date.now() - made.made <= STALE_RECORD_MS) {
+        const last = writes.get(node.path);
+        if (!last && made && Date.now() - made.made <= STALE_RECORD_MS) {
           granted = node;
           return this.newOwn(resource, node, engine, made.record, 0);
         }
-        // Granted after a wait (or long after its create): write the grant's times.
-        const version = mark ? await mark : 0;
+        const version = last ? await last.version : 0;
+        if (last?.granted && version !== undefined) { // granted by the look its grant write went with
+          granted = node;
+          return this.newOwn(resource, node, engine, last.granted, version);
+        }
+        // Granted after a wait some other way (or long after its create): write the grant's times.
         const record = grantedAt(template, Date.now());
         try {
           const stat = await this.client.setData(node.path, encodeRecord(record), version ?? -1);

@@ -89,7 +89,7 @@ export function addLockRoutes(router: Router<RouteHandler>, locks: GatewayLocks)
           waitMs: Math.round(wait * 1_000),
           mode,
           maxLeases: body.maxLeases ?? 1,
-        }, gone.signal);
+        }, gone.cancel);
         return { status: 201, json: view, headers: { location: view.url } };
       } finally {
         gone.stop();

@@ -7,7 +7,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 type Mode = 'open' | 'stalled' | 'refusing';
 
 /** ZooKeeper request types (OpCode) the tests cut on. */
-export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, GET_CHILDREN: 8, PING: 11, GET_CHILDREN2: 12, CREATE2: 15, MULTI: 14, CREATE_CONTAINER: 19 } as const;
+export const ZkOp = { CREATE: 1, DELETE: 2, GET_DATA: 4, SET_DATA: 5, GET_CHILDREN: 8, PING: 11, GET_CHILDREN2: 12, CREATE2: 15, MULTI: 14, CREATE_CONTAINER: 19 } as const;
 
 /**
  * The requests that create a lock node: a plain create, or a lock's first create, which goes in
@@ -92,6 +92,8 @@ export class TcpProxy {
   private hold: { requests: number[]; changed: () => void } | undefined;
   /** A hold that begins with the next request of one of these ops (holdRepliesFrom). */
   private holdFrom: { ops: readonly number[]; begin: (pair: Pair) => void } | undefined;
+  /** Whether the hold lets watch events through (only replies held). */
+  private passEvents = false;
   /** Malformed streams seen (each one's pair was dropped); not yet thrown by close() or a check. */
   private unreported: MalformedStreamError[] = [];
   /** Every malformed stream this proxy saw. */
@@ -201,7 +203,8 @@ export class TcpProxy {
           this.fire(); // the server applied it; the client never hears
           return;
         }
-        if (pair.heldReplies) {
+        // A watch event (xid -1) passes a hold that lets events through.
+        if (pair.heldReplies && !(this.passEvents && frame.length >= 8 && frame.readInt32BE(4) === -1)) {
           pair.heldReplies.push(frame);
           return;
         }
@@ -261,9 +264,11 @@ export class TcpProxy {
 
   /**
    * Holds back every reply from the server (requests still reach it), to see what a client
-   * sends before it hears anything: the test of request pipelining.
+   * sends before it hears anything: the test of request pipelining. With `passEvents`, watch
+   * events still reach the client: what it sends when a watch fires, before any answer.
    */
-  holdReplies(): ReplyHold {
+  holdReplies(options: { passEvents?: boolean } = {}): ReplyHold {
+    this.passEvents = options.passEvents ?? false;
     for (const p of this.pairs) p.heldReplies ??= [];
     return this.replyHold();
   }
@@ -274,6 +279,7 @@ export class TcpProxy {
    * are held. `requests` counts from that request on.
    */
   holdRepliesFrom(ops: readonly number[]): ReplyHold {
+    this.passEvents = false;
     const hold = this.replyHold(false);
     this.holdFrom = {
       ops,

@@ -32,7 +32,7 @@ export class HeldNode {
    * then that may let that listing tell our fencing token. The first look uses them.
    */
   firstLook: { listing: Promise<Listing>; basis: SoleLook | undefined } | undefined;
-  /** Set once a look found that the node must wait (see LockEngineOptions.onFirstWait). */
+  /** Set once a look found that the node must wait (see LockEngineOptions.onWait). */
   queued = false;
 
   constructor(
@@ -64,11 +64,18 @@ export interface LockEngineOptions {
    */
   readonly checkFirstListing?: (children: readonly string[], ourName: string) => void | Promise<void>;
   /**
-   * Told once per node, in the turn its first look finds it must wait (not granted at its
-   * create), before any watch is set: a request sent from here leaves ahead of the watches, so
-   * a write to our own node (the HTTP gateway marks its record waiting) does not wake us.
+   * Told in the turn a look finds our node must wait (`node.queued` is set from then on),
+   * before its watches are set: a request sent from here leaves ahead of the watches, so a
+   * write to our own node (the HTTP gateway marks its record waiting) does not wake us.
    */
-  readonly onFirstWait?: (node: HeldNode) => void;
+  readonly onWait?: (node: HeldNode) => void;
+  /**
+   * Told in the turn a waiting node looks at the queue again because the node it waited on
+   * was deleted, just before that listing leaves: the look that most often grants it. A
+   * request sent from here leaves with the listing and is answered with it (the HTTP gateway
+   * writes its grant there, and takes it back in onWait if the look says wait).
+   */
+  readonly onRelook?: (node: HeldNode) => void;
 }
 
 /** The children of the lock path and the lock path's own stat, read at the same moment. */
@@ -525,6 +532,7 @@ export class LockEngine {
   private async waitUntilHeld(node: HeldNode, deadline: Deadline): Promise<void> {
     const ourName = node.path.slice(this.basePath.length + 1);
     let toldQueued = ''; // the position last reported: a wake that changes nothing is not news
+    let woke: WatchChange | undefined; // what ended the last wait, if a watch did
     for (;;) {
       this.checkSameSession(node);
       // Our own node's stat (fencing token) and watch ride along with the listing: both
@@ -538,6 +546,8 @@ export class LockEngine {
       const ownRead = tokenKnown || node.ownWatchArmed || !this.client.isConnected ? undefined : this.armOwnWatch(node);
       ownRead?.catch(() => undefined); // awaited below, after the listing
       const list = (): Promise<Listing> => this.read(deadline, () => this.client.getChildrenWithStat(this.basePath));
+      if (woke === 'deleted' && this.client.isConnected) this.options.onRelook?.(node);
+      woke = undefined;
       let listed: Listing;
       try {
         listed = await (first ? first.listing.catch(list) : list());
@@ -570,10 +580,8 @@ export class LockEngine {
       }
       if (decision.held) continue; // the own-node read was lost with the connection: again
       if (deadline.remaining() <= 0) throw deadline.timeoutError();
-      if (!node.queued) {
-        node.queued = true;
-        this.options.onFirstWait?.(node);
-      }
+      node.queued = true;
+      this.options.onWait?.(node);
 
       const watched = `${this.basePath}/${decision.watch}`;
       // Wait on `watched` until it goes. A change of its data leaves it where it is (its owner
@@ -626,6 +634,7 @@ export class LockEngine {
           node.onChange = () => undefined;
         }
         this.checkSameSession(node);
+        woke = change;
         if (change !== 'changed') break;
       }
     }
