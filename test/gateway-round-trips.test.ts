@@ -73,32 +73,52 @@ describe('gateway: ZooKeeper requests per lock', function () {
     expect(gw.gateway.heldCount).to.equal(0);
   });
 
-  it('a POST that waits: it marks its record waiting alongside its watches, is granted by the holder\'s DELETE with one listing and its grant written alongside, and a refresh of the holder meanwhile costs it no listing', async () => {
+  it('a POST that waits behind another instance\'s lock: it marks its record waiting alongside its watches, is granted by the holder\'s DELETE with one listing and its grant written alongside, and a refresh of the holder meanwhile costs it no listing', async () => {
     const root = uniqueRoot();
-    const gw = await startGateway({ root, reapInterval: QUIET });
+    const [a, b] = [await startGateway({ root, reapInterval: QUIET }), await startGateway({ root, reapInterval: QUIET })];
     const observer = await newClient();
-    const first = await (await gw.post('/locks/q', {})).json() as LockViewJson; // the rights check, once (see above)
-    expect((await gw.http(first.url, { method: 'DELETE' })).status).to.equal(204);
-    const holder = await (await gw.post('/locks/q', { lifetime: 60 })).json() as LockViewJson;
-    const before = { ...gw.client.operationCounts };
-    const waiting = gw.post('/locks/q', { wait: 20, title: 'second' });
+    const first = await (await a.post('/locks/q', {})).json() as LockViewJson; // A's rights check, once (see above)
+    expect((await a.http(first.url, { method: 'DELETE' })).status).to.equal(204);
+    const holder = await (await b.post('/locks/q', { lifetime: 60 })).json() as LockViewJson;
+    const before = { ...a.client.operationCounts };
+    const waiting = a.post('/locks/q', { wait: 20, title: 'second' });
     await untilChildren(observer, `${root}/q`, 2);
-    await pollUntil(async () => (await sessionsWatching(sharedServerPort(), holder.node)).includes(gw.client.sessionId), { timeoutMs: 5_000, what: 'the waiter to watch the holder' });
+    await pollUntil(async () => (await sessionsWatching(sharedServerPort(), holder.node)).includes(a.client.sessionId), { timeoutMs: 5_000, what: 'the waiter to watch the holder' });
+    // Created with the record of a grant at its create (A knew of nothing ahead), it says it waits.
+    const waiterNode = (await observer.getChildren(`${root}/q`)).map((c) => `${root}/q/${c}`).find((p) => p !== holder.node)!;
+    expect(JSON.parse((await observer.getData(waiterNode)).data.toString())).to.include({ title: 'second', acquiredAt: null, expiresAt: null });
     // The holder's refresh rewrites the node the waiter watches: it watches it again, no new listing.
-    expect((await gw.post(`${holder.url}/refresh`, { lifetime: 90 })).status).to.equal(200);
-    expect((await gw.http(holder.url, { method: 'DELETE' })).status).to.equal(204);
+    expect((await b.post(`${holder.url}/refresh`, { lifetime: 90 })).status).to.equal(200);
+    expect((await b.http(holder.url, { method: 'DELETE' })).status).to.equal(204);
     const second = await waiting;
     expect(second.status).to.equal(201);
     const view = await second.json() as LockViewJson;
     expect(view.title).to.equal('second');
-    const counted = since(gw, before);
+    const counted = since(a, before);
     const record = JSON.parse((await observer.getData(view.node)).data.toString()) as { acquiredAt: string; expiresAt: string };
     expect([record.acquiredAt, record.expiresAt]).to.deep.equal([view.acquiredAt, view.expiresAt]);
-    // waiter: create, 2 listings (its first look, and after the DELETE), 3 reads (its own
-    // watch, the holder's watch, that watch again after the refresh), 2 writes (its waiting
-    // mark, its grant sent with the second listing); the holder: the refresh's write, the delete.
-    expect(counted).to.deep.equal({ create: 1, getChildren: 2, getData: 3, setData: 3, delete: 1, total: 10 });
-    expect((await gw.http(view.url, { method: 'DELETE' })).status).to.equal(204);
+    // At A: create, 2 listings (its first look, and after the DELETE), 4 reads (the holder's
+    // record once, for the maxLeases it is used with: another instance's node; its own watch,
+    // the holder's watch, that watch again after the refresh), 2 writes (its waiting mark, its
+    // grant sent with the second listing).
+    expect(counted).to.deep.equal({ create: 1, getChildren: 2, getData: 4, setData: 2, delete: 0, total: 9 });
+    expect((await a.http(view.url, { method: 'DELETE' })).status).to.equal(204);
+  });
+
+  it('a POST its instance expected to queue (it still counted a lock another instance had just deleted) but granted at once writes its grant before answering', async () => {
+    const root = uniqueRoot();
+    const [a, b] = [await startGateway({ root, reapInterval: QUIET }), await startGateway({ root, reapInterval: QUIET })];
+    const observer = await newClient();
+    const old = await (await a.post('/locks/g', { lifetime: 60 })).json() as LockViewJson;
+    expect((await b.http(old.url, { method: 'DELETE' })).status).to.equal(204); // A does not know yet
+    expect(a.gateway.heldCount).to.equal(1);
+    const res = await a.post('/locks/g', { lifetime: 60, title: 'again' });
+    expect(res.status).to.equal(201);
+    const view = await res.json() as LockViewJson;
+    const { data, stat } = await observer.getData(view.node);
+    expect(JSON.parse(data.toString())).to.include({ title: 'again', acquiredAt: view.acquiredAt, expiresAt: view.expiresAt });
+    expect(stat.version).to.equal(1); // created waiting, then its grant
+    expect((await a.http(view.url, { method: 'DELETE' })).status).to.equal(204);
   });
 
   it('a waiter woken by its holder\'s deletion sends its grant with the listing that grants it: one round trip from the event to the answer', async () => {
@@ -127,7 +147,8 @@ describe('gateway: ZooKeeper requests per lock', function () {
     const view = await res.json() as LockViewJson;
     const { data, stat } = await observer.getData(view.node);
     expect(JSON.parse(data.toString())).to.include({ title: 'next', acquiredAt: view.acquiredAt, expiresAt: view.expiresAt });
-    expect(stat.version).to.equal(2); // its waiting mark, then the grant
+    // Created with a waiting record (A's own holder filled the resource: no mark needed), then its grant.
+    expect(stat.version).to.equal(1);
     expect((await a.http(view.url, { method: 'DELETE' })).status).to.equal(204); // at the version A knows
   });
 });

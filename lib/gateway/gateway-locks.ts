@@ -106,6 +106,8 @@ export class GatewayLocks {
   private readonly pending = new Set<AbortController>();
   private readonly kinds: LockKindCheck;
   private readonly mutexDrivers = new Map<number, LockDriver>();
+  /** By lock path: this process's acquires under way there and locks held there. */
+  private readonly busy = new Map<string, number>();
   private closing = false;
   private readonly onState = (state: ConnectionState): void => this.onConnectionState(state);
 
@@ -149,6 +151,8 @@ export class GatewayLocks {
     // Pending until tracked: close() cancels it, or releases it once tracked, never neither.
     this.pending.add(cancel);
     const base = this.pathOf(resource);
+    this.busy.set(base, (this.busy.get(base) ?? 0) + 1);
+    let held = false;
     const lockName = request.mode === 'semaphore' ? LEASE_NAME : this.driverFor(request).lockName;
     this.metrics.waiting += 1;
     reportAcquireStarted(this.client);
@@ -164,6 +168,7 @@ export class GatewayLocks {
       }
       const waited = performance.now() - started;
       this.track(lock);
+      held = true; // counted as busy on the resource until forgotten
       this.metrics.acquireEnded('acquired', waited);
       reportAcquired(this.client, base, lockName, lock.node.path, waited, lock.node.czxid);
       return lockView(resource, lock.node.path, lock.record, lock.node.czxid);
@@ -178,9 +183,28 @@ export class GatewayLocks {
         ? `${resource} is held by others (wait 0: tried once)`
         : `${resource} was not obtained within ${request.waitMs! / 1_000} s`);
     } finally {
+      if (!held) this.idle(base);
       this.metrics.waiting -= 1;
       this.pending.delete(cancel);
     }
+  }
+
+  /** One acquire or lock of this process on `base` less. */
+  private idle(base: string): void {
+    const n = (this.busy.get(base) ?? 1) - 1;
+    if (n > 0) this.busy.set(base, n);
+    else this.busy.delete(base);
+  }
+
+  /**
+   * True when a mutex or write request on `base` will queue: this process's other acquires and
+   * locks there already fill it (a guess, made when the node is created, to create it with a
+   * waiting record rather than write one a moment later; a wrong guess costs a write).
+   */
+  private willQueue(base: string, request: LockRequest): boolean {
+    if (request.mode === 'read') return false;
+    const others = (this.busy.get(base) ?? 1) - 1;
+    return others >= (request.mode === 'write' ? 1 : request.maxLeases);
   }
 
   private driverFor(request: LockRequest): LockDriver {
@@ -193,11 +217,13 @@ export class GatewayLocks {
 
   /**
    * A mutex, read or write lock: our node is created with the record of a grant at its create
-   * (most are granted there, and then nothing more is written); the listing sent behind the
-   * create is checked for a lock of another kind. A node that has to wait is marked waiting
-   * in its data as soon as it queues. When the node it waits on is deleted, it writes its
-   * grant's times together with the listing that looks again (the look that most often grants
-   * it: no round trip of its own), and marks itself waiting again if that look says wait.
+   * (most are granted there, and then nothing more is written), or with a waiting record when
+   * this process's own locks and requests on the resource already fill it (it will queue); the
+   * listing sent behind the create is checked for a lock of another kind. A node that has to
+   * wait says so in its data as soon as it queues (unless created so). When the node it waits
+   * on is deleted, it writes its grant's times together with the listing that looks again (the
+   * look that most often grants it: no round trip of its own), and says it waits again if that
+   * look says wait.
    */
   private async takeLock(resource: string, request: LockRequest, template: RecordTemplate, signal: AbortSignal): Promise<OwnLock> {
     const base = this.pathOf(resource);
@@ -205,7 +231,7 @@ export class GatewayLocks {
     const created: string[] = [];
     const engine = new LockEngine(this.client, base, this.driverFor(request), () => {
       const made = Date.now();
-      const record = grantedAt(template, made);
+      const record = this.willQueue(base, request) ? waiting(template) : grantedAt(template, made);
       const data = encodeRecord(record);
       records.set(data, { record, made });
       return data;
@@ -218,7 +244,9 @@ export class GatewayLocks {
       },
       // A node that must wait says so in its data at once (the request waits anyway).
       onWait: (node) => {
-        if (writes.get(node.path)?.granted !== null) write(node, waiting(template), false);
+        const last = writes.get(node.path);
+        const saysGranted = last ? last.granted !== null : records.get(node.data)?.record.acquiredAt !== null;
+        if (saysGranted) write(node, waiting(template), false);
       },
       onRelook: (node) => write(node, grantedAt(template, Date.now()), true),
     });
@@ -236,7 +264,7 @@ export class GatewayLocks {
         const node = await engine.acquire(deadline);
         const made = records.get(node.data);
         const last = writes.get(node.path);
-        if (!last && made && Date.now() - made.made <= STALE_RECORD_MS) {
+        if (!last && made && made.record.acquiredAt !== null && Date.now() - made.made <= STALE_RECORD_MS) {
           granted = node;
           return this.newOwn(resource, node, engine, made.record, 0);
         }
@@ -310,6 +338,7 @@ export class GatewayLocks {
     lock.timer = undefined;
     lock.node.onChange = () => undefined;
     this.own.delete(lock.node.path);
+    this.idle(this.pathOf(lock.resource));
     this.kinds.forget(lock.node.path);
     reportHoldEnded(this.client, lock.engine.basePath, lock.engine.driver.lockName, lock.node.path, performance.now() - lock.heldSince, lost);
     return true;
