@@ -205,7 +205,7 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
     }
   });
 
-  it('npm pack, then npm install of the tarball into an empty project: import and require("zkurator") load the installed copy, which locks', async function () {
+  it('npm pack, then npm install --engine-strict of the tarball into an empty project adds one package, zkurator; import and require("zkurator") load it, and it locks', async function () {
     this.timeout(180_000);
     project = mkdtempSync(join(tmpdir(), 'zkurator-install-'));
     const { stdout: packed } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: ROOT, env: npmEnv(), timeout: 60_000 });
@@ -213,9 +213,11 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
     const app = join(project, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), '{ "private": true }\n');
-    // as a user installs it, on the Node first on PATH (the line the suite runs on); dependencies
-    // from npm's cache where it has them
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, env: npmEnv(), timeout: 150_000 });
+    // as a user installs it, on the Node first on PATH (the line the suite runs on): a package
+    // that claims this Node in `engines` and needs nothing else installs with --engine-strict
+    await run('npm', ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: app, env: npmEnv(), timeout: 150_000 });
+    const lock = JSON.parse(readFileSync(join(app, 'node_modules', '.package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages)).to.deep.equal(['node_modules/zkurator']);
     const installed = join(app, 'node_modules', 'zkurator');
     const [cjsPath, esmPath] = [uniquePath('installed-cjs'), uniquePath('installed-esm')];
     writeFileSync(join(app, 'both.mjs'), `
