@@ -4,10 +4,16 @@
 # once per Node.js line: the machine's own `node` and the supported lines 22 and 24 (official
 # binaries from the npm registry, see scripts/node-line.sh). ZKURATOR_TEST_NODE_LINES picks the
 # lines, e.g. ZKURATOR_TEST_NODE_LINES=system for the machine's Node alone, or "22 24 26".
-# Every line runs even when one fails; the exit status is non-zero if any failed.
+# Every line runs even when one fails; the exit status is non-zero if any failed. Each line is
+# bounded in time (ZKURATOR_TEST_LINE_TIMEOUT seconds, default 1200), so a run that does not end
+# cannot use up a CI job's time: a mocha process on Node 24 was once seen, every test passed,
+# spinning in Node's exit-time handle cleanup instead of exiting.
 # Then the Docker-backed part (below).
 set -euo pipefail
+set -m # every background job gets a process group of its own: a line that overruns is ended whole
 cd "$(dirname "$0")/.."
+limit="${ZKURATOR_TEST_LINE_TIMEOUT:-1200}"
+[[ "$limit" =~ ^[1-9][0-9]*$ ]] || { echo "test: ZKURATOR_TEST_LINE_TIMEOUT must be a number of seconds" >&2; exit 2; }
 
 bash scripts/install-deps.sh --test
 
@@ -22,7 +28,16 @@ read -r -a lines <<< "${ZKURATOR_TEST_NODE_LINES:-system 22 24}"
 [ ${#lines[@]} -gt 0 ] || { echo "test: ZKURATOR_TEST_NODE_LINES names no Node line" >&2; exit 2; }
 
 logs="$(mktemp -d)"
-trap 'rm -rf "$logs"' EXIT
+suite=""
+watchdog=""
+# On the way out (done, Ctrl-C, killed): end the line still running, its watchdog, the logs.
+stop_jobs() {
+  for job in $suite $watchdog; do kill -TERM -- "-$job" 2>/dev/null || true; done
+  rm -rf "$logs"
+}
+trap stop_jobs EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 summary=()
 failed=0
 for line in "${lines[@]}"; do
@@ -32,12 +47,25 @@ for line in "${lines[@]}"; do
   started=$SECONDS
   status=0
   # `npm test` builds (pretest) and runs mocha, both on the `node` first on PATH; every process
-  # the tests start runs on process.execPath, the same binary.
-  PATH="$bin:$PATH" npm test 2>&1 | tee "$logs/$line.log" || status=$?
+  # the tests start runs on process.execPath, the same binary. It runs as a job (its own process
+  # group, with every process it starts) that a watchdog job ends if it outlives the limit.
+  (PATH="$bin:$PATH" npm test 2>&1 | tee "$logs/$line.log"; exit "${PIPESTATUS[0]}") &
+  suite=$!
+  (sleep "$limit"; touch "$logs/$line.overran"; kill -TERM -- "-$suite"; sleep 30; kill -KILL -- "-$suite") >/dev/null 2>&1 &
+  watchdog=$!
+  wait "$suite" || status=$?
+  kill -TERM -- "-$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
+  suite=""
+  watchdog=""
   counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$line.log" | tail -n 1 || true)"
   elapsed=$((SECONDS - started))
   verdict=passed
-  if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed=1; fi
+  if [ -e "$logs/$line.overran" ]; then
+    verdict="FAILED (still running after $limit s: ended)"; failed=1
+  elif [ "$status" -ne 0 ]; then
+    verdict="FAILED (exit $status)"; failed=1
+  fi
   summary+=("Node $version: $verdict, ${counts:-no test summary}, $((elapsed / 60)) min $((elapsed % 60)) s")
 done
 
