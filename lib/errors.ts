@@ -118,6 +118,7 @@ export class LockNodeDeletedError extends ZkuratorError {
  */
 export class WouldDeadlockError extends ZkuratorError {
   constructor(
+    /** The lock path the acquire was for. */
     readonly lockPath: string,
     /** The current flow's own nodes the acquire would wait on. */
     readonly heldNodes: readonly string[],
@@ -299,7 +300,9 @@ export class ConnectTimeoutError extends ZkuratorError {
  */
 export class HostNotFoundError extends ZkuratorError {
   constructor(
+    /** The connect string given to `connect()`. */
     readonly connectString: string,
+    /** Every server of the connect string and what resolving it ran into. */
     readonly attempts: readonly ConnectAttempt[],
   ) {
     super('HOST_NOT_FOUND', `cannot connect to ZooKeeper at ${connectString}: no host name of the connect string resolves ` +

@@ -19,9 +19,21 @@ export interface GatewaySettingsInput {
   /** The ZooKeeper path under which each resource is a lock path (default `/locks`). */
   root?: string;
   /** Seconds: `default` when a request names none (60), `max` allowed (3600), `unlimited`: whether 0 (= until released) is allowed (false). */
-  lifetime?: { default?: number; max?: number; unlimited?: boolean };
+  lifetime?: {
+    /** Seconds a lock lives when its request names none (60). */
+    default?: number;
+    /** Largest lifetime allowed, in seconds (3600). */
+    max?: number;
+    /** Whether 0 (until released) is allowed (false). */
+    unlimited?: boolean;
+  };
   /** Seconds a POST may wait for the lock: `default` when it names none (0: try once), `max` allowed (300). */
-  wait?: { default?: number; max?: number };
+  wait?: {
+    /** Seconds a POST waits when it names none (0: try once). */
+    default?: number;
+    /** Largest wait allowed, in seconds (300). */
+    max?: number;
+  };
   /** Largest request body in bytes (default 16384). */
   bodyLimit?: number;
   /** Seconds between sweeps that delete expired gateway locks of any instance (default 5). */
@@ -30,18 +42,31 @@ export interface GatewaySettingsInput {
    * Busy-wait pools by name, e.g. `{ "deploy": { "expire": 600 } }`. Omitted: any pool name is
    * accepted, with the default lifetime and size 1. Given: only these pools exist.
    */
-  pools?: Record<string, { expire?: number; size?: number }>;
+  pools?: Record<string, {
+    /** Seconds a pool's lock lives (the default lifetime). */
+    expire?: number;
+    /** Holders at once (1). */
+    size?: number;
+  }>;
 }
 
 /** Checked, complete settings. */
 export interface GatewaySettings {
+  /** The ZooKeeper path under which each resource is a lock path. */
   readonly root: string;
+  /** Seconds a lock lives when its request names no lifetime. */
   readonly defaultLifetime: number;
+  /** Largest lifetime a request may ask for, in seconds. */
   readonly maxLifetime: number;
+  /** Whether a lifetime of 0 (until released) is allowed. */
   readonly unlimitedLifetime: boolean;
+  /** Seconds a POST waits when it names no wait (0: try once). */
   readonly defaultWait: number;
+  /** Largest wait a POST may ask for, in seconds. */
   readonly maxWait: number;
+  /** Largest request body, in bytes. */
   readonly bodyLimit: number;
+  /** Milliseconds between sweeps that delete expired gateway locks. */
   readonly reapIntervalMs: number;
   /** undefined: any pool name, default lifetime, size 1. */
   readonly pools: ReadonlyMap<string, PoolSettings> | undefined;

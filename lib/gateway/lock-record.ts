@@ -23,8 +23,11 @@ export interface LockRecord {
    * now carries the node's own random protected prefix instead (see {@link lockIdOf}).
    */
   readonly key?: string;
+  /** The title the request gave. */
   readonly title: string;
+  /** `mutex`, `read`, `write` or `semaphore`. */
   readonly mode: LockMode;
+  /** Holders allowed at once (mutex and semaphore modes). */
   readonly maxLeases: number;
   /** Seconds; 0 = until released. */
   readonly lifetime: number;
@@ -44,17 +47,29 @@ export interface LockRecord {
 
 /** A LockView: a lock taken through the gateway, as the API shows it. */
 export interface LockView {
+  /** The lock id (the last part of its URL). */
   readonly id: string;
+  /** The resource name. */
   readonly resource: string;
+  /** The lock's URL path, served by any gateway instance. */
   readonly url: string;
+  /** The lock node's full ZooKeeper path. */
   readonly node: string;
+  /** `mutex`, `read`, `write` or `semaphore`. */
   readonly mode: LockMode;
+  /** Holders allowed at once (mutex and semaphore modes). */
   readonly maxLeases: number;
+  /** The title the request gave. */
   readonly title: string;
+  /** The lock node's czxid, as a decimal string. */
   readonly fencingToken: string;
+  /** Always `held`: a lock view is of a granted lock. */
   readonly state: 'held';
+  /** When the lock was granted (ISO 8601). */
   readonly acquiredAt: string;
+  /** Lifetime in seconds (0: until released). */
   readonly lifetime: number;
+  /** When it expires unless refreshed (ISO 8601); null for a lifetime of 0. */
   readonly expiresAt: string | null;
 }
 

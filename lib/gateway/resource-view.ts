@@ -8,38 +8,54 @@ import { decodeRecord, lockView, type LockView } from './lock-record.js';
 
 /** One node under a resource, as the API shows it. */
 export interface ParticipantView {
+  /** The node's full ZooKeeper path. */
   readonly node: string;
+  /** The node's name under the lock path. */
   readonly name: string;
+  /** The ten-digit sequence ZooKeeper appended, if any. */
   readonly sequence: string | null;
+  /** Whether the node holds the lock or waits for it. */
   readonly state: 'holder' | 'waiting';
   /**
    * `lease`: a V2 semaphore's (Curator's InterProcessSemaphoreV2) lease node, or an acquirer
    * queued on its internal mutex (`<path>/locks`) for one.
    */
   readonly mode: 'mutex' | 'read' | 'write' | 'lease' | 'foreign';
+  /** Who made the node (gateway, zkurator, Curator or unknown). */
   readonly origin: NodeOrigin;
+  /** When the node was created (server clock, ISO 8601). */
   readonly createdAt: string;
   /** The node's data as UTF-8 for non-gateway nodes; "" for gateway nodes (see `lock`). */
   readonly data: string;
   /** A granted gateway lock; null for other nodes and for gateway nodes still waiting. */
   readonly lock: LockView | null;
+  /** For a waiter: the one node it waits on; null for a holder. */
   readonly waitingOn: string | null;
 }
 
 /** GET /locks/<resource>. */
 export interface ResourceView {
+  /** The resource name. */
   readonly resource: string;
+  /** The resource's lock path in ZooKeeper. */
   readonly path: string;
+  /** Whether anyone holds it now. */
   readonly locked: boolean;
+  /** Every node in lock order: holders first, then waiters. */
   readonly participants: readonly ParticipantView[];
 }
 
 /** One entry of GET /locks. */
 export interface ResourceSummary {
+  /** The resource name. */
   readonly resource: string;
+  /** The resource's URL path (`/locks/<resource>`). */
   readonly url: string;
+  /** How many hold it now. */
   readonly holders: number;
+  /** How many wait for it. */
   readonly waiters: number;
+  /** Every node in lock order (with `?detail=true`). */
   readonly participants?: readonly ParticipantView[];
 }
 

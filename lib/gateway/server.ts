@@ -46,6 +46,7 @@ export interface Gateway {
    * this one stays unused.
    */
   readonly server: Server;
+  /** The checked settings the gateway runs with. */
   readonly settings: GatewaySettings;
   /** Locks this gateway holds for HTTP clients right now. */
   readonly heldCount: number;
@@ -56,7 +57,14 @@ export interface Gateway {
    */
   readonly handler: (request: IncomingMessage, response: ServerResponse) => void;
   /** Listens (default 127.0.0.1, port 9989; port 0 picks one); resolves where. */
-  listen(options?: { host?: string; port?: number }): Promise<{ host: string; port: number; url: string }>;
+  listen(options?: { host?: string; port?: number }): Promise<{
+    /** The address listened on. */
+    host: string;
+    /** The port listened on (the one picked, for port 0). */
+    port: number;
+    /** `http://<host>:<port>`. */
+    url: string;
+  }>;
   /** One sweep over the root, expiring gateway locks whose lifetime passed; resolves how many. */
   sweepExpired(): Promise<number>;
   /**
