@@ -3,7 +3,7 @@
 // @internal, and a file list (npm pack) with the sources its source maps point to.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,7 +205,7 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
     }
   });
 
-  it('npm pack, then npm install --engine-strict of the tarball into an empty project adds one package, zkurator; import and require("zkurator") load it, and it locks', async function () {
+  it('npm pack, then npm install --engine-strict of the tarball into an empty project adds one package, zkurator; import and require("zkurator") load it, and it locks; zkurator/gateway loads both ways', async function () {
     this.timeout(180_000);
     project = mkdtempSync(join(tmpdir(), 'zkurator-install-'));
     const { stdout: packed } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: ROOT, env: npmEnv(), timeout: 60_000 });
@@ -227,14 +227,17 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
       const esm = await import('zkurator');
       async function lock(zk, path) { ${lockScript('PATH').replace(/"PATH"/g, 'path')} }
       const results = { cjs: await lock(cjs, ${JSON.stringify(cjsPath)}), esm: await lock(esm, ${JSON.stringify(esmPath)}) };
-      console.log(JSON.stringify({ results, resolved: { cjs: require.resolve('zkurator'), esm: import.meta.resolve('zkurator') } }));
+      const gateway = [typeof (await import('zkurator/gateway')).createGateway, typeof require('zkurator/gateway').createGateway];
+      console.log(JSON.stringify({ results, gateway, resolved: { cjs: require.resolve('zkurator'), esm: import.meta.resolve('zkurator') } }));
     `);
     const { stdout, stderr } = await node(app, ['both.mjs']);
     expect(stderr).to.equal('');
     const out = JSON.parse(stdout) as {
       results: Record<'cjs' | 'esm', { node: string; children: string[]; after: string[]; busy: string }>;
+      gateway: string[];
       resolved: { cjs: string; esm: string };
     };
+    expect(out.gateway, 'zkurator/gateway by import and require').to.deep.equal(['function', 'function']);
     expect(out.resolved).to.deep.equal({ cjs: join(installed, 'dist/cjs/index.js'), esm: `file://${join(installed, 'dist/lib/index.js')}` });
     for (const [kind, path] of [['cjs', cjsPath], ['esm', esmPath]] as const) {
       const r = out.results[kind];
@@ -269,31 +272,6 @@ describe('the package: CommonJS and ESM entry points, declarations, file list', 
         expect(files.has(packed), `${doc} links to ${target}, which is not in the package`).to.equal(true);
       }
     }
-  });
-
-  it('npm install --engine-strict of the packed tarball into an empty project adds zkurator and nothing else; import, require and zkurator/gateway work there', async function () {
-    this.timeout(180_000);
-    project = mkdtempSync(join(tmpdir(), 'zkurator-install-'));
-    const { stdout: packed } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: ROOT, env: npmEnv(), timeout: 60_000 });
-    const filename = (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename;
-    const app = join(project, 'app');
-    mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), '{ "private": true }\n');
-    // --offline: a package without dependencies needs no registry; one with any would fail here.
-    await run('npm', ['install', '--engine-strict', '--offline', '--no-audit', '--no-fund', join(project, filename)], { cwd: app, env: npmEnv(), timeout: 120_000 });
-    expect(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.'))).to.deep.equal(['zkurator']);
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
-    expect(Object.keys(lock.packages).sort()).to.deep.equal(['', 'node_modules/zkurator']);
-    writeFileSync(join(app, 'check.mjs'), `
-      import { createRequire } from 'node:module';
-      const require = createRequire(import.meta.url);
-      const esm = await import('zkurator');
-      const gateway = await import('zkurator/gateway');
-      console.log(JSON.stringify([typeof esm.Mutex, typeof require('zkurator').Mutex, typeof gateway.createGateway, typeof require('zkurator/gateway').createGateway]));
-    `);
-    const { stdout, stderr } = await node(app, ['check.mjs']);
-    expect(stderr).to.equal('');
-    expect(JSON.parse(stdout)).to.deep.equal(['function', 'function', 'function', 'function']);
   });
 
   it('the zkurator command is executable after a build (npx zkurator in a fresh clone runs it, it does not get "Permission denied")', () => {
