@@ -91,7 +91,9 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
 export async function killRunningClis(): Promise<void> {
   const all = [...running];
   await Promise.all(all.map((c) => new Promise<void>((resolve) => {
-    c.once('close', () => resolve());
+    // 'exit', not 'close': a command the CLI started may still hold the inherited pipes open
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
     c.stdin?.destroy(); // a command reading the inherited stdin sees EOF and ends too
     c.kill('SIGKILL');
   })));
