@@ -1,5 +1,6 @@
 // Command-line parsing for the `zkurator` executable: argv in, a typed command out, or a
 // UsageError naming what is wrong. No I/O here, so every rule is unit-tested.
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../errors.js';
 import { validateLockPath } from '../locks/engine/lock-path.js';
@@ -9,7 +10,7 @@ import type { LossPolicy } from '../framework/zk-client.js';
 /** Default connection string when neither --connect nor ZOOKEEPER_CONNECT is given. */
 export const DEFAULT_CONNECT = '127.0.0.1:2181';
 
-/** Default --connect-timeout of the commands that wait (run, serve). */
+/** Default --connect-timeout of the commands that wait (run, elect, serve). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
 /**
@@ -22,6 +23,9 @@ export const USAGE = `Usage:
   zkurator run <path> [--read | --write | --max-leases N | --semaphore N] [--timeout 30s] [--revocable] [options] -- <command...>
       Take the lock, run the command, release. Exits with the command's code. Signals are passed on
       to the command; a second one sends it SIGTERM, a third SIGKILL (a command that ignores Ctrl-C).
+  zkurator elect <path> [--id <id>] [--kill-after 10s] [--session-timeout 10s] [options] -- <command...>
+      Stand for leader (Curator's LeaderLatch); run the command only while leading, stop it as soon
+      as leadership may be lost, and run it again when leading again. Exits when the command does.
   zkurator status <path> [--max-leases N | --semaphore N] [--json] [options]     (also: zkurator ls <path>)
       Holders and waiters of a lock, in lock order.
   zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
@@ -50,12 +54,15 @@ Options:
   --max-leases <n>           run/status: holders allowed at once on a mutex (default 1)
   --semaphore <n>            run: take one of <n> leases of a semaphore (Curator's InterProcessSemaphoreV2:
                              <path>/locks + <path>/leases); status: judge a semaphore's leases with <n>
-  --loss-policy <p>          run: 'suspended' (default: stop the command as soon as the connection
+  --loss-policy <p>          run/elect: 'suspended' (default: stop the command as soon as the connection
                              drops) or 'lost' (only once the session is gone)
-  --acl <acl>                run: ACL of the nodes it creates: open, creator (only our identity) or
+  --acl <acl>                run/elect: ACL of the nodes it creates: open, creator (only our identity) or
                              creator-read (ours, others may read; the default with credentials)
-  --kill-after <dur>         run: after the lock is lost (or revoked), SIGKILL the command if SIGTERM
-                             has not ended it within this long (default 10s)
+  --kill-after <dur>         run/elect: after the lock is lost (or revoked) or leadership may be lost,
+                             SIGKILL the command if SIGTERM has not ended it within this long (default
+                             10s; elect: never later than the moment another member may lead)
+  --id <id>                  elect: this member's participant id, as status and Curator's
+                             getParticipants() show it (default: the host name)
   --revocable                run: make the lock revocable (Curator's makeRevocable; not with
                              --semaphore): on a revocation request (zkurator revoke, Curator's Revoker)
                              stop the command (SIGTERM, SIGKILL after --kill-after), release, exit 76
@@ -69,15 +76,16 @@ Options:
   --config <file>            serve: JSON settings (lifetimes, waits, pools; see docs/gateway.md)
   --token-file <file>        serve: require Authorization: Bearer <the file's content>
   --access-log               serve: one JSON line per request on stdout
-  --session-timeout <dur>    serve: ZooKeeper session timeout (default 10s): how long the locks of a
-                             gateway that died unannounced (kill -9, partition) outlive it
+  --session-timeout <dur>    elect/serve: ZooKeeper session timeout (default 10s): how long a member (or
+                             a gateway's locks) that died unannounced (kill -9, partition) outlives it
   -h, --help                 this text;  -V, --version: the version
 
 Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
 Exit codes: 64 usage, 66 --auth-file/--tls-* file unreadable, 69 ZooKeeper unreachable (or its chroot missing, or TLS failed),
 70 internal error, 75 lock timeout, 76 lock lost (or revoked) while the command ran,
-77 permission denied (the lock path's ACL, or credentials refused), 126/127 command not executable/not found,
-128+N interrupted by signal N; otherwise the command's own code.`;
+77 permission denied (the lock path's ACL, or credentials refused), 78 election path used by both
+LeaderLatch and LeaderSelector/lock nodes (elect refuses it), 126/127 command not
+executable/not found, 128+N interrupted by signal N; otherwise the command's own code.`;
 
 /** Bad command-line arguments. */
 export class UsageError extends Error {
@@ -123,6 +131,20 @@ export interface RunArgs extends ConnectionArgs {
 /** The ACLs `run --acl` offers. */
 export type CliAcl = 'open' | 'creator' | 'creator-read';
 
+export interface ElectArgs extends ConnectionArgs {
+  readonly name: 'elect';
+  /** The election path (Curator's LeaderLatch latchPath). */
+  readonly path: string;
+  /** This member's participant id (its node's data). */
+  readonly id: string;
+  readonly lossPolicy: LossPolicy;
+  readonly killAfterMs: number;
+  readonly sessionTimeoutMs: number;
+  /** ACL of the nodes elect creates (its latch node and missing parents), as for run. */
+  readonly acl: CliAcl;
+  readonly command: readonly [string, ...string[]];
+}
+
 export interface StatusArgs extends ConnectionArgs {
   readonly name: 'status';
   readonly path: string;
@@ -163,7 +185,7 @@ export interface ServeArgs extends ConnectionArgs {
   readonly sessionTimeoutMs: number;
 }
 
-export type CliArgs = RunArgs | StatusArgs | DevServerArgs | RevokeArgs | ServeArgs | { readonly name: 'help' } | { readonly name: 'version' };
+export type CliArgs = RunArgs | ElectArgs | StatusArgs | DevServerArgs | RevokeArgs | ServeArgs | { readonly name: 'help' } | { readonly name: 'version' };
 
 /** Parses `500ms`, `30s`, `2m`, `1h` or a bare number of seconds into milliseconds. */
 export function parseDuration(text: string, option: string): number {
@@ -289,12 +311,13 @@ function connection(values: ConnectionValues, env: NodeJS.ProcessEnv, defaultTim
 }
 
 function onePath(positionals: string[], command: string): string {
-  if (positionals.length === 0) throw new UsageError(`${command} needs a lock path, e.g. /locks/nightly-report`);
+  const what = command === 'elect' ? 'an election path, e.g. /services/scheduler/leader' : 'a lock path, e.g. /locks/nightly-report';
+  if (positionals.length === 0) throw new UsageError(`${command} needs ${what}`);
   if (positionals.length > 1) {
-    throw new UsageError(`${command} takes one lock path, got ${positionals.length} arguments: ${positionals.join(' ')}` +
-      (command === 'run' ? ' (put the command after "--")' : ''));
+    throw new UsageError(`${command} takes one ${command === 'elect' ? 'election' : 'lock'} path, got ${positionals.length} arguments: ${positionals.join(' ')}` +
+      (command === 'run' || command === 'elect' ? ' (put the command after "--")' : ''));
   }
-  return valid(() => validateLockPath(positionals[0]));
+  return valid(() => validateLockPath(positionals[0], command === 'elect' ? 'election path' : undefined));
 }
 
 function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'help' } {
@@ -328,8 +351,7 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     kind: 'mutex',
     maxLeases: values['max-leases'] === undefined ? 1 : parseInteger(values['max-leases'], '--max-leases', 1),
   };
-  const policy = values['loss-policy'] ?? 'suspended';
-  if (policy !== 'suspended' && policy !== 'lost') throw new UsageError(`--loss-policy must be 'suspended' or 'lost', got ${JSON.stringify(policy)}`);
+  const policy = lossPolicyOption(values['loss-policy']);
   if (values.progress && values['no-progress']) throw new UsageError('choose one of --progress and --no-progress');
   if (values.revocable && mode.kind === 'semaphore') {
     throw new UsageError('--revocable does not go with --semaphore: a V2 semaphore\'s leases cannot be revoked (nor in Curator)');
@@ -346,6 +368,44 @@ function parseRun(argv: string[], env: NodeJS.ProcessEnv): RunArgs | { name: 'he
     acl: runAcl(values.acl, conn.authFile !== undefined),
     progress: values.progress ? true : values['no-progress'] ? false : undefined,
     revocable: values.revocable === true,
+    command: command as [string, ...string[]],
+  };
+}
+
+function lossPolicyOption(value: string | undefined): LossPolicy {
+  const policy = value ?? 'suspended';
+  if (policy !== 'suspended' && policy !== 'lost') throw new UsageError(`--loss-policy must be 'suspended' or 'lost', got ${JSON.stringify(policy)}`);
+  return policy;
+}
+
+function parseElect(argv: string[], env: NodeJS.ProcessEnv, host: string): ElectArgs | { name: 'help' } {
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const { values, positionals } = parseOptions(own, {
+    ...CONNECTION_OPTIONS,
+    ...HELP_OPTION,
+    id: { type: 'string' },
+    'loss-policy': { type: 'string' },
+    'kill-after': { type: 'string' },
+    'session-timeout': { type: 'string' },
+    acl: { type: 'string' },
+  });
+  if (values.help) return { name: 'help' };
+  const path = onePath(positionals, 'elect');
+  const command = dash < 0 ? [] : argv.slice(dash + 1);
+  if (command.length === 0) throw new UsageError('elect needs a command after "--", e.g. zkurator elect /services/scheduler/leader -- ./scheduler');
+  const id = values.id ?? host;
+  if (Buffer.byteLength(id, 'utf8') > 1_000_000) throw new UsageError('--id must be at most 1,000,000 bytes (it is the node\'s data)');
+  const conn = connection(values, env);
+  return {
+    name: 'elect',
+    ...conn,
+    path,
+    id,
+    lossPolicy: lossPolicyOption(values['loss-policy']),
+    killAfterMs: values['kill-after'] === undefined ? 10_000 : parseDuration(values['kill-after'], '--kill-after'),
+    sessionTimeoutMs: values['session-timeout'] === undefined ? 10_000 : Math.max(1, parseDuration(values['session-timeout'], '--session-timeout')),
+    acl: runAcl(values.acl, conn.authFile !== undefined),
     command: command as [string, ...string[]],
   };
 }
@@ -448,11 +508,15 @@ function parseServe(argv: string[], env: NodeJS.ProcessEnv): ServeArgs | { name:
   };
 }
 
-/** Parses the arguments after `zkurator`. @throws UsageError */
-export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
+/**
+ * Parses the arguments after `zkurator`; `host` is elect's default `--id`.
+ * @throws UsageError
+ */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, host: string = hostname()): CliArgs {
   const [command, ...rest] = argv;
   switch (command) {
     case 'run': return parseRun(rest, env);
+    case 'elect': return parseElect(rest, env, host);
     case 'status':
     case 'ls': return parseStatus(rest, env, command);
     case 'dev-server': return parseDevServer(rest);

@@ -3,7 +3,7 @@
 import { constants } from 'node:os';
 
 export const ExitCode = {
-  /** Success (or, for `run`, the command's own code). */
+  /** Success (or, for `run` and `elect`, the command's own code). */
   OK: 0,
   /** Bad arguments: usage was printed (EX_USAGE). */
   USAGE: 64,
@@ -32,9 +32,16 @@ export const ExitCode = {
    * server refused the credentials (EX_NOPERM).
    */
   NO_PERMISSION: 77,
-  /** `run`: the command exists but could not be executed (as in a shell). */
+  /**
+   * The election path holds both LeaderLatch (`latch-`) and LeaderSelector or lock (`lock-`)
+   * nodes, which Curator's two recipes would each read as a leader of their own: `elect`
+   * refuses to join, `status` shows the conflict (EX_CONFIG: "something was found in a
+   * misconfigured state").
+   */
+  ELECTION_CONFLICT: 78,
+  /** `run`, `elect`: the command exists but could not be executed (as in a shell). */
   CANNOT_EXECUTE: 126,
-  /** `run`: the command was not found (as in a shell). */
+  /** `run`, `elect`: the command was not found (as in a shell). */
   NOT_FOUND: 127,
 } as const;
 

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { parseCli, USAGE, UsageError } from './args.js';
 import { asCliFailure, CliFailure } from './cli-failure.js';
 import { devServerCommand } from './dev-server-command.js';
+import { electCommand } from './elect-command.js';
 import { ExitCode } from './exit-codes.js';
 import { revokeCommand } from './revoke-command.js';
 import { runCommand } from './run-command.js';
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`zkurator ${version()}\n`);
       return ExitCode.OK;
     case 'run': return runCommand(args, process.stderr);
+    case 'elect': return electCommand(args, process.stderr);
     case 'status': return statusCommand(args, process.stdout);
     case 'dev-server': return devServerCommand(args, process.stdout, process.stderr);
     case 'revoke': return revokeCommand(args, process.stdout);

@@ -10,9 +10,8 @@ import { ReadWriteLock } from '../locks/read-write-lock.js';
 import { Semaphore } from '../locks/semaphore.js';
 import type { ReentrantLock } from '../locks/engine/reentrant-lock.js';
 import type { ZkClient } from '../framework/zk-client.js';
-import { CREATOR_ALL_ACL, CREATOR_ALL_ELSE_READ_ACL, OPEN_ACL_UNSAFE } from '../zookeeper/acl.js';
-import type { ACL } from '../zookeeper/records.js';
 import type { RunArgs } from './args.js';
+import { cliAcls } from './cli-acl.js';
 import { connectForCli } from './cli-connect.js';
 import { CliFailure, formatDuration } from './cli-failure.js';
 import { ExitCode, signalExitCode } from './exit-codes.js';
@@ -28,12 +27,8 @@ class Interrupted extends Error {
   }
 }
 
-const ACLS: Record<RunArgs['acl'], readonly ACL[]> = {
-  'open': OPEN_ACL_UNSAFE, 'creator': CREATOR_ALL_ACL, 'creator-read': CREATOR_ALL_ELSE_READ_ACL,
-};
-
 function lockFor(client: ZkClient, args: RunArgs): Pick<ReentrantLock, 'acquire'> {
-  const acls = { acl: ACLS[args.acl], parentAcl: ACLS[args.acl] };
+  const acls = cliAcls(args.acl);
   const revocable = args.revocable ? { revocable: true } : {};
   switch (args.mode.kind) {
     case 'mutex': return new Mutex(client, args.path, { maxLeases: args.mode.maxLeases, ...acls, ...revocable });

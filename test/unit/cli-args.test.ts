@@ -1,6 +1,6 @@
 // The CLI's argument rules (pure logic: no process, no server).
 import { expect } from 'chai';
-import { parseCli, parseDuration, USAGE, UsageError, type RunArgs, type ServeArgs } from '../../lib/cli/args.js';
+import { parseCli, parseDuration, USAGE, UsageError, type ElectArgs, type RunArgs, type ServeArgs } from '../../lib/cli/args.js';
 import { formatTable } from '../../lib/cli/status-command.js';
 
 describe('zkurator CLI arguments (pure logic)', () => {
@@ -19,6 +19,15 @@ describe('zkurator CLI arguments (pure logic)', () => {
     expect(args.connect).to.equal('127.0.0.1:2181');
     expect((parseCli(['run', '/a', '--max-leases', '3', '--', 'x'], {}) as RunArgs).mode).to.deep.equal({ kind: 'mutex', maxLeases: 3 });
     expect((parseCli(['run', '/a', '--', 'x'], {}) as RunArgs).timeoutMs).to.equal(undefined);
+  });
+
+  it('elect: path, id (the host name by default), loss policy, grace period, session timeout, ACL and the command after "--"', () => {
+    const args = parseCli(['elect', '/services/s/leader', '--id', 'node-a', '--kill-after', '3s', '--session-timeout', '4s', '--loss-policy', 'lost', '--', 'job', '--id', 'x'], {}, 'host-1') as ElectArgs;
+    expect(args).to.deep.include({ name: 'elect', path: '/services/s/leader', id: 'node-a', killAfterMs: 3_000, sessionTimeoutMs: 4_000, lossPolicy: 'lost', acl: 'open' });
+    expect(args.command).to.deep.equal(['job', '--id', 'x']);
+    expect(parseCli(['elect', '/e', '--', 'job'], {}, 'host-1')).to.deep.include({ id: 'host-1', killAfterMs: 10_000, sessionTimeoutMs: 10_000, lossPolicy: 'suspended' });
+    expect(parseCli(['elect', '/e', '--id', '', '--', 'job'], {}, 'host-1')).to.deep.include({ id: '' }); // Curator's default id
+    expect(parseCli(['elect', '/e', '--auth-file', 'f', '--', 'job'], {}, 'h')).to.deep.include({ acl: 'creator-read' });
   });
 
   it('connection: --connect beats ZOOKEEPER_CONNECT beats the default', () => {
@@ -52,6 +61,14 @@ describe('zkurator CLI arguments (pure logic)', () => {
       [['dev-server', '--port', '70000'], /--port must be an integer from 0 to 65535/],
       [['dev-server', '--backend', 'k8s'], /--backend must be/],
       [['status', '/a', '--connect', ''], /--connect must not be empty/],
+      [['elect', '/a'], /elect needs a command after "--"/],
+      [['elect', '--', 'x'], /elect needs an election path, e\.g\. \/services\/scheduler\/leader/],
+      [['elect', '/a', 'b', '--', 'x'], /elect takes one election path.*put the command after "--"/],
+      [['elect', 'a', '--', 'x'], /election path must be absolute/],
+      [['elect', '/a', '--loss-policy', 'never', '--', 'x'], /--loss-policy must be/],
+      [['elect', '/a', '--acl', 'creator', '--', 'x'], /--acl creator needs credentials/],
+      [['elect', '/a', '--read', '--', 'x'], /unknown option --read/],
+      [['elect', '/a', '--id', 'x'.repeat(1_000_001), '--', 'x'], /--id must be at most 1,000,000 bytes/],
     ];
     for (const [argv, message] of cases) {
       expect(() => parseCli(argv, {}), argv.join(' ')).to.throw(UsageError, message);
