@@ -54,5 +54,7 @@ export type { ElectionParticipant } from './leader/participants.js';
 export type { ElectionState } from './leader/election-state.js';
 export { classifyElectionNodes, LATCH_NODE_NAME, SELECTOR_NODE_NAME } from './leader/election-nodes.js';
 export type { ElectionKind, ElectionNodes } from './leader/election-nodes.js';
+export { inspectElection } from './leader/election-inspector.js';
+export type { ElectionSnapshot, ElectionMemberSnapshot } from './leader/election-inspector.js';
 export { LeaderSelector } from './leader/leader-selector.js';
 export type { LeaderSelectorCallback, LeaderSelectorOptions, LeaderSelectorEvents } from './leader/leader-selector.js';

@@ -368,6 +368,9 @@ describe('zkurator elect (the real executable, real server)', function () {
       await peer.latch('J2', sharedConnectString(), SESSION_MS, path, 'J2');
       await untilChildren(observer, path, 3);
       expect(ids(await peer.participants('J2'))).to.deep.equal(['a*', 'b', 'J2']);
+      const status = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: sharedConnectString() });
+      expect(status.code, status.stderr).to.equal(0);
+      expect(ids((JSON.parse(status.stdout) as { participants: Array<{ id: string; isLeader: boolean }> }).participants)).to.deep.equal(['a*', 'b', 'J2']);
 
       a.signal('SIGTERM');
       expect((await a.exited).code).to.equal(42);

@@ -26,8 +26,8 @@ export const USAGE = `Usage:
   zkurator elect <path> [--id <id>] [--kill-after 10s] [--session-timeout 10s] [options] -- <command...>
       Stand for leader (Curator's LeaderLatch); run the command only while leading, stop it as soon
       as leadership may be lost, and run it again when leading again. Exits when the command does.
-  zkurator status <path> [--max-leases N | --semaphore N] [--json] [options]     (also: zkurator ls <path>)
-      Holders and waiters of a lock, in lock order.
+  zkurator status <path> [--max-leases N | --semaphore N | --election] [--json] [options]     (also: zkurator ls <path>)
+      Holders and waiters of a lock, in lock order; or an election's members and leader.
   zkurator dev-server [--port 2181] [--tick-time 2000ms] [--backend auto|local|docker]
       A throwaway local ZooKeeper; prints its connection string; Ctrl-C stops it.
   zkurator revoke <node> [--path <lock path>] [--force] [options]
@@ -70,6 +70,8 @@ Options:
   --force                    revoke: write the request even into a node whose holder is not
                              revocable (it overwrites the node's data; the holder never hears it)
   --progress | --no-progress run: show queue position while waiting (default: when stderr is a terminal)
+  --election                 status: show a path of LeaderSelector (lock-) nodes as an election
+                             (a path of LeaderLatch nodes always is)
   --json                     status: machine-readable output
   --listen <host:port>       serve: where to listen (default 127.0.0.1:9989; loopback unless told)
   --root <path>              serve: ZooKeeper path whose children are the resources (default /locks)
@@ -84,7 +86,7 @@ Durations: 500ms, 30s, 2m, 1h; a bare number is seconds.
 Exit codes: 64 usage, 66 --auth-file/--tls-* file unreadable, 69 ZooKeeper unreachable (or its chroot missing, or TLS failed),
 70 internal error, 75 lock timeout, 76 lock lost (or revoked) while the command ran,
 77 permission denied (the lock path's ACL, or credentials refused), 78 election path used by both
-LeaderLatch and LeaderSelector/lock nodes (elect refuses it), 126/127 command not
+LeaderLatch and LeaderSelector/lock nodes (elect refuses it, status shows it), 126/127 command not
 executable/not found, 128+N interrupted by signal N; otherwise the command's own code.`;
 
 /** Bad command-line arguments. */
@@ -150,6 +152,8 @@ export interface StatusArgs extends ConnectionArgs {
   readonly path: string;
   /** --max-leases or --semaphore; undefined when neither was given (a mutex is judged with 1). */
   readonly maxLeases: number | undefined;
+  /** Show a path of lock- nodes as a LeaderSelector election (a latch- path always is one). */
+  readonly election: boolean;
   readonly json: boolean;
 }
 
@@ -422,16 +426,18 @@ function runAcl(value: string | undefined, hasAuth: boolean): CliAcl {
 
 function parseStatus(argv: string[], env: NodeJS.ProcessEnv, command: string): StatusArgs | { name: 'help' } {
   const { values, positionals } = parseOptions(argv, {
-    ...CONNECTION_OPTIONS, ...HELP_OPTION, 'max-leases': { type: 'string' }, semaphore: { type: 'string' }, json: { type: 'boolean' },
+    ...CONNECTION_OPTIONS, ...HELP_OPTION, 'max-leases': { type: 'string' }, semaphore: { type: 'string' }, election: { type: 'boolean' }, json: { type: 'boolean' },
   });
   if (values.help) return { name: 'help' };
-  if (values['max-leases'] !== undefined && values.semaphore !== undefined) throw new UsageError('choose one of --max-leases and --semaphore');
+  const kinds = [values['max-leases'] !== undefined && '--max-leases', values.semaphore !== undefined && '--semaphore', values.election && '--election'].filter(Boolean);
+  if (kinds.length > 1) throw new UsageError(`choose one of --max-leases, --semaphore and --election (got ${kinds.join(' and ')})`);
   const leases = values.semaphore ?? values['max-leases'];
   return {
     name: 'status',
     ...connection(values, env, ONE_SHOT_CONNECT_TIMEOUT_MS),
     path: onePath(positionals, command),
     maxLeases: leases === undefined ? undefined : parseInteger(leases, values.semaphore !== undefined ? '--semaphore' : '--max-leases', 1),
+    election: values.election === true,
     json: values.json === true,
   };
 }

@@ -1,7 +1,7 @@
 // The CLI's argument rules (pure logic: no process, no server).
 import { expect } from 'chai';
-import { parseCli, parseDuration, USAGE, UsageError, type ElectArgs, type RunArgs, type ServeArgs } from '../../lib/cli/args.js';
-import { formatTable } from '../../lib/cli/status-command.js';
+import { parseCli, parseDuration, USAGE, UsageError, type ElectArgs, type RunArgs, type ServeArgs, type StatusArgs } from '../../lib/cli/args.js';
+import { formatElection, formatTable } from '../../lib/cli/status-command.js';
 
 describe('zkurator CLI arguments (pure logic)', () => {
   it('parses durations: ms, s, m, h, bare seconds; rejects the rest', () => {
@@ -28,6 +28,8 @@ describe('zkurator CLI arguments (pure logic)', () => {
     expect(parseCli(['elect', '/e', '--', 'job'], {}, 'host-1')).to.deep.include({ id: 'host-1', killAfterMs: 10_000, sessionTimeoutMs: 10_000, lossPolicy: 'suspended' });
     expect(parseCli(['elect', '/e', '--id', '', '--', 'job'], {}, 'host-1')).to.deep.include({ id: '' }); // Curator's default id
     expect(parseCli(['elect', '/e', '--auth-file', 'f', '--', 'job'], {}, 'h')).to.deep.include({ acl: 'creator-read' });
+    expect((parseCli(['status', '/e', '--election'], {}) as StatusArgs).election).to.equal(true);
+    expect((parseCli(['status', '/e'], {}) as StatusArgs).election).to.equal(false);
   });
 
   it('connection: --connect beats ZOOKEEPER_CONNECT beats the default', () => {
@@ -69,6 +71,7 @@ describe('zkurator CLI arguments (pure logic)', () => {
       [['elect', '/a', '--acl', 'creator', '--', 'x'], /--acl creator needs credentials/],
       [['elect', '/a', '--read', '--', 'x'], /unknown option --read/],
       [['elect', '/a', '--id', 'x'.repeat(1_000_001), '--', 'x'], /--id must be at most 1,000,000 bytes/],
+      [['status', '/a', '--election', '--max-leases', '2'], /choose one of --max-leases, --semaphore and --election \(got --max-leases and --election\)/],
     ];
     for (const [argv, message] of cases) {
       expect(() => parseCli(argv, {}), argv.join(' ')).to.throw(UsageError, message);
@@ -141,5 +144,28 @@ describe('zkurator CLI arguments (pure logic)', () => {
       '2  waiting  lock  12s  abcdef   unknown  x\\ny      n-lock-0000000002',
       '',
     ].join('\n'));
+  });
+
+  it('election table: the leader first, ids quoted, a conflict named with the leader each recipe sees', () => {
+    const at = new Date(1_000_000);
+    const member = (name: string, kind: 'latch' | 'selector' | 'foreign', id: string, isLeader: boolean) => ({
+      name, path: `/e/${name}`, kind, id, isLeader, waitingOn: undefined, sessionId: 'abc', createdAt: at, czxid: 5n,
+    });
+    expect(formatElection({
+      path: '/e', kind: 'latch', leader: member('_c_1-latch-0000000000', 'latch', 'node a', true),
+      participants: [member('_c_1-latch-0000000000', 'latch', 'node a', true), member('_c_2-latch-0000000001', 'latch', '', false)],
+    }, 1_003_000)).to.equal([
+      '/e (LeaderLatch election): leader "node a", 2 members',
+      '#  ROLE     KIND   ID        AGE  SESSION  NODE',
+      '1  leader   latch  "node a"  3s   abc      _c_1-latch-0000000000',
+      '2  waiting  latch  ""        3s   abc      _c_2-latch-0000000001',
+      '',
+    ].join('\n'));
+    expect(formatElection({
+      path: '/e', kind: 'mixed', leader: undefined,
+      participants: [member('_c_1-latch-0000000000', 'latch', 'j', true), member('_c_2-lock-0000000001', 'selector', 's', true), member('x', 'foreign', '', false)],
+    }, 1_003_000).split('\n')[0]).to.equal('/e (CONFLICT: LeaderLatch and LeaderSelector members on one path): 2 members; '
+      + 'each recipe sees a leader of its own: "j" (LeaderLatch) and "s" (LeaderSelector); use one recipe per path');
+    expect(formatElection({ path: '/e', kind: 'none', leader: undefined, participants: [] }, 0)).to.equal('/e (election): no leader, 0 members\n');
   });
 });
