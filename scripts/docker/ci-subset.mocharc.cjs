@@ -4,12 +4,12 @@
 // or run Curator peers against them. The others only talk to the shared server, the same
 // ZooKeeper 3.8 either way, and already ran on the local backend. Measured on the 2-core
 // machine: about 3 minutes, against about 7 for the whole suite on this backend.
-// Everything but `spec` comes from .mocharc.json (a --config file replaces it, spec included).
+// Everything but `spec` comes from .mocharc.cjs (a --config file replaces it, spec included).
 'use strict';
 
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
-const base = require('../../.mocharc.json');
+const base = require('../../.mocharc.cjs');
 
 const tests = [
   // Curator 5.4.0 peers against servers in containers
