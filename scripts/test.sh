@@ -6,8 +6,9 @@
 # lines, e.g. ZKURATOR_TEST_NODE_LINES=system for the machine's Node alone, or "22 24 26".
 # Every line runs even when one fails; the exit status is non-zero if any failed. Each line is
 # bounded in time (ZKURATOR_TEST_LINE_TIMEOUT seconds, default 1200), so a run that does not end
-# cannot use up a CI job's time: a mocha process on Node 24 was once seen, every test passed,
-# spinning in Node's exit-time handle cleanup instead of exiting.
+# cannot use up a CI job's time (a Node 24 line was twice seen with every test passed and the
+# line not ending; test/support/exit-watch.ts now says what keeps mocha alive, and the check
+# below names any process the suite left behind).
 # Then the Docker-backed part (below).
 set -euo pipefail
 set -m # every background job gets a process group of its own: a line that overruns is ended whole
@@ -32,7 +33,7 @@ suite=""
 watchdog=""
 # On the way out (done, Ctrl-C, killed): end the line still running, its watchdog, the logs.
 stop_jobs() {
-  for job in $suite $watchdog; do kill -TERM -- "-$job" 2>/dev/null || true; done
+  for job in $suite $watchdog ${shower:-}; do kill -TERM -- "-$job" 2>/dev/null || true; done
   rm -rf "$logs"
 }
 trap stop_jobs EXIT
@@ -49,13 +50,29 @@ for line in "${lines[@]}"; do
   # `npm test` builds (pretest) and runs mocha, both on the `node` first on PATH; every process
   # the tests start runs on process.execPath, the same binary. It runs as a job (its own process
   # group, with every process it starts) that a watchdog job ends if it outlives the limit.
-  (PATH="$bin:$PATH" npm test 2>&1 | tee "$logs/$line.log"; exit "${PIPESTATUS[0]}") &
+  # Its output goes to a file that tail shows, not through a pipe: a process the suite left
+  # behind holding the pipe would keep a `| tee` open after mocha exited, and the line would
+  # look like a mocha that does not end.
+  (PATH="$bin:$PATH" exec npm test >"$logs/$line.log" 2>&1) &
   suite=$!
   (sleep "$limit"; touch "$logs/$line.overran"; kill -TERM -- "-$suite"; sleep 30; kill -KILL -- "-$suite") >/dev/null 2>&1 &
   watchdog=$!
+  tail -n +1 -f "$logs/$line.log" &
+  shower=$!
   wait "$suite" || status=$?
   kill -TERM -- "-$watchdog" 2>/dev/null || true
   wait "$watchdog" 2>/dev/null || true
+  sleep 0.5 # tail's last read
+  kill -TERM -- "-$shower" 2>/dev/null || true
+  wait "$shower" 2>/dev/null || true
+  # Every process a test starts must be gone when the suite is: list and end any left behind.
+  leftovers="$(ps -eo pid=,pgid=,etimes=,args= | awk -v g="$suite" '$2 == g' || true)"
+  if [ -n "$leftovers" ]; then
+    echo "test: the suite exited but left these processes running (pid, group, seconds, command):"
+    printf '%s\n' "$leftovers" | cut -c1-400
+    kill -KILL -- "-$suite" 2>/dev/null || true
+    touch "$logs/$line.leftovers"
+  fi
   suite=""
   watchdog=""
   counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$line.log" | tail -n 1 || true)"
@@ -65,6 +82,8 @@ for line in "${lines[@]}"; do
     verdict="FAILED (still running after $limit s: ended)"; failed=1
   elif [ "$status" -ne 0 ]; then
     verdict="FAILED (exit $status)"; failed=1
+  elif [ -e "$logs/$line.leftovers" ]; then
+    verdict="FAILED (left processes running)"; failed=1
   fi
   summary+=("Node $version: $verdict, ${counts:-no test summary}, $((elapsed / 60)) min $((elapsed % 60)) s")
 done

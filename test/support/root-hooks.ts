@@ -4,6 +4,7 @@ import { ZkCluster } from './zk-server.js';
 import { serverBackend } from './server-backend.js';
 import { closeTrackedClients, setSharedConnectString } from './harness.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { watchForExit } from './exit-watch.js';
 
 let cluster: ZkCluster | undefined;
 
@@ -27,3 +28,8 @@ export const mochaHooks = {
     await cluster?.destroy();
   },
 };
+
+/** Mocha's global teardown: from here on the process must exit by itself (see exit-watch.ts). */
+export function mochaGlobalTeardown(): void {
+  watchForExit();
+}

@@ -1,0 +1,40 @@
+// After the run: the process should exit by itself (mocha runs without --exit, so a handle a
+// test or the library left open shows as a run that does not end). If it is still alive
+// EXIT_GRACE_MS later, say what keeps it alive and fail, instead of waiting for the line's
+// time limit with no clue. The timer is unref'd: it never keeps the process alive itself.
+const EXIT_GRACE_MS = 30_000;
+
+export function watchForExit(): void {
+  setTimeout(() => {
+    process.stderr.write(
+      `test: every test ended ${EXIT_GRACE_MS / 1000} s ago, but the process is still running; what keeps it alive:\n` +
+        describeActiveHandles().map((line) => `  ${line}\n`).join(''),
+    );
+    process.exit(1);
+  }, EXIT_GRACE_MS).unref();
+}
+
+/** One line per handle Node still has open: its kind and what identifies it. */
+export function describeActiveHandles(): string[] {
+  const lines = [`resources: ${process.getActiveResourcesInfo().join(', ') || 'none'}`];
+  const getHandles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles;
+  for (const handle of getHandles?.call(process) ?? []) lines.push(describeHandle(handle));
+  return lines;
+}
+
+function describeHandle(handle: unknown): string {
+  if (typeof handle !== 'object' || handle === null) return String(handle);
+  const h = handle as Record<string, unknown>;
+  const kind = handle.constructor?.name ?? 'object';
+  const parts: string[] = [kind];
+  if (typeof h.pid === 'number') parts.push(`pid ${h.pid}`);
+  if (Array.isArray(h.spawnargs)) parts.push(`args ${JSON.stringify(h.spawnargs).slice(0, 300)}`);
+  if (typeof h.remoteAddress === 'string') parts.push(`to ${h.remoteAddress}:${String(h.remotePort)}`);
+  if (typeof h.localPort === 'number') parts.push(`local port ${h.localPort}`);
+  const inner = h._handle as { constructor?: { name?: string }; fd?: number } | undefined;
+  if (inner?.constructor?.name) parts.push(`(${inner.constructor.name}${typeof inner.fd === 'number' ? ` fd ${inner.fd}` : ''})`);
+  if (typeof (h as { address?: unknown }).address === 'function' && kind === 'Server') {
+    try { parts.push(`listening ${JSON.stringify((h as { address: () => unknown }).address())}`); } catch { /* closed */ }
+  }
+  return parts.join(' ');
+}
