@@ -148,6 +148,10 @@ export class TcpProxy {
       return;
     }
     const server = connect({ host: '127.0.0.1', port: this.targetPort });
+    // ZooKeeper's clients and servers turn Nagle's algorithm off; the proxy must not add it back
+    // (a small frame held for the peer's delayed ACK costs some 40 ms a client would not pay).
+    client.setNoDelay(true);
+    server.setNoDelay(true);
     const pair: Pair = { client, server };
     this.pairs.add(pair);
     const drop = (): void => {
