@@ -2,7 +2,8 @@
 // show client overhead, not the disk), then the same workloads, one after another on that
 // server, for zkurator, Curator 5.4.0, kazoo 2.8 and (W1) the native npm `zookeeper` binding
 // doing the same calls as zkurator's uncontended cycle; and the HTTP gateway (`zkurator serve`)
-// against etcd's lock API (gateway-bench.ts), with a throwaway etcd beside it. Several rounds;
+// against etcd's lock API (gateway-bench.ts), with a throwaway etcd beside it; and leader
+// failover, zkurator's LeaderLatch against Curator's (failover-bench.ts). Several rounds;
 // medians and ratios in a markdown table, written to scripts/bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { ZkCluster } from '../../test/support/zk-server.js';
 import { compileAgainstCurator, curatorClasspath } from '../curator-java.js';
 import { EtcdServer } from './etcd-server.js';
+import { failoverBenchRows } from './failover-bench.js';
+import { withFailoverSection } from './failover-bench-section.js';
 import { gatewayBenchRows } from './gateway-bench.js';
 import { roundsText, withGatewaySection } from './gateway-bench-section.js';
 
@@ -32,6 +35,12 @@ const W6_CYCLES = Number(process.env.BENCH_W6 ?? 100_000);
 const W7_CYCLES = Number(process.env.BENCH_W7 ?? 2000);
 /** Round trips per scenario of the HTTP gateway workload (BENCH_ONLY=gateway runs it alone). */
 const GATEWAY_CYCLES = Number(process.env.BENCH_GATEWAY ?? 3000);
+/** Measured rounds of the failover workload (BENCH_ONLY=failover runs it alone): close(), and session loss. */
+const FAILOVER_CLOSE = Number(process.env.BENCH_FAILOVER_CLOSE ?? 100);
+const FAILOVER_LOSS = Number(process.env.BENCH_FAILOVER_LOSS ?? 20);
+/** The bench server's tickTime, and the failover members' session timeout: the least it allows (2 ticks). */
+const TICK_TIME_MS = 2000;
+const FAILOVER_SESSION_MS = 2 * TICK_TIME_MS;
 
 interface Result {
   /** Set when the contender could not complete the workload (said in the table, not hidden). */
@@ -79,10 +88,11 @@ async function main(): Promise<void> {
     throw new Error('no `etcd` on PATH: the gateway workload runs against Debian\'s etcd-server (bash scripts/install-deps.sh installs it)');
   }
   if (ONLY?.join() !== 'gateway') compileAgainstCurator(join(srcDir, 'CuratorBench.java'), buildDir);
-  const server = await ZkCluster.standalone({ tickTime: 2000 });
+  const server = await ZkCluster.standalone({ tickTime: TICK_TIME_MS });
   const rows: string[] = [];
   const notes: string[] = [];
   let gatewayRows: string[] = [];
+  let failoverRows: string[] = [];
   let w1CyclesPerSec: number | undefined; // zkurator's, for the gateway's 1-client comparison
   try {
     const plan: Array<{ workload: string; label: string; count: number; contenders: Contender[]; rounds?: number }> = [
@@ -141,6 +151,15 @@ async function main(): Promise<void> {
       gatewayRows = await gatewayBenchRows({ connectString: server.connectString, rounds: ROUNDS, cycles: GATEWAY_CYCLES, ...(w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec }) });
       rows.push(...gatewayRows);
     }
+    // Last, as a run of it alone adds its section at the end of RESULTS.md.
+    if (!ONLY || ONLY.includes('failover')) {
+      failoverRows = await failoverBenchRows({
+        connectString: server.connectString, tickTimeMs: TICK_TIME_MS, sessionTimeoutMs: FAILOVER_SESSION_MS,
+        closeRounds: FAILOVER_CLOSE, lossRounds: FAILOVER_LOSS,
+        command: `${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}npm run bench`,
+      });
+      rows.push(...failoverRows);
+    }
   } finally {
     await server.destroy();
   }
@@ -157,6 +176,9 @@ async function main(): Promise<void> {
   // The gateway workload alone at its full size (BENCH_ONLY=gateway) replaces just its own section.
   else if (ONLY.join() === 'gateway' && process.env.BENCH_ROUNDS === undefined && process.env.BENCH_GATEWAY === undefined) {
     writeFileSync(join(srcDir, 'RESULTS.md'), withGatewaySection(readFileSync(join(srcDir, 'RESULTS.md'), 'utf8'), gatewayRows));
+  } else if (ONLY.join() === 'failover' && process.env.BENCH_FAILOVER_CLOSE === undefined && process.env.BENCH_FAILOVER_LOSS === undefined) {
+    // The failover workload alone at its full size replaces just its own section, likewise.
+    writeFileSync(join(srcDir, 'RESULTS.md'), withFailoverSection(readFileSync(join(srcDir, 'RESULTS.md'), 'utf8'), failoverRows));
   }
   console.log(table);
 }
