@@ -8,7 +8,7 @@ import {
   connect, inspectLock, Mutex, MultiLock, ReadWriteLock, revoke, Semaphore, SemaphoreMutex, ValidationError,
 } from '../lib/index.js';
 import { checkOptions } from '../lib/framework/check-options.js';
-import { childrenOf, newClient, uniquePath } from './support/harness.js';
+import { childrenOf, newClient, sharedConnectString, uniquePath } from './support/harness.js';
 
 /** The error a call throws or rejects with (undefined if it succeeds). */
 async function failure(call: () => unknown): Promise<unknown> {
@@ -78,6 +78,7 @@ describe('options: unknown keys and non-object options are a ValidationError nam
     const calls: Array<[string, (options: unknown) => unknown]> = [
       ['connect', (o) => connect('127.0.0.1:1', o as never)],
       ['connect aclProvider', (o) => connect('127.0.0.1:1', { aclProvider: o as never })],
+      ['connect session', (o) => connect('127.0.0.1:1', { session: o as never })],
       ['new Mutex', (o) => new Mutex(client, path, o as never)],
       ['acquire', (o) => mutex.acquire(o as never)],
       ['tryAcquire', (o) => mutex.tryAcquire(o as never)],
@@ -117,6 +118,32 @@ describe('options: unknown keys and non-object options are a ValidationError nam
     await write.release();
     for (const p of [path, `${path}-sem`, `${path}-semmutex`, `${path}-a`, `${path}-b`]) {
       expect(await childrenOf(client, p), p).to.deep.equal([]);
+    }
+  });
+
+  it('a session to resume that is not hex is a ValidationError naming the field, before any socket (was a bare SyntaxError)', async () => {
+    const client = await newClient();
+    const good = { id: client.sessionId, password: client.sessionPassword };
+    for (const [session, field] of [
+      [{ ...good, id: 'not-hex' }, 'session.id'],
+      [{ ...good, id: '0x12' }, 'session.id'],
+      [{ ...good, id: '1'.repeat(17) }, 'session.id'],
+      [{ ...good, id: 42 }, 'session.id'],
+      [{ ...good, password: 'zz' }, 'session.password'],
+      [{ ...good, password: 'abc' }, 'session.password'],
+      [{ id: good.id }, 'session.password'],
+    ] as const) {
+      const err = await failure(() => connect(sharedConnectString(), { session: session as never, connectTimeout: 2_000 }));
+      expect(err, JSON.stringify(session)).to.be.instanceOf(ValidationError).with.property('message').that.matches(new RegExp(`^${field.replace('.', '\\.')} must be`));
+      expect((err as Error).message, 'the password never shows').to.not.contain(good.password);
+    }
+    // well-formed values pass the check and reach the server, which knows no such session: the
+    // client is given a new one (as after an expiry)
+    const resumed = await connect(sharedConnectString(), { session: { id: 'abcdef12', password: '00'.repeat(16) }, connectTimeout: 5_000 });
+    try {
+      expect(resumed.sessionId).to.not.equal('abcdef12');
+    } finally {
+      await resumed.close();
     }
   });
 });

@@ -20,6 +20,8 @@ export interface ConnectOptions {
   /**
    * Attach to an existing session (id and password as hex strings from `sessionId` /
    * `sessionPassword`). Used to take over or expire a session; most users never need it.
+   * Malformed values are a ValidationError. A session the server no longer knows (expired)
+   * is replaced by a new one, as after any expiry: compare `sessionId` to tell.
    */
   session?: {
     /** Session id, hex. */

@@ -827,6 +827,7 @@ export async function connect(connectString: string, options?: ConnectOptions): 
   if (!(Number.isSafeInteger(connectTimeout) || connectTimeout === Infinity) || connectTimeout <= 0) {
     throw new ValidationError(`connectTimeout must be a positive integer number of milliseconds (or Infinity), got ${describeValue(connectTimeout)}`);
   }
+  if (options.session !== undefined) checkSessionToResume(options.session);
   const client = new ZkClient(connectString, { ...options, sessionTimeout, connectTimeout });
   try {
     await client.waitConnected(connectTimeout);
@@ -835,4 +836,16 @@ export async function connect(connectString: string, options?: ConnectOptions): 
     throw err;
   }
   return client;
+}
+
+/** `session` as `sessionId` / `sessionPassword` give it: hex, a 64-bit id and a non-empty password. */
+function checkSessionToResume(session: unknown): void {
+  checkOptions(session as object, { call: 'connect session', known: ['id', 'password'] });
+  const { id, password } = (session ?? {}) as { id?: unknown; password?: unknown };
+  if (typeof id !== 'string' || !/^[0-9a-f]{1,16}$/i.test(id)) {
+    throw new ValidationError(`session.id must be a session id in hex (1 to 16 digits, as client.sessionId gives it), got ${describeValue(id)}`);
+  }
+  if (typeof password !== 'string' || !/^(?:[0-9a-f]{2})+$/i.test(password)) {
+    throw new ValidationError('session.password must be the session password in hex (an even number of digits, as client.sessionPassword gives it); its value is not shown');
+  }
 }
