@@ -23,6 +23,7 @@ import { MAX_TIMER_MS, setLongTimeout, type LongTimer } from '../util/timer.js';
 export { CreateMode } from '../zookeeper/protocol.js';
 import { CreateMode } from '../zookeeper/protocol.js';
 import { describeValue } from '../util/describe-value.js';
+import { RecentSet } from '../util/recent-set.js';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ConnectOptions } from './connect-options.js';
 import type { ConnectionState, LossPolicy } from './connection-state.js';
@@ -131,10 +132,10 @@ export class ZkClient extends EventEmitter<ZkClientEvents> {
   private dropped: ConnectionLossError | undefined;
   /**
    * @internal Lock paths on which this client's identity has shown READ, CREATE and DELETE
-   * (the checked create of lock-rights.ts); a path leaves it on any NOAUTH there. One entry
-   * per lock path used.
+   * (the checked create of lock-rights.ts); a path leaves it on any NOAUTH there. The latest
+   * 10,000 paths used: a forgotten one only pays the checked create again.
    */
-  readonly checkedLockPaths = new Set<string>();
+  readonly checkedLockPaths = new RecentSet(10_000);
   /**
    * @internal Lock paths where an acquire of this client is making the first (checked) create,
    * container parents included: concurrent first acquires there wait for it and share its check
