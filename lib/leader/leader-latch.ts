@@ -164,10 +164,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
 
   /** The current term while this member leads (its signal, fencing token, validFor()), else undefined. */
   get leadership(): Leadership | undefined {
-    const term = this.term;
-    if (this.stateValue !== 'started' || !term) return undefined;
-    term.checkClock();
-    return term.active ? term : undefined;
+    return this.stateValue === 'started' ? LeadershipTerm.current(this.term) : undefined;
   }
 
   /** Full path of this member's node while it has one (Curator's getOurPath). */

@@ -154,10 +154,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
 
   /** The current term while this member leads (the callback's argument), else undefined. */
   get leadership(): Leadership | undefined {
-    const term = this.term;
-    if (!term) return undefined;
-    term.checkClock();
-    return term.active ? term : undefined;
+    return LeadershipTerm.current(this.term);
   }
 
   /**

@@ -95,6 +95,13 @@ export class LeadershipTerm implements Leadership, ClockWatched {
       + '(was the process paused?): the server may have expired it, and another member may lead');
   }
 
+  /** This term if it is still on, judged now (the clock included), else undefined: what a member's `leadership` getter returns. */
+  static current(term: LeadershipTerm | undefined): Leadership | undefined {
+    if (!term) return undefined;
+    term.checkClock();
+    return term.active ? term : undefined;
+  }
+
   validFor(): number {
     this.checkClock();
     if (this.endedWith) return 0;
