@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh            `zkurator dev-server`: ZooKeeper 3.8 and a Java runtime
 #   scripts/install-deps.sh --demo     `npm run demo`: that, plus Curator 5.4.0 and a JDK
 #   scripts/install-deps.sh --test     the test suite and the benchmarks: all of the above, plus
-#                                      kazoo, openssl, chromium, etcd-server
+#                                      kazoo, openssl, chromium, etcd-server, gdb
 # Package names given after the option are installed too (scripts/test-docker.sh asks for
 # docker.io and debootstrap). A user of the npm package needs only the first line's packages:
 # `apt-get install --no-install-recommends zookeeper` (zkurator dev-server says so).
@@ -16,8 +16,9 @@ server=(zookeeper)
 demo=(libcurator-recipes-java)
 # tests and benchmarks: kazoo (benchmarks), openssl (the TLS tests make throwaway certificates),
 # chromium (the gateway page's browser test drives it with playwright-core; npm downloads none),
-# etcd-server (etcd 3.4: the benchmark's HTTP lock contender beside `zkurator serve`).
-tests=(python3-kazoo openssl chromium etcd-server)
+# etcd-server (etcd 3.4: the benchmark's HTTP lock contender beside `zkurator serve`),
+# gdb (scripts/line-watchdog.sh prints the native stacks of a test process that does not exit).
+tests=(python3-kazoo openssl chromium etcd-server gdb)
 
 purpose=dev-server
 case "${1:-}" in

@@ -49,13 +49,14 @@ for line in "${lines[@]}"; do
   status=0
   # `npm test` builds (pretest) and runs mocha, both on the `node` first on PATH; every process
   # the tests start runs on process.execPath, the same binary. It runs as a job (its own process
-  # group, with every process it starts) that a watchdog job ends if it outlives the limit.
+  # group, with every process it starts) that scripts/line-watchdog.sh ends if it outlives the
+  # limit or does not exit once every test has ended.
   # Its output goes to a file that tail shows, not through a pipe: a process the suite left
   # behind holding the pipe would keep a `| tee` open after mocha exited, and the line would
   # look like a mocha that does not end.
   (PATH="$bin:$PATH" exec npm test >"$logs/$line.log" 2>&1) &
   suite=$!
-  (sleep "$limit"; touch "$logs/$line.overran"; kill -TERM -- "-$suite"; sleep 30; kill -KILL -- "-$suite") >/dev/null 2>&1 &
+  bash scripts/line-watchdog.sh "$suite" "$logs/$line.log" "$limit" "$logs/$line" &
   watchdog=$!
   tail -n +1 -f "$logs/$line.log" &
   shower=$!
@@ -80,6 +81,8 @@ for line in "${lines[@]}"; do
   verdict=passed
   if [ -e "$logs/$line.overran" ]; then
     verdict="FAILED (still running after $limit s: ended)"; failed=1
+  elif [ -e "$logs/$line.stuck" ]; then
+    verdict="FAILED (every test ended, but Node did not exit: where it was is printed above)"; failed=1
   elif [ "$status" -ne 0 ]; then
     verdict="FAILED (exit $status)"; failed=1
   elif [ -e "$logs/$line.leftovers" ]; then
