@@ -5,5 +5,5 @@ export type { Gateway, GatewayOptions } from './server.js';
 export { parseSettingsFile, resolveSettings } from './gateway-config.js';
 export type { GatewaySettings, GatewaySettingsInput, PoolSettings } from './gateway-config.js';
 export type { LockMode, LockView } from './lock-record.js';
-export type { ParticipantView, ResourceSummary, ResourceView } from './resource-view.js';
+export type { ElectionView, ParticipantView, ResourceSummary, ResourceView } from './resource-view.js';
 export type { ProblemBody } from './problem.js';
