@@ -2,10 +2,11 @@
 // members (test/peer/CuratorLeaderPeer.java) next to zkurator's: GET /locks/<resource> shows a
 // LeaderLatch election's members in election order with their ids and its leader, as Curator's
 // getParticipants() lists them; GET /locks marks it; a path holding a LeaderLatch's and a lock's
-// nodes is shown as the conflict it is; and a LeaderSelector's path is a mutex to the gateway,
-// its leader the holder.
+// nodes is shown as the conflict it is; a lock on an election's path is refused with 409 without a
+// node of the gateway's ever appearing there (a zkurator leader there keeps leading); and a
+// LeaderSelector's path is a mutex to the gateway, its leader the holder.
 import { expect } from 'chai';
-import { CreateMode, LeaderLatch, LeaderSelector } from '../lib/index.js';
+import { CreateMode, LeaderLatch, LeaderSelector, type ZkClient } from '../lib/index.js';
 import { CuratorLeaderPeer } from './support/curator-leader-peer.js';
 import { startGateway, uniqueRoot, useGateways, type TestGateway } from './support/gateway-fixture.js';
 import { childrenOf, newClient, sharedConnectString, untilChildren } from './support/harness.js';
@@ -21,6 +22,7 @@ interface ListJson {
   root: string;
   locks: Array<{ resource: string; url: string; holders: number; waiters: number; participants?: ParticipantJson[]; election?: ElectionJson }>;
 }
+interface ProblemJson { type: string; title: string; status: number; detail: string }
 
 /** Ids in order, the leader(s) starred: the shape of Curator's Participant list. */
 function ids(list: ReadonlyArray<{ id: string; isLeader: boolean }>): string[] {
@@ -40,6 +42,11 @@ async function viewOf(gw: TestGateway, resource: string): Promise<ResourceJson> 
 
 async function listOf(gw: TestGateway, detail = false): Promise<ListJson> {
   return await (await gw.http(`/locks${detail ? '?detail=true' : ''}`)).json() as ListJson;
+}
+
+/** How often the children of `path` changed (its cversion): a node created and deleted again counts two. */
+async function childChanges(client: ZkClient, path: string): Promise<number> {
+  return (await client.exists(path))!.cversion;
 }
 
 /** Resolves once the signal aborts. */
@@ -116,6 +123,62 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     await c.close();
     // Nobody left: a resource with nobody in it, no election.
     expect(await viewOf(gw, 'scheduler')).to.deep.equal({ resource: 'scheduler', path, locked: false, participants: [] });
+  });
+
+  it('a lock on an election\'s path is refused with 409 before any node of the gateway\'s appears there (a zkurator leader keeps leading), in every mode', async () => {
+    const root = uniqueRoot();
+    const gw = await startGateway({ root });
+    const path = `${root}/jobs`;
+    const observer = await newClient();
+    const leader = new LeaderLatch(await newClient(), path, { id: 'node-a' });
+    let notLeader = 0;
+    leader.on('notLeader', () => { notLeader += 1; });
+    await leader.start();
+    expect(await leader.await({ timeout: 5_000 })).to.equal(true);
+    await peer.latch('J2', sharedConnectString(), 4_000, path, 'jvm-b');
+    await untilChildren(observer, path, 2);
+    const members = await childrenOf(observer, path);
+    const before = await childChanges(observer, path);
+
+    for (const body of [{}, { mode: 'read' }, { mode: 'write' }, { mode: 'semaphore', maxLeases: 2 }, { maxLeases: 3, wait: 5 }]) {
+      const res = await gw.post('/locks/jobs', { title: 'not here', ...body });
+      expect(res.status, JSON.stringify(body)).to.equal(409);
+      const problem = await res.json() as ProblemJson;
+      expect(problem).to.include({ type: 'urn:zkurator:gateway:recipe-conflict', title: 'Election conflict', status: 409 });
+      expect(problem.detail).to.match(/^jobs is a leader election's path \(2 LeaderLatch nodes, e\.g\. _c_[0-9a-f-]{36}-latch-\d{10}\): /);
+    }
+    // Not one node came and went: the children never changed, and the leader never stepped down.
+    expect(await childChanges(observer, path)).to.equal(before);
+    expect(await childrenOf(observer, path)).to.deep.equal(members);
+    expect([leader.hasLeadership, notLeader]).to.deep.equal([true, 0]);
+    expect(gw.gateway.heldCount).to.equal(0);
+    await leader.close();
+    await peer.close('J2');
+  });
+
+  it('a resource the gateway used as a lock that becomes an election\'s path: the next POST is refused (its node deleted), later ones before any create', async () => {
+    const root = uniqueRoot();
+    const gw = await startGateway({ root });
+    const path = `${root}/batch`;
+    const observer = await newClient();
+    const first = await gw.post('/locks/batch', { title: 'a lock first' });
+    expect(first.status).to.equal(201);
+    expect((await gw.http((await first.json() as LockViewJson).url, { method: 'DELETE' })).status).to.equal(204);
+    // A Curator LeaderLatch member takes the path over (Curator does not look first).
+    await peer.latch('J3', sharedConnectString(), 4_000, path, 'jvm-b');
+    await peer.next('isLeader', 'J3');
+    const members = await childrenOf(observer, path);
+    expect(members).to.have.length(1);
+    const refused = await gw.post('/locks/batch', { title: 'now an election', wait: 5 });
+    expect(refused.status).to.equal(409);
+    expect((await refused.json() as ProblemJson).detail).to.contain('batch is a leader election\'s path (1 LeaderLatch node');
+    expect(await childrenOf(observer, path)).to.deep.equal(members); // the gateway's node is gone again
+    // Now known as an election's path: the next request is refused before its create.
+    const before = await childChanges(observer, path);
+    expect((await gw.post('/locks/batch', {})).status).to.equal(409);
+    expect(await childChanges(observer, path)).to.equal(before);
+    expect(ids(await peer.participants('J3'))).to.deep.equal(['jvm-b*']);
+    await peer.close('J3');
   });
 
   it('a path holding a gateway lock and a Curator LeaderLatch node: shown as the conflict, both "leaders", the gateway lock releasable; released, an election again', async () => {

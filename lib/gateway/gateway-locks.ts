@@ -7,7 +7,9 @@
 // ZooKeeper round trips of an uncontended POST + DELETE, two: the create (its data already the
 // granted record, its reply the node's czxid) with the listing sent behind it (the kind check
 // and the grant); then the delete of the node the id names, at the data version this process
-// knows. A lock that had to wait gets its grant's times written before the answer.
+// knows. A lock that had to wait gets its grant's times written before the answer. (The first
+// lock on a resource this process knows nothing of also lists it before its create: see
+// lock-kinds.ts on election paths.)
 import { BadVersionError, LockTimeoutError, NoNodeError } from '../errors.js';
 import type { LockDriver } from '../locks/engine/lock-driver.js';
 import { StandardLockDriver } from '../locks/engine/lock-driver.js';
@@ -227,6 +229,12 @@ export class GatewayLocks {
    */
   private async takeLock(resource: string, request: LockRequest, template: RecordTemplate, signal: AbortSignal): Promise<OwnLock> {
     const base = this.pathOf(resource);
+    // A resource not yet seen free of LeaderLatch nodes is listed first: on an election's path
+    // the 409 must come before our node could make a zkurator leader there step down (lock-kinds.ts).
+    if (this.kinds.mustLookFirst(base)) {
+      await this.kinds.check(resource, base, request, await this.client.getChildrenOrEmpty(base));
+      signal.throwIfAborted();
+    }
     const records = new WeakMap<Buffer, { record: LockRecord; made: number }>();
     const created: string[] = [];
     const engine = new LockEngine(this.client, base, this.driverFor(request), () => {

@@ -5,7 +5,16 @@
 // (our node is in it, so a conflicting request made at the same moment sees ours too and one
 // of the two refuses), which costs no round trip; only nodes whose maxLeases this process does
 // not know yet are read, a few at most, and remembered.
+//
+// A leader election's path (LeaderLatch nodes, `latch-`) is no lock: a lock there would not
+// exclude its leader (each of Curator's recipes sorts the other's nodes last), so it is refused
+// with 409 as well. There the create itself would do harm: a zkurator LeaderLatch leader watches
+// its path and steps down (withdrawing its node) as soon as a `lock-` node appears, even one
+// deleted a moment later. So a resource this process has not yet seen free of election nodes
+// is listed before the create (one round trip, once per resource while remembered), and an
+// election's path is refused without a node of ours ever appearing there.
 import { NoNodeError, NotEmptyError } from '../errors.js';
+import { LATCH_NODE_NAME } from '../leader/election-nodes.js';
 import { MUTEX_LOCK_NAME } from '../locks/engine/lock-driver.js';
 import { READ_LOCK_NAME, WRITE_LOCK_NAME } from '../locks/engine/read-lock-driver.js';
 import { SEMAPHORE_LEASES, SEMAPHORE_LOCKS } from '../locks/semaphore.js';
@@ -17,6 +26,8 @@ import { Problem } from './problem.js';
 const MAX_READS = 8;
 /** Others' nodes whose maxLeases (or lack of a record) is remembered, oldest forgotten first. */
 const MAX_REMEMBERED = 10_000;
+/** Resource paths remembered as free of election nodes, oldest forgotten first. */
+const MAX_ELECTION_FREE = 10_000;
 
 /** What a request asks for, as far as the kind of lock goes. */
 export interface KindRequest {
@@ -39,6 +50,12 @@ export class LockKindCheck {
    * never changes, and a path is never reused (its name has a random UUID).
    */
   private readonly maxLeasesOf = new Map<string, number | null>();
+  /**
+   * Resource paths whose last listing seen here held no LeaderLatch node: a lock's create may go
+   * there without a listing first. (An election that starts on such a path later is still
+   * refused, by the check of the create's own listing; only then may our node have been seen.)
+   */
+  private readonly electionFree = new Set<string>();
 
   constructor(private readonly client: ZkClient) {}
 
@@ -51,11 +68,17 @@ export class LockKindCheck {
     this.maxLeasesOf.delete(path);
   }
 
+  /** Whether a lock's create on `base` must be preceded by a listing ({@link check}): not yet seen free of election nodes. */
+  mustLookFirst(base: string): boolean {
+    return !this.electionFree.has(base);
+  }
+
   /**
    * Throws a 409 Problem when the children of the resource's path `base` hold a lock of
    * another kind, or a mutex or semaphore with another maxLeases. `ourName`: our own node among
    * them, not counted. Deletes an earlier semaphore's empty `locks` and `leases` containers
    * when the request is not a semaphore (one no longer empty is a semaphore in use again: 409).
+   * A path holding LeaderLatch nodes is a leader election's: 409 whatever the request.
    */
   async check(resource: string, base: string, request: KindRequest, children: readonly string[], ourName?: string): Promise<void> {
     let dirs: string[] | undefined;
@@ -64,6 +87,7 @@ export class LockKindCheck {
       if (c === SEMAPHORE_LOCKS || c === SEMAPHORE_LEASES) (dirs ??= []).push(c);
       else if (c !== ourName) others.push(c);
     }
+    this.checkNotElection(resource, base, others);
     const semaphore = dirs ? await this.semaphoreNodes(base, dirs) : [];
     if (request.mode !== 'semaphore') {
       if (semaphore.length > 0) throw semaphoreConflict(resource);
@@ -75,6 +99,22 @@ export class LockKindCheck {
     if (request.mode !== 'mutex' && mutex.length > 0) throw conflict(`${resource} is a mutex now; ask for mode "mutex"`);
     const counted = request.mode === 'semaphore' ? semaphore : request.mode === 'mutex' ? mutex.map((name) => `${base}/${name}`) : [];
     await this.checkMaxLeases(resource, counted, request.maxLeases);
+  }
+
+  /** 409 when `children` hold LeaderLatch nodes; remembers whether they did. */
+  private checkNotElection(resource: string, base: string, children: readonly string[]): void {
+    const latch = children.filter((c) => c.includes(LATCH_NODE_NAME));
+    if (latch.length === 0) {
+      if (!this.electionFree.has(base)) {
+        if (this.electionFree.size >= MAX_ELECTION_FREE) this.electionFree.delete(this.electionFree.values().next().value!);
+        this.electionFree.add(base);
+      }
+      return;
+    }
+    this.electionFree.delete(base);
+    throw conflict(`${resource} is a leader election's path (${latch.length} LeaderLatch node${latch.length === 1 ? '' : 's'}, e.g. ${latch[0]}): `
+      + 'a lock there would not exclude its leader (Curator\'s LeaderLatch and a lock each sort the other\'s nodes last); '
+      + 'GET /locks/' + resource + ' shows the election; lock another resource', 'Election conflict');
   }
 
   /** Every counted node must be used with `maxLeases`: the ones we know, then a few read. */
