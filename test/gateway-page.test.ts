@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { Mutex, type Lease } from '../lib/index.js';
+import { CreateMode, LeaderLatch, Mutex, type Lease } from '../lib/index.js';
 import { launchChromium, type Chromium } from './support/chromium.js';
 import { useCuratorPeer } from './support/curator-peer.js';
 import { GatewayProcess } from './support/gateway-process.js';
@@ -16,7 +16,7 @@ import { pollUntil } from './support/poll.js';
 interface LockView { id: string; url: string; node: string; expiresAt: string | null; title: string }
 
 /** What one participant row of the page says. */
-interface RowView { node: string | null; state: string | null; origin: string | null; position: string; originText: string; title: string; timeLeft: string; hasRelease: boolean }
+interface RowView { node: string | null; state: string | null; origin: string | null; position: string; originText: string; mode: string; title: string; timeLeft: string; hasRelease: boolean }
 
 const text = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').trim();
 
@@ -35,6 +35,7 @@ async function rowsOf(page: Page, resource: string): Promise<RowView[]> {
       origin: await row.getAttribute('data-origin'),
       position: await text(row.getByTestId('position')),
       originText: await text(row.getByTestId('origin')),
+      mode: await text(row.getByTestId('mode')),
       title: await text(row.getByTestId('title')),
       timeLeft: await text(row.getByTestId('time-left')),
       hasRelease: (await row.getByTestId('release').count()) === 1,
@@ -247,6 +248,63 @@ describe('gateway web page in real Chromium', function () {
     await page.close();
     await curator().release('page-2');
     expect(await childrenOf(zk, `${root}/release-me`)).to.deep.equal([]);
+  });
+
+  it('shows a leader election (the leader, then the members in line with their ids, as text; no release button) and a conflict plainly, its gateway lock releasable', async () => {
+    const zk = await newClient();
+    const root = gw().root;
+    const evilId = '<img src=x onerror="window.__xss=4">';
+    // "scheduler": three zkurator LeaderLatch members (one id is markup, one empty).
+    const latches: LeaderLatch[] = [];
+    for (const id of ['node-a', evilId, '']) {
+      const latch = new LeaderLatch(await newClient(), `${root}/scheduler`, { id });
+      await latch.start();
+      latches.push(latch);
+    }
+    expect(await latches[0]!.await({ timeout: 5_000 })).to.equal(true);
+    // "shared-path": a gateway lock, then a LeaderLatch node next to it (as a misconfigured Curator member makes it).
+    const taken = await gw().request('POST', '/locks/shared-path', { title: 'report run', lifetime: 300 });
+    expect(taken.status).to.equal(201);
+    const latchNode = await zk.create(`${root}/shared-path/_c_00000000-0000-0000-0000-000000000000-latch-`, Buffer.from('jvm-latch'), CreateMode.EPHEMERAL_SEQUENTIAL);
+
+    const { page, errors } = await browser!.newPage({ width: 1280, height: 560 });
+    await page.goto(`${gw().url}/`);
+    await untilRows(page, 'scheduler', 3);
+    await untilRows(page, 'shared-path', 2);
+    const scheduler = await rowsOf(page, 'scheduler');
+    expect(scheduler.map((r) => r.node)).to.deep.equal(latches.map((l) => l.node!.split('/').pop()));
+    expect(scheduler.map((r) => [r.state, r.origin, r.position, r.mode, r.title, r.hasRelease])).to.deep.equal([
+      ['holder', 'unknown', 'leader', 'LeaderLatch member', 'id: node-a', false],
+      ['waiting', 'unknown', '#1 in line', 'LeaderLatch member', `id: ${evilId}`, false],
+      ['waiting', 'unknown', '#2 in line', 'LeaderLatch member', '(no id)', false],
+    ]);
+    expect(await lockGroup(page, 'scheduler').getAttribute('data-election')).to.equal('leader-latch');
+    expect(await text(lockGroup(page, 'scheduler').getByTestId('lock-counts'))).to.equal('leader election (LeaderLatch): leader "node-a", 2 in line');
+    const shared = await rowsOf(page, 'shared-path');
+    expect(shared.map((r) => [r.node, r.state, r.origin, r.position, r.title, r.hasRelease])).to.deep.equal([
+      [latchNode.split('/').pop(), 'holder', 'unknown', 'leader', 'id: jvm-latch', false],
+      [(taken.json as LockView).node.split('/').pop(), 'holder', 'gateway', 'holds', 'report run', true],
+    ]);
+    const counts = lockGroup(page, 'shared-path').getByTestId('lock-counts');
+    expect(await text(counts)).to.match(/^CONFLICT: a LeaderLatch election and a LeaderSelector or lock on one path/);
+    expect(await counts.getAttribute('title')).to.contain(`election path ${root}/shared-path would hold both LeaderLatch nodes (1, `);
+    expect(await page.locator('[data-testid="locks"] img').count()).to.equal(0);
+    expect(await page.evaluate('window.__xss')).to.equal(undefined);
+
+    // Releasing the gateway lock leaves a plain election; the leader leaving hands it on.
+    await lockGroup(page, 'shared-path').getByRole('button', { name: 'Release lock shared-path held as "report run"' }).click();
+    await untilRows(page, 'shared-path', 1);
+    await pollUntil(async () => await lockGroup(page, 'shared-path').getAttribute('data-election') === 'leader-latch',
+      { timeoutMs: 10_000, what: 'shared-path shown as an election' });
+    expect(await text(lockGroup(page, 'shared-path').getByTestId('lock-counts'))).to.equal('leader election (LeaderLatch): leader "jvm-latch", 0 in line');
+    await latches[0]!.close();
+    await untilRows(page, 'scheduler', 2);
+    expect((await rowsOf(page, 'scheduler')).map((r) => [r.position, r.title])).to.deep.equal([['leader', `id: ${evilId}`], ['#1 in line', '(no id)']]);
+    expect(errors).to.deep.equal([]);
+    await page.close();
+    for (const latch of latches.slice(1)) await latch.close();
+    await zk.delete(latchNode);
+    for (const r of ['scheduler', 'shared-path']) expect(await childrenOf(zk, `${root}/${r}`)).to.deep.equal([]);
   });
 
   it('with a bearer token: uses ?token= from its address (then drops it from the address, a reload still works) and asks for one on 401', async () => {

@@ -3,6 +3,8 @@
 // second and shows every lock under the root with its holders and waiters in lock order, who
 // each participant is (gateway client, zkurator library, JVM Curator), the time left on each
 // gateway lock's lifetime (counting down between polls), and a release button on gateway locks.
+// A resource that is a leader election (LeaderLatch members) shows its leader and its members
+// in election order, with their ids; one used by both an election and a lock, as a conflict.
 //
 // Everything the server reports (resource names, titles, node data) is untrusted text: the script
 // only ever writes it with `textContent` / `setAttribute`, never as markup. A Content-Security-
@@ -45,6 +47,7 @@ thead th { white-space: nowrap; font-size: 12px; text-transform: uppercase; lett
 tbody.lock th[scope="rowgroup"] { background: color-mix(in srgb, var(--accent) 8%, var(--card));
   font-size: 14px; }
 tbody.lock th .counts { font-weight: normal; color: var(--muted); margin-left: 10px; }
+tbody.lock th .counts[data-conflict="true"] { color: var(--warn); font-weight: 600; }
 tr.waiting td { color: var(--muted); }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600;
   border: 1px solid currentColor; white-space: nowrap; }
@@ -203,29 +206,49 @@ const SCRIPT = String.raw`
   }
 
   function modeText(p) {
+    if (p.mode === 'latch') return 'LeaderLatch member';
+    if (p.mode === 'selector') return 'LeaderSelector or lock';
     var lock = p.lock;
     if (lock && lock.mode === 'mutex' && lock.maxLeases > 1) return 'semaphore (' + lock.maxLeases + ' leases)';
     if (lock && lock.mode === 'semaphore') return 'semaphore V2 (' + lock.maxLeases + ' leases)';
     return String(p.mode);
   }
 
-  function updateRow(row, resource, p, index, holders) {
+  // Where a row stands. In an election a member is the leader or in line (counted among the
+  // members of its own recipe: on a conflict path each recipe has a line of its own); a gateway
+  // lock there holds or waits as a lock; any other node only takes a place.
+  function positionText(p, parts, index, holders, election) {
+    if (!election) return p.state === 'holder' ? 'holds' : '#' + (index - holders + 1) + ' waiting';
+    if (p.origin === 'gateway') return p.state === 'holder' ? 'holds' : 'waiting';
+    if (p.mode !== 'latch' && p.mode !== 'selector') return 'not a member';
+    if (p.state === 'holder') return 'leader';
+    var ahead = parts.slice(0, index).filter(function (q) { return q.mode === p.mode && q.origin !== 'gateway' && q.state === 'waiting'; }).length;
+    return '#' + (ahead + 1) + ' in line';
+  }
+
+  function updateRow(row, resource, p, parts, index, holders, election) {
     var c = row.cells, lock = p.lock && typeof p.lock === 'object' ? p.lock : null;
     var origin = Object.prototype.hasOwnProperty.call(ORIGIN_LABEL, p.origin) ? p.origin : 'unknown';
+    var member = election && !lock && origin !== 'gateway' && (p.mode === 'latch' || p.mode === 'selector');
     row.lock = lock;
     row.tr.className = p.state === 'holder' ? 'holder' : 'waiting';
     setAttr(row.tr, 'data-node', p.name);
     setAttr(row.tr, 'data-state', p.state);
     setAttr(row.tr, 'data-origin', origin);
-    setText(c.position, p.state === 'holder' ? 'holds' : '#' + (index - holders + 1) + ' waiting');
+    setAttr(row.tr, 'data-mode', String(p.mode));
+    setText(c.position, positionText(p, parts, index, holders, election));
     c.position.className = 'state-' + p.state;
     var badge = c.origin.firstChild;
     setAttr(badge, 'data-origin', origin);
     setText(badge, ORIGIN_LABEL[origin]);
+    // Curator and zkurator write a LeaderLatch member's node alike (its id, nothing more).
+    setAttr(badge, 'title', p.mode === 'latch' && origin === 'unknown' ? 'a LeaderLatch node holds only its id: Curator and zkurator members look alike' : null);
     setText(c.mode, modeText(p));
     var title = lock ? String(lock.title || '') : String(p.data || '');
-    // A gateway request still waiting has no lock yet (its title comes with the grant).
-    var shown = lock ? (title || '(no title)') : origin === 'gateway' ? '(request waiting)' : (title ? 'data: ' + title : '(no data)');
+    // A gateway request still waiting has no lock yet (its title comes with the grant). An
+    // election member's node data is its participant id.
+    var shown = member ? (title ? 'id: ' + title : '(no id)')
+      : lock ? (title || '(no title)') : origin === 'gateway' ? '(request waiting)' : (title ? 'data: ' + title : '(no data)');
     setText(c.title, shown);
     setAttr(c.title, 'title', shown);
     var nodeText = shortNode(p.name) + (p.state === 'waiting' && p.waitingOn ? ', waits on ' + shortNode(p.waitingOn) : '');
@@ -264,6 +287,18 @@ const SCRIPT = String.raw`
 
   function tickAll() { groups.forEach(function (g) { g.rows.forEach(tickRow); }); }
 
+  // A lock's row-group header: its counts; an election's: its leader and how many are in line;
+  // a conflict, plainly (the full explanation in its tooltip).
+  function countsText(parts, holders, election) {
+    if (!election) return holders + (holders === 1 ? ' holder' : ' holders') + ', ' + (parts.length - holders) + (parts.length - holders === 1 ? ' waiter' : ' waiters');
+    if (election.recipe === 'conflict') {
+      return 'CONFLICT: a LeaderLatch election and a LeaderSelector or lock on one path, each with a leader of its own; use one recipe per path';
+    }
+    var inLine = parts.filter(function (p) { return p.mode === 'latch' && p.state === 'waiting'; }).length;
+    var leader = election.leader && typeof election.leader === 'object' ? election.leader : null;
+    return 'leader election (LeaderLatch): ' + (leader ? 'leader "' + String(leader.id) + '"' : 'no leader') + ', ' + inLine + ' in line';
+  }
+
   function render(data) {
     setText(rootEl, String(data.root || ''));
     // A lock path with nobody in it (an empty container ZooKeeper has not cleaned up yet) is not shown.
@@ -278,15 +313,19 @@ const SCRIPT = String.raw`
       if (!g) { g = makeGroup(resource); groups.set(resource, g); }
       var parts = Array.isArray(l.participants) ? l.participants : [];
       var holders = parts.filter(function (p) { return p.state === 'holder'; }).length;
+      var election = l.election && typeof l.election === 'object' ? l.election : null;
       holdersTotal += holders; waitersTotal += parts.length - holders;
-      setText(g.counts, holders + (holders === 1 ? ' holder' : ' holders') + ', ' + (parts.length - holders) + (parts.length - holders === 1 ? ' waiter' : ' waiters'));
+      setAttr(g.tbody, 'data-election', election ? String(election.recipe) : null);
+      setAttr(g.counts, 'data-conflict', election && election.recipe === 'conflict' ? 'true' : null);
+      setAttr(g.counts, 'title', election && election.conflict ? String(election.conflict) : null);
+      setText(g.counts, countsText(parts, holders, election));
       var keep = new Set(), after = g.tbody.firstChild;
       parts.forEach(function (p, i) {
         var key = String(p.node);
         keep.add(key);
         var row = g.rows.get(key);
         if (!row) { row = makeRow(); g.rows.set(key, row); }
-        updateRow(row, resource, p, i, holders);
+        updateRow(row, resource, p, parts, i, holders, election !== null);
         if (after.nextSibling !== row.tr) g.tbody.insertBefore(row.tr, after.nextSibling);
         after = row.tr;
       });
@@ -383,7 +422,7 @@ const BODY = String.raw`
     <button type="submit">Use token</button>
   </form>
   <table id="locks" data-testid="locks">
-    <caption>Every lock under the root: holders first, then waiters in the order they will get it. Updated every second.</caption>
+    <caption>Every lock under the root: holders first, then waiters in the order they will get it (a leader election: its leader, then its members in line). Updated every second.</caption>
     <thead>
       <tr>
         <th scope="col">Position</th>
@@ -398,7 +437,7 @@ const BODY = String.raw`
   </table>
 </main>
 <footer>Gateway locks carry a lifetime and a release button; locks of library and Curator clients are
-held until their owner releases them or its ZooKeeper session ends.</footer>
+held until their owner releases them or its ZooKeeper session ends, and so is an election's leadership.</footer>
 `;
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
