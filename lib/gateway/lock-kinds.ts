@@ -18,6 +18,7 @@ import { LATCH_NODE_NAME } from '../leader/election-nodes.js';
 import { MUTEX_LOCK_NAME } from '../locks/engine/lock-driver.js';
 import { READ_LOCK_NAME, WRITE_LOCK_NAME } from '../locks/engine/read-lock-driver.js';
 import { SEMAPHORE_LEASES, SEMAPHORE_LOCKS } from '../locks/semaphore.js';
+import { RecentSet } from '../util/recent-set.js';
 import type { ZkClient } from '../framework/zk-client.js';
 import { decodeRecord, type LockMode } from './lock-record.js';
 import { Problem } from './problem.js';
@@ -26,7 +27,7 @@ import { Problem } from './problem.js';
 const MAX_READS = 8;
 /** Others' nodes whose maxLeases (or lack of a record) is remembered, oldest forgotten first. */
 const MAX_REMEMBERED = 10_000;
-/** Resource paths remembered as free of election nodes, oldest forgotten first. */
+/** Resource paths remembered as free of election nodes, the least recently used forgotten first. */
 const MAX_ELECTION_FREE = 10_000;
 
 /** What a request asks for, as far as the kind of lock goes. */
@@ -55,7 +56,7 @@ export class LockKindCheck {
    * there without a listing first. (An election that starts on such a path later is still
    * refused, by the check of the create's own listing; only then may our node have been seen.)
    */
-  private readonly electionFree = new Set<string>();
+  private readonly electionFree = new RecentSet(MAX_ELECTION_FREE);
 
   constructor(private readonly client: ZkClient) {}
 
@@ -105,10 +106,7 @@ export class LockKindCheck {
   private checkNotElection(resource: string, base: string, children: readonly string[]): void {
     const latch = children.filter((c) => c.includes(LATCH_NODE_NAME));
     if (latch.length === 0) {
-      if (!this.electionFree.has(base)) {
-        if (this.electionFree.size >= MAX_ELECTION_FREE) this.electionFree.delete(this.electionFree.values().next().value!);
-        this.electionFree.add(base);
-      }
+      this.electionFree.add(base);
       return;
     }
     this.electionFree.delete(base);
