@@ -81,6 +81,11 @@ for line in "${lines[@]}"; do
   verdict=passed
   if [ -e "$logs/$line.overran" ]; then
     verdict="FAILED (still running after $limit s: ended)"; failed=1
+  elif [ -e "$logs/$line.stuck" ] && [ -e "$logs/$line.node-shutdown" ] && [[ "$counts" =~ ^[0-9]+\ passed,\ 0\ failed$ ]] \
+    && ! grep -q 'what keeps it alive:$' "$logs/$line.log"; then
+    # every test passed and no handle was left open (exit-watch.ts said nothing); Node then hung
+    # in its own shutdown (scripts/line-watchdog.sh tells this from the main thread's native stack)
+    verdict="passed, then Node hung in its own shutdown (main thread in $(cat "$logs/$line.node-shutdown"); stacks above): ended"
   elif [ -e "$logs/$line.stuck" ]; then
     verdict="FAILED (every test ended, but Node did not exit: where it was is printed above)"; failed=1
   elif [ "$status" -ne 0 ]; then
