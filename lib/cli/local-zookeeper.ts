@@ -77,9 +77,20 @@ export function zooCfgLines(config: ServerConfig): string[] {
   ];
 }
 
+/**
+ * The JVM flags of a throwaway server (dev-server, tests): a fast start and a small footprint
+ * (the C1 JIT only, the serial GC, a small heap), not the throughput of a long-running server.
+ */
+export const FAST_START_JVM_FLAGS: readonly string[] = ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
+
 export interface JvmOptions {
   /** STANDALONE_MAIN (default) or QUORUM_MAIN. */
   mainClass?: string;
+  /**
+   * JVM flags (heap, GC, JIT) in place of {@link FAST_START_JVM_FLAGS}, e.g. a benchmark's server
+   * run as in production.
+   */
+  flags?: readonly string[];
   /** Extra -D properties. */
   jvmProps?: readonly string[];
   /** False when the JVM runs in a container: the class path is not checked against this host. */
@@ -89,7 +100,7 @@ export interface JvmOptions {
 /** The `java` arguments that run a server from `configFile` (also used inside containers). */
 export function zooKeeperJavaArgs(configFile: string, options: JvmOptions = {}): string[] {
   return [
-    '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Dzookeeper.admin.enableServer=false',
+    ...(options.flags ?? FAST_START_JVM_FLAGS), '-Dzookeeper.admin.enableServer=false',
     ...(options.jvmProps ?? []), '-cp', zooKeeperServerClasspath(options.local ?? true), options.mainClass ?? STANDALONE_MAIN, configFile,
   ];
 }

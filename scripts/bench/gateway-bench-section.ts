@@ -28,6 +28,8 @@ export interface GatewaySectionInput {
   machine: string;
   /** e.g. "etcd Version: 3.4.23". */
   etcd: string;
+  /** How the benchmark's ZooKeeper runs (version, config, JVM, warm-up). */
+  zooKeeper: string;
   /** The command that ran it, e.g. "BENCH_ONLY=gateway npm run bench". */
   command: string;
   /** The library's own W1 rate (zkurator, uncontended acquire + release) when the same run measured it. */
@@ -99,7 +101,7 @@ export function gatewaySection(input: GatewaySectionInput): string[] {
       + 'etcd, lease per client = POST /v3/lock/lock {name, lease} + POST /v3/lock/unlock {key} (the lease granted once per client, not timed); '
       + 'etcd, lease per lock = POST /v3/lease/grant {TTL: 60} + POST /v3/lock/lock + POST /v3/lease/revoke; on one resource it includes the wait in the queue',
     '- same driver for every contender: one process, node:http keep-alive Agent with one socket per client, same warm-up; each contender\'s run is a fresh driver process',
-    '- ZooKeeper 3.8 with forceSync=no, etcd with --unsafe-no-fsync; the gateway (its own process), the servers and the load share the machine',
+    `- ${input.zooKeeper}; etcd with its defaults but --unsafe-no-fsync (as Debian's etcd.service runs it, fsync off as ZooKeeper's); the gateway (its own process), the servers and the load share the machine`,
     '- 1 client on one resource is the 1-client row: with one client the resource is never contended',
   );
   return lines;

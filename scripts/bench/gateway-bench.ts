@@ -22,6 +22,8 @@ import { runScenarios, type ServiceRunResult } from './http-lock-driver.js';
 export interface GatewayBenchOptions {
   /** The benchmark's ZooKeeper. */
   connectString: string;
+  /** How that server runs (version, config, JVM), for the section's notes. */
+  zooKeeper: string;
   rounds: number;
   /** Round trips per scenario. */
   cycles: number;
@@ -71,6 +73,7 @@ export async function gatewayBenchRows(options: GatewayBenchOptions): Promise<st
     cycles, runs, startedAt, loadBefore, loadAfter: loadavg()[0] ?? 0,
     machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`,
     etcd: `etcd ${etcdVersion ?? '?'} (Debian etcd-server)`,
+    zooKeeper: options.zooKeeper,
     command: `${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}npm run bench`,
     ...(options.w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec: options.w1CyclesPerSec }),
   });

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZkCluster } from '../../test/support/zk-server.js';
 import { compileAgainstCurator, curatorClasspath } from '../curator-java.js';
+import { benchJvmFlags, benchWarmupCycles, describeJvm, warmUpZooKeeper } from './bench-zookeeper.js';
 import { EtcdServer } from './etcd-server.js';
 import { failoverBenchRows } from './failover-bench.js';
 import { withFailoverSection } from './failover-bench-section.js';
@@ -88,13 +89,18 @@ async function main(): Promise<void> {
     throw new Error('no `etcd` on PATH: the gateway workload runs against Debian\'s etcd-server (bash scripts/install-deps.sh installs it)');
   }
   if (ONLY?.join() !== 'gateway') compileAgainstCurator(join(srcDir, 'CuratorBench.java'), buildDir);
-  const server = await ZkCluster.standalone({ tickTime: TICK_TIME_MS });
+  const jvmFlags = benchJvmFlags();
+  const warmupCycles = benchWarmupCycles();
+  const server = await ZkCluster.standalone({ tickTime: TICK_TIME_MS, jvmFlags });
+  const zooKeeper = `ZooKeeper 3.8.0 standalone (Debian), tickTime ${TICK_TIME_MS}, forceSync=no (fsync OFF: client overhead, not disk), ${describeJvm(jvmFlags)}, `
+    + (warmupCycles === 0 ? 'not warmed up' : `warmed up by ${warmupCycles.toLocaleString('en-US')} lock cycles before the first workload`);
   const rows: string[] = [];
   const notes: string[] = [];
   let gatewayRows: string[] = [];
   let failoverRows: string[] = [];
   let w1CyclesPerSec: number | undefined; // zkurator's, for the gateway's 1-client comparison
   try {
+    await warmUpZooKeeper(server.connectString, warmupCycles);
     const plan: Array<{ workload: string; label: string; count: number; contenders: Contender[]; rounds?: number }> = [
       { workload: 'w1', label: `W1 uncontended acquire+release, 1 session (${W1_CYCLES} cycles)`, count: W1_CYCLES, contenders: ['raw', 'zkurator', 'curator', 'kazoo'] },
       { workload: 'w2', label: `W2 8 sessions contending on one lock (${W2_HANDOFFS} hand-offs)`, count: W2_HANDOFFS, contenders: ['zkurator', 'curator', 'kazoo'] },
@@ -148,7 +154,7 @@ async function main(): Promise<void> {
       rows.push(...notes.splice(0));
     }
     if (!ONLY || ONLY.includes('gateway')) {
-      gatewayRows = await gatewayBenchRows({ connectString: server.connectString, rounds: ROUNDS, cycles: GATEWAY_CYCLES, ...(w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec }) });
+      gatewayRows = await gatewayBenchRows({ connectString: server.connectString, zooKeeper, rounds: ROUNDS, cycles: GATEWAY_CYCLES, ...(w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec }) });
       rows.push(...gatewayRows);
     }
     // Last, as a run of it alone adds its section at the end of RESULTS.md.
@@ -166,7 +172,7 @@ async function main(): Promise<void> {
   const machine = [
     `- machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
     `- node ${process.version}; ${version('java', ['-version'])}; ${version('/usr/bin/python3', ['--version'])}`,
-    '- ZooKeeper 3.8.0 standalone (Debian), tickTime 2000, forceSync=no (fsync OFF: client overhead, not disk)',
+    `- ${zooKeeper}`,
     '- Curator 5.4.0 and kazoo 2.8.0 from Debian; one process per run, contenders one after another on the same server',
     `- ${roundsText(ROUNDS)}; W1 includes a 500-cycle warm-up per process (200 for kazoo), not measured`,
   ];

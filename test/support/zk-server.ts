@@ -20,6 +20,11 @@ export interface ServerOptions {
   extraConfig?: string[];
   /** Extra JVM system properties, e.g. `-Dzookeeper.extendedTypesEnabled=true` (TTL nodes). */
   jvmProps?: string[];
+  /**
+   * JVM flags (heap, GC, JIT) in place of the fast-start ones every test server uses
+   * (FAST_START_JVM_FLAGS); the benchmark runs its server with production's.
+   */
+  jvmFlags?: readonly string[];
   /** Also serve TLS on a `secureClientPort` (standalone only; the plain clientPort stays open). */
   secure?: SecureClientPort;
 }
@@ -159,6 +164,7 @@ function secureConfig(dir: string, port: number, secure: SecureClientPort): stri
 function jvm(mainClass: string, opts: ServerOptions): JvmOptions {
   return {
     mainClass,
+    ...(opts.jvmFlags === undefined ? {} : { flags: opts.jvmFlags }),
     jvmProps: [
       ...(opts.containerCheckIntervalMs === undefined ? [] : [`-Dznode.container.checkIntervalMs=${opts.containerCheckIntervalMs}`]),
       ...(opts.jvmProps ?? []),

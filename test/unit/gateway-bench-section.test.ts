@@ -41,7 +41,7 @@ describe('bench: the gateway section against etcd (medians, ratios)', () => {
       'etcd-lease-per-lock': [run(600, 5, 20), run(600, 5, 40), run(600, 5)],
     },
     startedAt: new Date('2026-12-01T10:20:30Z'), loadBefore: 1.04, loadAfter: 2.96,
-    machine: '2 x CPU, node v22.0.0', etcd: 'etcd 3.4.23 (Debian etcd-server)', command: 'BENCH_ONLY=gateway npm run bench',
+    machine: '2 x CPU, node v22.0.0', etcd: 'etcd 3.4.23 (Debian etcd-server)', zooKeeper: 'ZooKeeper 3.8.0 standalone', command: 'BENCH_ONLY=gateway npm run bench',
     ...(w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec }),
   });
 
