@@ -19,6 +19,8 @@ export const HTTP_CONTENDER_NAMES: Record<HttpContender, string> = {
 export interface GatewaySectionInput {
   /** Round trips per scenario. */
   cycles: number;
+  /** Round trips per scenario of each driver's unmeasured pass first (0: none). */
+  warmupCycles: number;
   /** Every round's figures, per contender (each contender ran every round). */
   runs: Record<HttpContender, readonly ServiceRunResult[]>;
   startedAt: Date;
@@ -100,7 +102,7 @@ export function gatewaySection(input: GatewaySectionInput): string[] {
     '- one round trip: zkurator = POST /locks/<resource> {lifetime: 60, wait: 60} (201) + DELETE <Location> (204); '
       + 'etcd, lease per client = POST /v3/lock/lock {name, lease} + POST /v3/lock/unlock {key} (the lease granted once per client, not timed); '
       + 'etcd, lease per lock = POST /v3/lease/grant {TTL: 60} + POST /v3/lock/lock + POST /v3/lease/revoke; on one resource it includes the wait in the queue',
-    '- same driver for every contender: one process, node:http keep-alive Agent with one socket per client, same warm-up; each contender\'s run is a fresh driver process',
+    `- same driver for every contender: one process, node:http keep-alive Agent with one socket per client; each contender's run is a fresh driver process (and for zkurator a fresh gateway), which ${input.warmupCycles === 0 ? 'measures at once (a few round trips per client first)' : `first runs the three scenarios unmeasured, ${rate(input.warmupCycles)} round trips each, so that the driver and the service are warm (JIT, heaps) as a long-running one is`}`,
     `- ${input.zooKeeper}; etcd with its defaults but --unsafe-no-fsync (as Debian's etcd.service runs it, fsync off as ZooKeeper's); the gateway (its own process), the servers and the load share the machine`,
     '- 1 client on one resource is the 1-client row: with one client the resource is never contended',
   );

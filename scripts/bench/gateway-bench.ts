@@ -4,9 +4,11 @@
 // contenders. Each round runs, one after another, each in a fresh driver process:
 //   zkurator: a fresh `zkurator serve` on the benchmark's ZooKeeper, driven through its API;
 //   etcd, lease per client, then etcd, lease per lock: the one etcd the benchmark started.
-// A driver process, also runnable by hand, prints one JSON line (ServiceRunResult):
-//   node dist/scripts/bench/gateway-bench.js zkurator <cycles> <tag> <zookeeper connect>
-//   node dist/scripts/bench/gateway-bench.js etcd-lease-per-client|etcd-lease-per-lock <cycles> <tag> <etcd port> <etcd pid>
+// Each driver process first runs the three scenarios unmeasured (<warm-up> round trips each:
+// the driver and the service reach their steady state, as a long-running service is), then
+// measured. A driver process, also runnable by hand, prints one JSON line (ServiceRunResult):
+//   node dist/scripts/bench/gateway-bench.js zkurator <cycles> <warm-up> <tag> <zookeeper connect>
+//   node dist/scripts/bench/gateway-bench.js etcd-lease-per-client|etcd-lease-per-lock <cycles> <warm-up> <tag> <etcd port> <etcd pid>
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -27,15 +29,18 @@ export interface GatewayBenchOptions {
   rounds: number;
   /** Round trips per scenario. */
   cycles: number;
+  /** Round trips per scenario of each driver's unmeasured pass before the measured one. */
+  warmupCycles: number;
   /** The library's own W1 rate in the same run, if it ran. */
   w1CyclesPerSec?: number;
 }
 
-function driverArgs(contender: HttpContender, cycles: number, round: number, connectString: string, etcd: EtcdServer): string[] {
+function driverArgs(contender: HttpContender, options: GatewayBenchOptions, round: number, etcd: EtcdServer): string[] {
   const tag = `rt${round}`;
+  const counts = [String(options.cycles), String(options.warmupCycles)];
   return contender === 'zkurator'
-    ? [contender, String(cycles), tag, connectString]
-    : [contender, String(cycles), tag, String(etcd.port), String(etcd.pid)];
+    ? [contender, ...counts, tag, options.connectString]
+    : [contender, ...counts, tag, String(etcd.port), String(etcd.pid)];
 }
 
 /**
@@ -53,7 +58,7 @@ export async function gatewayBenchRows(options: GatewayBenchOptions): Promise<st
   try {
     for (let round = 1; round <= rounds; round++) {
       for (const contender of HTTP_CONTENDERS) {
-        const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...driverArgs(contender, cycles, round, options.connectString, etcd)],
+        const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...driverArgs(contender, options, round, etcd)],
           { encoding: 'utf8', timeout: 600_000 });
         const line = out.stdout.trim().split('\n').pop() ?? '';
         let result: ServiceRunResult;
@@ -70,7 +75,7 @@ export async function gatewayBenchRows(options: GatewayBenchOptions): Promise<st
     await etcd.stop();
   }
   return gatewaySection({
-    cycles, runs, startedAt, loadBefore, loadAfter: loadavg()[0] ?? 0,
+    cycles, warmupCycles: options.warmupCycles, runs, startedAt, loadBefore, loadAfter: loadavg()[0] ?? 0,
     machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`,
     etcd: `etcd ${etcdVersion ?? '?'} (Debian etcd-server)`,
     zooKeeper: options.zooKeeper,
@@ -81,22 +86,25 @@ export async function gatewayBenchRows(options: GatewayBenchOptions): Promise<st
 
 /** One driver process: one contender, the three scenarios. */
 async function drive(args: readonly string[]): Promise<ServiceRunResult> {
-  const [contender, cyclesArg, tag, ...target] = args;
+  const [contender, cyclesArg, warmupArg, tag, ...target] = args;
   const cycles = Number(cyclesArg);
-  if (!Number.isInteger(cycles) || cycles < 1 || tag === undefined || !/^[A-Za-z0-9-]+$/.test(tag)) throw new Error(`bad arguments: ${args.join(' ')}`);
+  const warmup = Number(warmupArg);
+  if (!Number.isInteger(cycles) || cycles < 1 || !Number.isInteger(warmup) || warmup < 0 || tag === undefined || !/^[A-Za-z0-9-]+$/.test(tag)) {
+    throw new Error(`bad arguments: ${args.join(' ')}`);
+  }
   if (contender === 'zkurator' && target.length === 1) {
     const gateway = await GatewayProcess.start({ connectString: target[0]!, root: `/bench/gateway-${tag}` });
     try {
-      return await runScenarios(new GatewayLockService(gateway), cycles, tag);
+      return await runScenarios(new GatewayLockService(gateway), cycles, tag, warmup);
     } finally {
       await gateway.stop();
     }
   }
   if ((contender === 'etcd-lease-per-client' || contender === 'etcd-lease-per-lock') && target.length === 2) {
     const leases = contender === 'etcd-lease-per-client' ? 'per-client' : 'per-lock';
-    return runScenarios(new EtcdLockService(Number(target[0]), Number(target[1]), leases, `bench/${contender}-${tag}/`), cycles, tag);
+    return runScenarios(new EtcdLockService(Number(target[0]), Number(target[1]), leases, `bench/${contender}-${tag}/`), cycles, tag, warmup);
   }
-  throw new Error('usage: gateway-bench.js zkurator <cycles> <tag> <connect> | etcd-lease-per-client|etcd-lease-per-lock <cycles> <tag> <etcd port> <etcd pid>');
+  throw new Error('usage: gateway-bench.js zkurator <cycles> <warm-up> <tag> <connect> | etcd-lease-per-client|etcd-lease-per-lock <cycles> <warm-up> <tag> <etcd port> <etcd pid>');
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

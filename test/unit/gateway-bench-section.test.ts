@@ -33,7 +33,7 @@ describe('bench: the gateway section against etcd (medians, ratios)', () => {
     rssIdleMb: rss, rssAfterMb: rss + 10,
   });
   const input = (w1CyclesPerSec?: number): GatewaySectionInput => ({
-    cycles: 100,
+    cycles: 100, warmupCycles: 100,
     runs: {
       // medians: 400/s p99 8 ms; the rounds in another order than their medians
       'zkurator': [run(500, 8), run(300, 9), run(400, 4, 70)],
@@ -65,6 +65,11 @@ describe('bench: the gateway section against etcd (medians, ratios)', () => {
     expect(lines).to.include('| etcd, lease per client | 64 clients, one resource | 500 (500, 400, 600) | 7.50 | 30.00 | 50.0 |');
     // zkurator: medians over its fresh gateways; etcd, one server for all: its first and last figures
     expect(lines.find((l) => l.startsWith('- server RSS'))).to.match(/^- server RSS: zkurator serve 50\.0 MB after start-up, 60\.0 MB after the last scenario \(medians.*; etcd 50\.0 MB before the first etcd run, 60\.0 MB after the last /);
+  });
+
+  it('says that each driver ran the scenarios unmeasured first, and how many round trips, or that it did not', () => {
+    expect(gatewaySection(input()).find((l) => l.startsWith('- same driver'))).to.match(/first runs the three scenarios unmeasured, 100 round trips each, so that the driver and the service are warm/);
+    expect(gatewaySection({ ...input(), warmupCycles: 0 }).find((l) => l.startsWith('- same driver'))).to.match(/measures at once/);
   });
 
   it('compares 1 client with the library\'s own W1 cycle only when the run measured it', () => {
