@@ -514,14 +514,16 @@ export class ZooKeeperSession extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Writes one frame. Writes of one turn of the event loop are corked together, so a burst of
-   * pipelined requests leaves in one system call.
+   * Writes one frame. Writes of one iteration of the event loop are corked together (until its
+   * check phase, setImmediate), so a burst of pipelined requests leaves in one system call: also
+   * the requests of every socket event handled in that iteration (an HTTP gateway answering many
+   * clients at once), not only those of one callback and its microtasks (process.nextTick).
    */
   private write(conn: Connection, frame: Buffer): void {
     if (!conn.corked) {
       conn.corked = true;
       conn.socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         conn.corked = false;
         conn.socket.uncork();
       });
