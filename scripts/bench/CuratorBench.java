@@ -80,7 +80,8 @@ public final class CuratorBench {
         if (workload.equals("w1")) {
             CuratorFramework c = client(connect);
             InterProcessMutex m = new InterProcessMutex(c, path);
-            for (int i = 0; i < Math.min(500, n); i++) { m.acquire(); m.release(); } // JIT warm-up
+            int warmup = Integer.parseInt(System.getenv().getOrDefault("BENCH_W1_WARMUP", "500"));
+            for (int i = 0; i < warmup; i++) { m.acquire(); m.release(); } // JIT warm-up
             long[] lat = new long[n];
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {

@@ -4,6 +4,7 @@ Prints one JSON line: {"cyclesPerSec":..,"p50Ms":..,"p99Ms":..}
 kazoo's Lock recipe has its own node layout (not Curator-compatible); it is measured as the
 Python peer users compare with."""
 import json
+import os
 import logging
 import sys
 import threading
@@ -55,7 +56,7 @@ def main():
     if workload == "w1":
         c = client(connect)
         lock = c.Lock(path)
-        for _ in range(min(200, n)):
+        for _ in range(int(os.environ.get("BENCH_W1_WARMUP", "200"))):
             lock.acquire()
             lock.release()
         lat = []

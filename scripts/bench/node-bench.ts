@@ -7,6 +7,8 @@ import { connect, Mutex, ReadWriteLock, Semaphore } from '../../lib/index.js';
 
 const [contender, connectString, workload, countArg, path] = process.argv.slice(2) as [string, string, string, string, string];
 const n = Number(countArg);
+/** W1's unmeasured cycles first (run.ts sets it for every W1 contender alike). */
+const W1_WARMUP = Number(process.env.BENCH_W1_WARMUP ?? 500);
 
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -40,7 +42,7 @@ async function rawW1(): Promise<void> {
     await zk.get_children(path, false);
     await zk.delete_(node, -1);
   };
-  for (let i = 0; i < Math.min(500, n); i++) await cycle();
+  for (let i = 0; i < W1_WARMUP; i++) await cycle();
   const lat: number[] = [];
   const t0 = now();
   for (let i = 0; i < n; i++) {
@@ -55,7 +57,7 @@ async function rawW1(): Promise<void> {
 async function zkuratorW1(): Promise<void> {
   const client = await connect(connectString, { sessionTimeout: 10_000 });
   const mutex = new Mutex(client, path);
-  for (let i = 0; i < Math.min(500, n); i++) await (await mutex.acquire()).release();
+  for (let i = 0; i < W1_WARMUP; i++) await (await mutex.acquire()).release();
   const lat: number[] = [];
   const t0 = now();
   for (let i = 0; i < n; i++) {
