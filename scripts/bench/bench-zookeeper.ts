@@ -8,7 +8,10 @@
 // contender would otherwise pay for it alone.
 //
 // BENCH_ZK_JVM="<flags>" runs the server with other JVM flags (heap, GC, JIT), e.g. the fast-start
-// ones to compare; BENCH_ZK_WARMUP=<cycles> sets the warm-up (0: none).
+// ones to compare; BENCH_ZK_CONFIG="<key=value>;..." adds zoo.cfg lines (e.g. ZooKeeper's other
+// connection layer, serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory, the
+// one TLS needs; the default is NIOServerCnxnFactory); BENCH_ZK_WARMUP=<cycles> sets the warm-up
+// (0: none).
 import { FAST_START_JVM_FLAGS } from '../../lib/cli/local-zookeeper.js';
 import { connect, Mutex } from '../../lib/index.js';
 
@@ -27,6 +30,14 @@ export function describeJvm(flags: readonly string[]): string {
   if (flags.join(' ') === PRODUCTION_JVM_FLAGS.join(' ')) return `JVM as in production: ${shown}, default JIT (tiered C1+C2) and GC (G1)`;
   if (flags.join(' ') === FAST_START_JVM_FLAGS.join(' ')) return `JVM with the test rig's fast-start flags ${shown} (C1 JIT only)`;
   return `JVM flags ${shown} (BENCH_ZK_JVM)`;
+}
+
+/** zoo.cfg lines added for this run (BENCH_ZK_CONFIG, `;`-separated): none by default. */
+export function benchZooCfg(env: NodeJS.ProcessEnv = process.env): string[] {
+  const lines = (env.BENCH_ZK_CONFIG ?? '').split(';').map((l) => l.trim()).filter((l) => l !== '');
+  const bad = lines.find((l) => !/^[\w.]+=\S+$/.test(l));
+  if (bad !== undefined) throw new Error(`BENCH_ZK_CONFIG: each line must be key=value, got ${JSON.stringify(bad)}`);
+  return lines;
 }
 
 /** Uncontended and contended lock cycles of the server's warm-up, by default. */

@@ -14,6 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GatewayProcess } from '../../test/support/gateway-process.js';
+import { benchCommand } from './bench-command.js';
 import { EtcdLockService } from './etcd-lock-service.js';
 import { EtcdServer } from './etcd-server.js';
 import { GatewayLockService } from './gateway-lock-service.js';
@@ -79,7 +80,7 @@ export async function gatewayBenchRows(options: GatewayBenchOptions): Promise<st
     machine: `${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}`,
     etcd: `etcd ${etcdVersion ?? '?'} (Debian etcd-server)`,
     zooKeeper: options.zooKeeper,
-    command: `${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}npm run bench`,
+    command: benchCommand(),
     ...(options.w1CyclesPerSec === undefined ? {} : { w1CyclesPerSec: options.w1CyclesPerSec }),
   });
 }

@@ -12,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZkCluster } from '../../test/support/zk-server.js';
 import { compileAgainstCurator, curatorClasspath } from '../curator-java.js';
-import { benchJvmFlags, benchWarmupCycles, describeJvm, warmUpZooKeeper } from './bench-zookeeper.js';
+import { benchCommand } from './bench-command.js';
+import { benchJvmFlags, benchWarmupCycles, benchZooCfg, describeJvm, warmUpZooKeeper } from './bench-zookeeper.js';
 import { EtcdServer } from './etcd-server.js';
 import { failoverBenchRows } from './failover-bench.js';
 import { withFailoverSection } from './failover-bench-section.js';
@@ -98,8 +99,10 @@ async function main(): Promise<void> {
   if (ONLY?.join() !== 'gateway') compileAgainstCurator(join(srcDir, 'CuratorBench.java'), buildDir);
   const jvmFlags = benchJvmFlags();
   const warmupCycles = benchWarmupCycles();
-  const server = await ZkCluster.standalone({ tickTime: TICK_TIME_MS, jvmFlags });
-  const zooKeeper = `ZooKeeper 3.8.0 standalone (Debian), tickTime ${TICK_TIME_MS}, forceSync=no (fsync OFF: client overhead, not disk), ${describeJvm(jvmFlags)}, `
+  const zooCfg = benchZooCfg();
+  const server = await ZkCluster.standalone({ tickTime: TICK_TIME_MS, jvmFlags, extraConfig: zooCfg });
+  const zooKeeper = `ZooKeeper 3.8.0 standalone (Debian), tickTime ${TICK_TIME_MS}, forceSync=no (fsync OFF: client overhead, not disk), `
+    + `${zooCfg.length === 0 ? 'its default connection layer (NIO)' : `zoo.cfg + \`${zooCfg.join('; ')}\` (BENCH_ZK_CONFIG)`}, ${describeJvm(jvmFlags)}, `
     + (warmupCycles === 0 ? 'not warmed up' : `warmed up by ${warmupCycles.toLocaleString('en-US')} lock cycles before the first workload`);
   const rows: string[] = [];
   const notes: string[] = [];
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
       failoverRows = await failoverBenchRows({
         connectString: server.connectString, tickTimeMs: TICK_TIME_MS, sessionTimeoutMs: FAILOVER_SESSION_MS,
         closeRounds: FAILOVER_CLOSE, lossRounds: FAILOVER_LOSS,
-        command: `${process.env.BENCH_ONLY ? `BENCH_ONLY=${process.env.BENCH_ONLY} ` : ''}npm run bench`,
+        command: benchCommand(),
       });
       rows.push(...failoverRows);
     }
@@ -189,7 +192,8 @@ async function main(): Promise<void> {
   // The gateway workload alone at its full size (BENCH_ONLY=gateway, or BENCH_ONLY=w1,gateway for
   // the comparison with the library's own cycle in the same run) replaces just its own section.
   else if (ONLY.includes('gateway') && ONLY.every((w) => w === 'gateway' || w === 'w1')
-    && ['BENCH_ROUNDS', 'BENCH_GATEWAY', 'BENCH_GATEWAY_WARMUP', 'BENCH_W1', 'BENCH_W1_WARMUP'].every((v) => process.env[v] === undefined)) {
+    && ['BENCH_ROUNDS', 'BENCH_GATEWAY', 'BENCH_GATEWAY_WARMUP', 'BENCH_W1', 'BENCH_W1_WARMUP', 'BENCH_ZK_JVM', 'BENCH_ZK_CONFIG', 'BENCH_ZK_WARMUP']
+      .every((v) => process.env[v] === undefined)) {
     writeFileSync(join(srcDir, 'RESULTS.md'), withGatewaySection(readFileSync(join(srcDir, 'RESULTS.md'), 'utf8'), gatewayRows));
   } else if (ONLY.join() === 'failover' && process.env.BENCH_FAILOVER_CLOSE === undefined && process.env.BENCH_FAILOVER_LOSS === undefined) {
     // The failover workload alone at its full size replaces just its own section, likewise.
