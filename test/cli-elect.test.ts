@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Mutex, type ZkClient } from '../lib/index.js';
 import { CliProcess, killRunningClis, runCli } from './support/cli-process.js';
-import { CuratorLeaderPeer } from './support/curator-leader-peer.js';
+import { useCuratorLeaderPeer } from './support/curator-leader-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { checkLeaderRecord } from './support/leader-record.js';
 import { pollUntil } from './support/poll.js';
@@ -338,37 +338,27 @@ describe('zkurator elect (the real executable, real server)', function () {
   });
 
   describe('with a real Curator 5.4.0 LeaderLatch member', () => {
-    let peer: CuratorLeaderPeer;
-    before(async function () {
-      this.timeout(120_000);
-      peer = await CuratorLeaderPeer.start();
-    });
-    after(async () => {
-      await peer?.stop();
-    });
-    afterEach(() => {
-      expect(peer.reportedErrors).to.deep.equal([]);
-    });
+    const curatorPeer = useCuratorLeaderPeer();
 
     it('elect waits while a Curator member leads, runs the job once it leaves, and a Curator member that joins later waits for elect', async () => {
       const observer: ZkClient = await newClient();
       const path = uniquePath('elect-curator');
       const record = join(dir, 'curator.log');
-      await peer.recordTo(record);
-      await peer.latch('J1', sharedConnectString(), SESSION_MS, path, 'J1');
-      await peer.next('isLeader', 'J1');
+      await curatorPeer().recordTo(record);
+      await curatorPeer().latch('J1', sharedConnectString(), SESSION_MS, path, 'J1');
+      await curatorPeer().next('isLeader', 'J1');
       const a = elect('a', path, record);
       await a.waitFor(/joined the election/);
       const b = elect('b', path, record);
       await b.waitFor(/joined the election/);
-      expect(ids(await peer.participants('J1'))).to.deep.equal(['J1*', 'a', 'b']);
+      expect(ids(await curatorPeer().participants('J1'))).to.deep.equal(['J1*', 'a', 'b']);
 
-      await peer.close('J1');
+      await curatorPeer().close('J1');
       const first = await nextRunning([a, b]);
       expect(first.id).to.equal('a');
-      await peer.latch('J2', sharedConnectString(), SESSION_MS, path, 'J2');
+      await curatorPeer().latch('J2', sharedConnectString(), SESSION_MS, path, 'J2');
       await untilChildren(observer, path, 3);
-      expect(ids(await peer.participants('J2'))).to.deep.equal(['a*', 'b', 'J2']);
+      expect(ids(await curatorPeer().participants('J2'))).to.deep.equal(['a*', 'b', 'J2']);
       const status = await runCli(['status', path, '--json'], { ZOOKEEPER_CONNECT: sharedConnectString() });
       expect(status.code, status.stderr).to.equal(0);
       expect(ids((JSON.parse(status.stdout) as { participants: Array<{ id: string; isLeader: boolean }> }).participants)).to.deep.equal(['a*', 'b', 'J2']);
@@ -378,8 +368,8 @@ describe('zkurator elect (the real executable, real server)', function () {
       await nextRunning([b]);
       b.send('0');
       expect((await b.exited).code).to.equal(0);
-      await peer.next('isLeader', 'J2');
-      await peer.close('J2');
+      await curatorPeer().next('isLeader', 'J2');
+      await curatorPeer().close('J2');
       expectOneAtATime(record, ['J1', 'a', 'b', 'J2'], [a, b]);
       expect(await childrenOf(observer, path)).to.deep.equal([]);
     });

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { CreateMode, LeaderLatch, LeaderSelector, Mutex, type Leadership, type ZkClient } from '../lib/index.js';
 import { runCli } from './support/cli-process.js';
-import { CuratorLeaderPeer } from './support/curator-leader-peer.js';
+import { useCuratorLeaderPeer } from './support/curator-leader-peer.js';
 import { newClient, sharedConnectString, uniquePath, untilChildren } from './support/harness.js';
 
 interface MemberJson {
@@ -134,45 +134,35 @@ describe('zkurator status of an election (the real executable, real server)', fu
   });
 
   describe('with real Curator 5.4.0 members', () => {
-    let peer: CuratorLeaderPeer;
-    before(async function () {
-      this.timeout(120_000);
-      peer = await CuratorLeaderPeer.start();
-    });
-    after(async () => {
-      await peer?.stop();
-    });
-    afterEach(() => {
-      expect(peer.reportedErrors).to.deep.equal([]);
-    });
+    const curatorPeer = useCuratorLeaderPeer();
 
     it('Curator and zkurator LeaderLatch members on one path: status lists them as Curator\'s getParticipants() does, in order', async () => {
       const path = uniquePath('status-curator-latch');
       const observer = await newClient();
       // Curator creates a latch's node in the background, after start() returns: wait for each.
-      await peer.latch('J1', sharedConnectString(), 4_000, path, 'jvm-1');
+      await curatorPeer().latch('J1', sharedConnectString(), 4_000, path, 'jvm-1');
       await untilChildren(observer, path, 1);
       const z = new LeaderLatch(await newClient(), path, { id: 'node-1' });
       await z.start();
-      await peer.latch('J2', sharedConnectString(), 4_000, path, 'jvm-2');
+      await curatorPeer().latch('J2', sharedConnectString(), 4_000, path, 'jvm-2');
       await untilChildren(observer, path, 3);
-      await peer.next('isLeader', 'J1');
+      await curatorPeer().next('isLeader', 'J1');
       const { code, json } = await statusJson(path);
       expect(code).to.equal(0);
       expect(ids(json.participants)).to.deep.equal(['jvm-1*', 'node-1', 'jvm-2']);
-      expect(ids(json.participants)).to.deep.equal(ids(await peer.participants('J2')));
-      await peer.close('J1');
+      expect(ids(json.participants)).to.deep.equal(ids(await curatorPeer().participants('J2')));
+      await curatorPeer().close('J1');
       expect(await z.await({ timeout: 10_000 })).to.equal(true);
       expect(ids((await statusJson(path)).json.participants)).to.deep.equal(['node-1*', 'jvm-2']);
       await z.close();
-      await peer.close('J2');
+      await curatorPeer().close('J2');
     });
 
     it('Curator and zkurator LeaderSelector members on one path: status --election agrees with Curator\'s getParticipants()', async () => {
       const path = uniquePath('status-curator-selector');
       const observer = await newClient();
-      await peer.selector('JS1', sharedConnectString(), 4_000, path, 'jvm-s1');
-      await peer.next('isLeader', 'JS1');
+      await curatorPeer().selector('JS1', sharedConnectString(), 4_000, path, 'jvm-s1');
+      await curatorPeer().next('isLeader', 'JS1');
       const z = new LeaderSelector(await newClient(), path, async ({ signal }) => {
         await untilAborted(signal);
       }, { id: 'node-s1' });
@@ -181,9 +171,9 @@ describe('zkurator status of an election (the real executable, real server)', fu
       const { code, json } = await statusJson(path, ['--election']);
       expect(code).to.equal(0);
       expect(ids(json.participants)).to.deep.equal(['jvm-s1*', 'node-s1']);
-      expect(ids(json.participants)).to.deep.equal(ids(await peer.participants('JS1')));
+      expect(ids(json.participants)).to.deep.equal(ids(await curatorPeer().participants('JS1')));
       await z.close();
-      await peer.close('JS1');
+      await curatorPeer().close('JS1');
     });
   });
 });

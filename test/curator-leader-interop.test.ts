@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ElectionConflictError, LeaderLatch, LeaderSelector, type ElectionParticipant, type Leadership, type ZkClient,
 } from '../lib/index.js';
-import { CuratorLeaderPeer, type CuratorParticipant } from './support/curator-leader-peer.js';
+import { useCuratorLeaderPeer, type CuratorParticipant } from './support/curator-leader-peer.js';
 import { childrenOf, newClient, sharedConnectString, sharedServerPort, uniquePath, untilChildren } from './support/harness.js';
 import { checkLeaderRecord, recordTerm } from './support/leader-record.js';
 import { pollUntil } from './support/poll.js';
@@ -38,21 +38,17 @@ function aborted(signal: AbortSignal): Promise<void> {
 describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSelector)', function () {
   this.timeout(120_000);
   const SESSION_MS = 2_000;
-  let peer: CuratorLeaderPeer;
+  const curatorPeer = useCuratorLeaderPeer();
   let dir: string;
   const proxies: TcpProxy[] = [];
 
-  before(async function () {
-    this.timeout(120_000);
-    peer = await CuratorLeaderPeer.start();
+  before(() => {
     dir = mkdtempSync(join(tmpdir(), 'zkurator-leader-'));
   });
-  after(async () => {
-    await peer?.stop();
+  after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
   afterEach(async () => {
-    expect(peer.reportedErrors).to.deep.equal([]);
     await Promise.all(proxies.splice(0).map((p) => p.close()));
   });
 
@@ -75,7 +71,7 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
 
   it('LeaderLatch: one leader at a time across JVM and Node members; it passes both ways on close and on session expiry; participants agree', async () => {
     const record = join(dir, 'latch.log');
-    await peer.recordTo(record);
+    await curatorPeer().recordTo(record);
     const path = uniquePath('interop-latch');
     const observer = await newClient();
     const z1 = await nodeLatch('Z1', path, record);
@@ -84,46 +80,46 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
     const j2Proxy = await proxy();
     // Join in this order: Z1 J1 Z2 J2.
     await z1.latch.start();
-    await peer.latch('J1', j1Proxy.connectString, SESSION_MS, path, 'J1');
+    await curatorPeer().latch('J1', j1Proxy.connectString, SESSION_MS, path, 'J1');
     await untilChildren(observer, path, 2);
     await z2.latch.start();
-    await peer.latch('J2', j2Proxy.connectString, SESSION_MS, path, 'J2');
+    await curatorPeer().latch('J2', j2Proxy.connectString, SESSION_MS, path, 'J2');
     await untilChildren(observer, path, 4);
     expect(await z1.latch.await({ timeout: 10_000 })).to.equal(true);
     // Both sides list the same members in the same order, the same leader.
-    expect(ids(await peer.participants('J2'))).to.deep.equal(['Z1*', 'J1', 'Z2', 'J2']);
+    expect(ids(await curatorPeer().participants('J2'))).to.deep.equal(['Z1*', 'J1', 'Z2', 'J2']);
     expect(ids(await z2.latch.getParticipants())).to.deep.equal(['Z1*', 'J1', 'Z2', 'J2']);
     expect(ids([await z2.latch.getLeader()])).to.deep.equal(['Z1*']);
 
     // Node -> JVM on close.
     await z1.latch.close();
-    await peer.next('isLeader', 'J1');
+    await curatorPeer().next('isLeader', 'J1');
     // JVM -> Node on close.
-    await peer.close('J1');
+    await curatorPeer().close('J1');
     expect(await z2.latch.await({ timeout: 10_000 })).to.equal(true);
-    expect(ids(await peer.participants('J2'))).to.deep.equal(['Z2*', 'J2']);
+    expect(ids(await curatorPeer().participants('J2'))).to.deep.equal(['Z2*', 'J2']);
     // Node -> JVM on session expiry: Z2 is cut off (its term ends at once: SUSPENDED) and the
     // server expires its session; then it queues again behind J2.
     const z2Node = z2.latch.node;
     z2.proxy.cut();
-    await peer.next('isLeader', 'J2');
+    await curatorPeer().next('isLeader', 'J2');
     expect(z2.latch.hasLeadership).to.equal(false);
     z2.proxy.restore();
     await pollUntil(() => z2.latch.node !== undefined && z2.latch.node !== z2Node, { timeoutMs: 20_000, what: 'Z2 in line again' });
     expect(ids(await z2.latch.getParticipants())).to.deep.equal(['J2*', 'Z2']);
-    expect(ids(await peer.participants('J2'))).to.deep.equal(['J2*', 'Z2']);
+    expect(ids(await curatorPeer().participants('J2'))).to.deep.equal(['J2*', 'Z2']);
     // JVM -> Node on session expiry.
     j2Proxy.cut();
-    await peer.next('notLeader', 'J2');
+    await curatorPeer().next('notLeader', 'J2');
     expect(await z2.latch.await({ timeout: 20_000 })).to.equal(true);
     j2Proxy.restore();
     await untilChildren(observer, path, 2, 20_000); // J2 queued again, on a new session
-    expect(ids(await peer.participants('J2'))).to.deep.equal(['Z2*', 'J2']);
+    expect(ids(await curatorPeer().participants('J2'))).to.deep.equal(['Z2*', 'J2']);
     expect(ids(await z2.latch.getParticipants())).to.deep.equal(['Z2*', 'J2']);
 
     await z2.latch.close();
-    await peer.next('isLeader', 'J2');
-    await peer.close('J2');
+    await curatorPeer().next('isLeader', 'J2');
+    await curatorPeer().close('J2');
     const verdict = checkLeaderRecord(readFileSync(record, 'utf8'));
     expect(verdict.violations).to.deep.equal([]);
     expect(verdict.terms).to.deep.equal(['Z1', 'J1', 'Z2', 'J2', 'Z2', 'J2']);
@@ -133,7 +129,7 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
 
   it('LeaderSelector: one leader at a time across JVM and Node members; it passes both ways on close and on session expiry; participants agree', async () => {
     const record = join(dir, 'selector.log');
-    await peer.recordTo(record);
+    await curatorPeer().recordTo(record);
     const path = uniquePath('interop-selector');
     const observer = await newClient();
     const terms = new Map<string, Leadership>();
@@ -163,42 +159,42 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
     const z1Led = z1.led();
     z1.selector.start();
     await z1Led;
-    await peer.selector('JS1', j1Proxy.connectString, SESSION_MS, path, 'JS1');
+    await curatorPeer().selector('JS1', j1Proxy.connectString, SESSION_MS, path, 'JS1');
     await untilChildren(observer, path, 2);
     z2.selector.start();
     await untilChildren(observer, path, 3);
-    await peer.selector('JS2', j2Proxy.connectString, SESSION_MS, path, 'JS2');
+    await curatorPeer().selector('JS2', j2Proxy.connectString, SESSION_MS, path, 'JS2');
     await untilChildren(observer, path, 4);
-    expect(ids(await peer.participants('JS2'))).to.deep.equal(['ZS1*', 'JS1', 'ZS2', 'JS2']);
+    expect(ids(await curatorPeer().participants('JS2'))).to.deep.equal(['ZS1*', 'JS1', 'ZS2', 'JS2']);
     expect(ids(await z2.selector.getParticipants())).to.deep.equal(['ZS1*', 'JS1', 'ZS2', 'JS2']);
 
     // Node -> JVM on close.
     await z1.selector.close();
-    await peer.next('isLeader', 'JS1');
+    await curatorPeer().next('isLeader', 'JS1');
     // JVM -> Node on close (Curator interrupts takeLeadership, then releases the mutex).
     const z2Led = z2.led();
-    await peer.close('JS1');
+    await curatorPeer().close('JS1');
     await z2Led;
-    expect(ids(await peer.participants('JS2'))).to.deep.equal(['ZS2*', 'JS2']);
+    expect(ids(await curatorPeer().participants('JS2'))).to.deep.equal(['ZS2*', 'JS2']);
     // Node -> JVM on session expiry: ZS2's signal aborts at once (SUSPENDED), its callback ends,
     // and the server expires its session and node.
     z2.proxy.cut();
-    await peer.next('isLeader', 'JS2');
+    await curatorPeer().next('isLeader', 'JS2');
     expect(z2.selector.hasLeadership).to.equal(false);
     z2.proxy.restore();
     expect(z2.selector.requeue()).to.equal(true); // its attempt ended with its callback: queue again
     await untilChildren(observer, path, 2, 20_000);
-    expect(ids(await peer.participants('JS2'))).to.deep.equal(['JS2*', 'ZS2']);
+    expect(ids(await curatorPeer().participants('JS2'))).to.deep.equal(['JS2*', 'ZS2']);
     // JVM -> Node on session expiry.
     const z2LedAgain = z2.led();
     j2Proxy.cut();
-    await peer.next('notLeader', 'JS2');
+    await curatorPeer().next('notLeader', 'JS2');
     await z2LedAgain;
     j2Proxy.restore();
     expect(ids(await z2.selector.getParticipants())).to.deep.equal(['ZS2*']);
 
     await z2.selector.close();
-    await peer.close('JS2');
+    await curatorPeer().close('JS2');
     const verdict = checkLeaderRecord(readFileSync(record, 'utf8'));
     expect(verdict.violations).to.deep.equal([]);
     expect(verdict.terms).to.deep.equal(['ZS1', 'JS1', 'ZS2', 'JS2', 'ZS2']);
@@ -209,17 +205,17 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
   it('a path used by both recipes: zkurator refuses, either way round', async () => {
     const client = await newClient();
     const selectorPath = uniquePath('interop-conflict-s');
-    await peer.selector('CS', sharedConnectString(), SESSION_MS, selectorPath, 'CS');
-    await peer.next('isLeader', 'CS');
+    await curatorPeer().selector('CS', sharedConnectString(), SESSION_MS, selectorPath, 'CS');
+    await curatorPeer().next('isLeader', 'CS');
     const latch = new LeaderLatch(client, selectorPath);
     const err = await rejection(latch.start());
     expect(err).to.be.instanceOf(ElectionConflictError);
     expect((err as ElectionConflictError).path).to.equal(selectorPath);
-    await peer.close('CS');
+    await curatorPeer().close('CS');
 
     const latchPath = uniquePath('interop-conflict-l');
-    await peer.latch('CL', sharedConnectString(), SESSION_MS, latchPath, 'CL');
-    await peer.next('isLeader', 'CL');
+    await curatorPeer().latch('CL', sharedConnectString(), SESSION_MS, latchPath, 'CL');
+    await curatorPeer().next('isLeader', 'CL');
     let called = false;
     const selector = new LeaderSelector(client, latchPath, () => { called = true; });
     const failed = new Promise<unknown>((resolve) => selector.once('error', resolve));
@@ -227,12 +223,12 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
     expect(await failed).to.be.instanceOf(ElectionConflictError);
     await selector.close();
     expect(called).to.equal(false);
-    await peer.close('CL');
+    await curatorPeer().close('CL');
   });
 
   it('a zkurator leader SIGSTOPped past its session timeout: a Curator member leads meanwhile, and the paused leader\'s signal is aborted in its first timer after SIGCONT', async () => {
     const record = join(dir, 'pause.log');
-    await peer.recordTo(record);
+    await curatorPeer().recordTo(record);
     const path = uniquePath('interop-paused');
     const sessionTimeout = 4_000;
     const child = spawn(process.execPath, [pauseMember, JSON.stringify({ connect: sharedConnectString(), path, sessionTimeout })],
@@ -253,7 +249,7 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
     try {
       const leading = await next('leading');
       expect(leading.negotiated).to.equal(sessionTimeout);
-      await peer.latch('JP', sharedConnectString(), sessionTimeout, path, 'JP');
+      await curatorPeer().latch('JP', sharedConnectString(), sessionTimeout, path, 'JP');
       const observer = await newClient();
       await untilChildren(observer, path, 2);
       child.send('arm');
@@ -261,7 +257,7 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
       process.kill(child.pid!, 'SIGSTOP');
       try {
         // Paused until the server has expired its session: the Curator member takes over.
-        await peer.next('isLeader', 'JP', 30_000);
+        await curatorPeer().next('isLeader', 'JP', 30_000);
       } finally {
         process.kill(child.pid!, 'SIGCONT');
       }
@@ -286,7 +282,7 @@ describe('leader election with real Curator 5.4.0 members (LeaderLatch, LeaderSe
       child.send('close');
       await next('closed');
       expect(await exited).to.equal(0);
-      await peer.close('JP');
+      await curatorPeer().close('JP');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -7,7 +7,7 @@
 // LeaderSelector's path is a mutex to the gateway, its leader the holder.
 import { expect } from 'chai';
 import { CreateMode, LeaderLatch, LeaderSelector, type ZkClient } from '../lib/index.js';
-import { CuratorLeaderPeer } from './support/curator-leader-peer.js';
+import { useCuratorLeaderPeer } from './support/curator-leader-peer.js';
 import { startGateway, uniqueRoot, useGateways, type TestGateway } from './support/gateway-fixture.js';
 import { childrenOf, newClient, sharedConnectString, untilChildren } from './support/harness.js';
 import type { LockViewJson } from './gateway-api.test.js';
@@ -58,17 +58,7 @@ function untilAborted(signal: AbortSignal): Promise<void> {
 describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 5.4.0 members)', function () {
   this.timeout(90_000);
   useGateways();
-  let peer: CuratorLeaderPeer;
-  before(async function () {
-    this.timeout(120_000);
-    peer = await CuratorLeaderPeer.start();
-  });
-  after(async () => {
-    await peer?.stop();
-  });
-  afterEach(() => {
-    expect(peer.reportedErrors).to.deep.equal([]);
-  });
+  const curatorPeer = useCuratorLeaderPeer();
 
   it('zkurator and Curator LeaderLatch members: every member in election order with its id, leader and session, as Curator\'s getParticipants(); then the next leader', async () => {
     const root = uniqueRoot();
@@ -79,7 +69,7 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     const a = new LeaderLatch(za, path, { id: 'node-a' });
     await a.start();
     expect(await a.await({ timeout: 5_000 })).to.equal(true);
-    await peer.latch('J1', sharedConnectString(), 4_000, path, 'jvm-b');
+    await curatorPeer().latch('J1', sharedConnectString(), 4_000, path, 'jvm-b');
     await untilChildren(observer, path, 2); // Curator creates its node after start() returns
     const c = new LeaderLatch(zc, path, { id: 'node-c' });
     await c.start();
@@ -89,7 +79,7 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     expect(view.election).to.deep.equal({ recipe: 'leader-latch', leader: { id: 'node-a', node: a.node }, conflict: null });
     expect(view).to.include({ resource: 'scheduler', path, locked: true });
     expect(asParticipants(view)).to.deep.equal(['node-a*', 'jvm-b', 'node-c']);
-    expect(asParticipants(view)).to.deep.equal(ids(await peer.participants('J1')));
+    expect(asParticipants(view)).to.deep.equal(ids(await curatorPeer().participants('J1')));
     expect(asParticipants(view)).to.deep.equal(ids(await c.getParticipants()));
     expect(view.participants.map((p) => p.node)).to.deep.equal([a.node, jvmNode, c.node]);
     expect(view.participants.map((p) => [p.state, p.mode, p.origin, p.lock])).to.deep.equal([
@@ -108,13 +98,13 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
 
     // The leader leaves: Curator's member leads, and the view says so (Node -> JVM).
     await a.close();
-    await peer.next('isLeader', 'J1');
+    await curatorPeer().next('isLeader', 'J1');
     const next = await viewOf(gw, 'scheduler');
     expect(next.election).to.deep.equal({ recipe: 'leader-latch', leader: { id: 'jvm-b', node: jvmNode }, conflict: null });
     expect(asParticipants(next)).to.deep.equal(['jvm-b*', 'node-c']);
-    expect(asParticipants(next)).to.deep.equal(ids(await peer.participants('J1')));
+    expect(asParticipants(next)).to.deep.equal(ids(await curatorPeer().participants('J1')));
     // And JVM -> Node.
-    await peer.close('J1');
+    await curatorPeer().close('J1');
     expect(await c.await({ timeout: 10_000 })).to.equal(true);
     const last = await viewOf(gw, 'scheduler');
     expect(last.election!.leader).to.deep.equal({ id: 'node-c', node: c.node });
@@ -135,7 +125,7 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     leader.on('notLeader', () => { notLeader += 1; });
     await leader.start();
     expect(await leader.await({ timeout: 5_000 })).to.equal(true);
-    await peer.latch('J2', sharedConnectString(), 4_000, path, 'jvm-b');
+    await curatorPeer().latch('J2', sharedConnectString(), 4_000, path, 'jvm-b');
     await untilChildren(observer, path, 2);
     const members = await childrenOf(observer, path);
     const before = await childChanges(observer, path);
@@ -153,7 +143,7 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     expect([leader.hasLeadership, notLeader]).to.deep.equal([true, 0]);
     expect(gw.gateway.heldCount).to.equal(0);
     await leader.close();
-    await peer.close('J2');
+    await curatorPeer().close('J2');
   });
 
   it('a resource the gateway used as a lock that becomes an election\'s path: the next POST is refused (its node deleted), later ones before any create', async () => {
@@ -165,8 +155,8 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     expect(first.status).to.equal(201);
     expect((await gw.http((await first.json() as LockViewJson).url, { method: 'DELETE' })).status).to.equal(204);
     // A Curator LeaderLatch member takes the path over (Curator does not look first).
-    await peer.latch('J3', sharedConnectString(), 4_000, path, 'jvm-b');
-    await peer.next('isLeader', 'J3');
+    await curatorPeer().latch('J3', sharedConnectString(), 4_000, path, 'jvm-b');
+    await curatorPeer().next('isLeader', 'J3');
     const members = await childrenOf(observer, path);
     expect(members).to.have.length(1);
     const refused = await gw.post('/locks/batch', { title: 'now an election', wait: 5 });
@@ -177,8 +167,8 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     const before = await childChanges(observer, path);
     expect((await gw.post('/locks/batch', {})).status).to.equal(409);
     expect(await childChanges(observer, path)).to.equal(before);
-    expect(ids(await peer.participants('J3'))).to.deep.equal(['jvm-b*']);
-    await peer.close('J3');
+    expect(ids(await curatorPeer().participants('J3'))).to.deep.equal(['jvm-b*']);
+    await curatorPeer().close('J3');
   });
 
   it('a path holding a gateway lock and a Curator LeaderLatch node: shown as the conflict, both "leaders", the gateway lock releasable; released, an election again', async () => {
@@ -190,8 +180,8 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     expect(taken.status).to.equal(201);
     const lock = await taken.json() as LockViewJson;
     // A misconfigured Curator LeaderLatch member joins the lock's path: it believes it leads.
-    await peer.latch('J4', sharedConnectString(), 4_000, path, 'jvm-latch');
-    await peer.next('isLeader', 'J4');
+    await curatorPeer().latch('J4', sharedConnectString(), 4_000, path, 'jvm-latch');
+    await curatorPeer().next('isLeader', 'J4');
     const latchNode = `${path}/${(await childrenOf(observer, path)).find((n) => n.includes('-latch-'))!}`;
 
     const view = await viewOf(gw, 'reports');
@@ -215,8 +205,8 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     expect((await gw.http(lock.url, { method: 'DELETE' })).status).to.equal(204);
     const after = await viewOf(gw, 'reports');
     expect(after.election).to.deep.equal({ recipe: 'leader-latch', leader: { id: 'jvm-latch', node: latchNode }, conflict: null });
-    expect(asParticipants(after)).to.deep.equal(ids(await peer.participants('J4')));
-    await peer.close('J4');
+    expect(asParticipants(after)).to.deep.equal(ids(await curatorPeer().participants('J4')));
+    await curatorPeer().close('J4');
   });
 
   it('a path with LeaderSelector and lock nodes of several origins and a LeaderLatch node: each recipe in its own order, in-line positions per recipe', async () => {
@@ -226,9 +216,9 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     const observer = await newClient();
     // Curator LeaderSelector members (one without an id: its node holds Curator's default data,
     // the client's IP), then a raw LeaderLatch node as a misconfigured member would make it.
-    await peer.selector('S1', sharedConnectString(), 4_000, path, '');
-    await peer.next('isLeader', 'S1');
-    await peer.selector('S2', sharedConnectString(), 4_000, path, 'jvm-s2');
+    await curatorPeer().selector('S1', sharedConnectString(), 4_000, path, '');
+    await curatorPeer().next('isLeader', 'S1');
+    await curatorPeer().selector('S2', sharedConnectString(), 4_000, path, 'jvm-s2');
     await untilChildren(observer, path, 2);
     const raw = await newClient();
     const latchNode = await raw.create(`${path}/_c_00000000-0000-0000-0000-000000000000-latch-`, Buffer.from('latch-x'), CreateMode.EPHEMERAL_SEQUENTIAL);
@@ -241,11 +231,11 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     expect(view.participants[2]!.data).to.equal('jvm-s2');
     expect(view.participants[2]!.waitingOn).to.equal(view.participants[1]!.node);
     // Curator's selectors list their own nodes (they sort the latch node last, by its whole name).
-    const curatorIds = ids(await peer.participants('S2'));
+    const curatorIds = ids(await curatorPeer().participants('S2'));
     expect(curatorIds).to.deep.equal([`${view.participants[1]!.data}*`, 'jvm-s2', 'latch-x']);
     await raw.delete(latchNode);
-    await peer.close('S2');
-    await peer.close('S1');
+    await curatorPeer().close('S2');
+    await curatorPeer().close('S1');
   });
 
   it('a LeaderSelector\'s path is a mutex to the gateway: its leader holds, each member\'s id is its node\'s data, Curator\'s and zkurator\'s default data tell them apart', async () => {
@@ -253,8 +243,8 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     const gw = await startGateway({ root });
     const path = `${root}/compactor`;
     const observer = await newClient();
-    await peer.selector('S3', sharedConnectString(), 4_000, path, '');
-    await peer.next('isLeader', 'S3');
+    await curatorPeer().selector('S3', sharedConnectString(), 4_000, path, '');
+    await curatorPeer().next('isLeader', 'S3');
     const zk = await newClient();
     const leads = (id: string): LeaderSelector => new LeaderSelector(zk, path, async ({ signal }) => {
       await untilAborted(signal);
@@ -273,13 +263,13 @@ describe('gateway: leader elections in GET /locks (real ZooKeeper, real Curator 
     ]);
     expect(view.participants[1]!.data).to.equal('node-s');
     expect(view.participants[2]!.data).to.match(/ zkurator\/\S+ pid \d+$/);
-    expect(asParticipants(view)).to.deep.equal(ids(await peer.participants('S3')));
+    expect(asParticipants(view)).to.deep.equal(ids(await curatorPeer().participants('S3')));
     expect(asParticipants(view)).to.deep.equal(ids(await named.getParticipants()));
     // A gateway lock there is one more in the mutex's line (as a Curator InterProcessMutex would be).
     expect((await gw.post('/locks/compactor', { wait: 0 })).status).to.equal(408);
     expect(await childrenOf(observer, path)).to.have.length(3);
     await unnamed.close();
     await named.close();
-    await peer.close('S3');
+    await curatorPeer().close('S3');
   });
 });

@@ -137,3 +137,25 @@ export class CuratorLeaderPeer {
     return this.proc.stop();
   }
 }
+
+/**
+ * A Curator leader peer for one mocha suite on the shared server: started before, stopped
+ * after; every test ends with no error reported by the peer's members.
+ */
+export function useCuratorLeaderPeer(): () => CuratorLeaderPeer {
+  let peer: CuratorLeaderPeer | undefined;
+  before(async function () {
+    this.timeout(120_000);
+    peer = await CuratorLeaderPeer.start();
+  });
+  after(async () => {
+    await peer?.stop();
+  });
+  afterEach(() => {
+    if (peer && peer.reportedErrors.length > 0) throw new Error(`the Curator members reported errors: ${JSON.stringify(peer.reportedErrors)}`);
+  });
+  return () => {
+    if (!peer) throw new Error('Curator leader peer not started');
+    return peer;
+  };
+}
