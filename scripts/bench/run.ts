@@ -77,7 +77,11 @@ function runOnce(contender: Contender, connect: string, workload: string, count:
   try {
     return JSON.parse(line) as Result;
   } catch {
-    throw new Error(`${contender} ${workload} failed: ${out.stderr}\n${out.stdout}`);
+    // A contender that cannot run here (e.g. the native binding, built for another Node) is
+    // reported as not completed, with why, instead of ending the whole run.
+    const why = `${out.stderr ?? ''}`.trim().split('\n').filter((l) => /error/i.test(l)).pop()
+      ?? (out.error?.message ?? `exit ${out.status ?? out.signal}`);
+    return { cyclesPerSec: 0, p50Ms: 0, p99Ms: 0, error: `${contender} ${workload} exited without a result: ${why.slice(0, 300)}` };
   }
 }
 
