@@ -51,9 +51,12 @@ export class Deadline {
     const timeoutMs = this.timeoutMs ?? Infinity;
     const client = this.client;
     // Of the wait: a timer that fires late must not make the outage longer than the timeout.
-    const disconnectedMs = Math.round(Math.min(client.disconnectedMs - this.disconnectedAtStart, timeoutMs));
+    // Rounded up: an outage shorter than half a millisecond (a reconnect that found the server
+    // at once) is still an outage, not "down for 0 ms" nor contention.
+    const downMs = Math.min(client.disconnectedMs - this.disconnectedAtStart, timeoutMs);
     const stillDisconnected = !client.isConnected;
-    if (disconnectedMs <= 0 && !stillDisconnected) return new LockTimeoutError(this.lockPath, timeoutMs);
+    if (downMs <= 0 && !stillDisconnected) return new LockTimeoutError(this.lockPath, timeoutMs);
+    const disconnectedMs = Math.ceil(downMs);
     const lastConnectError = client.lastConnectError;
     const outage = {
       disconnectedMs, stillDisconnected, sessionRenewed: client.sessionGeneration !== this.generationAtStart,
