@@ -27,6 +27,8 @@ import { Problem } from './problem.js';
 const MAX_READS = 8;
 /** Others' nodes whose maxLeases (or lack of a record) is remembered, oldest forgotten first. */
 const MAX_REMEMBERED = 10_000;
+const isLatchNode = (name: string): boolean => name.includes(LATCH_NODE_NAME);
+
 /** Resource paths remembered as free of election nodes, the least recently used forgotten first. */
 const MAX_ELECTION_FREE = 10_000;
 
@@ -104,12 +106,13 @@ export class LockKindCheck {
 
   /** 409 when `children` hold LeaderLatch nodes; remembers whether they did. */
   private checkNotElection(resource: string, base: string, children: readonly string[]): void {
-    const latch = children.filter((c) => c.includes(LATCH_NODE_NAME));
-    if (latch.length === 0) {
+    // every POST passes here: the common case (no latch node) allocates nothing
+    if (!children.some(isLatchNode)) {
       this.electionFree.add(base);
       return;
     }
     this.electionFree.delete(base);
+    const latch = children.filter(isLatchNode);
     throw conflict(`${resource} is a leader election's path (${latch.length} LeaderLatch node${latch.length === 1 ? '' : 's'}, e.g. ${latch[0]}): `
       + 'a lock there would not exclude its leader (Curator\'s LeaderLatch and a lock each sort the other\'s nodes last); '
       + 'GET /locks/' + resource + ' shows the election; lock another resource', 'Election conflict');

@@ -1,6 +1,7 @@
 // Drives test/peer/CuratorLeaderPeer.java: real Curator 5.4.0 LeaderLatch and LeaderSelector
 // members (Debian's jars) in one JVM, each with a client and session of its own. Commands go
 // over stdin; replies and leadership events come back as JSON lines (java-peer.ts).
+import { expect } from 'chai';
 import { startJavaPeer, type JavaPeerProcess } from './java-peer.js';
 
 interface Reply {
@@ -152,7 +153,7 @@ export function useCuratorLeaderPeer(): () => CuratorLeaderPeer {
     await peer?.stop();
   });
   afterEach(() => {
-    if (peer && peer.reportedErrors.length > 0) throw new Error(`the Curator members reported errors: ${JSON.stringify(peer.reportedErrors)}`);
+    expect(peer?.reportedErrors ?? []).to.deep.equal([]);
   });
   return () => {
     if (!peer) throw new Error('Curator leader peer not started');
