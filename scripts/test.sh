@@ -6,9 +6,10 @@
 # lines, e.g. ZKURATOR_TEST_NODE_LINES=system for the machine's Node alone, or "22 24 26".
 # Every line runs even when one fails; the exit status is non-zero if any failed. Each line is
 # bounded in time (ZKURATOR_TEST_LINE_TIMEOUT seconds, default 1200), so a run that does not end
-# cannot use up a CI job's time (a Node 24 line was twice seen with every test passed and the
-# line not ending; test/support/exit-watch.ts now says what keeps mocha alive, and the check
-# below names any process the suite left behind).
+# cannot use up a CI job's time (a Node 24 line was seen three times with every test passed and
+# the process not exiting; test/support/exit-watch.ts says what keeps mocha alive and how far it
+# got on its way out, scripts/line-watchdog.sh where it is stuck, and the summary at the end
+# repeats it, since a CI log may keep only its tail).
 # Then the Docker-backed part (below).
 set -euo pipefail
 set -m # every background job gets a process group of its own: a line that overruns is ended whole
@@ -54,7 +55,7 @@ for line in "${lines[@]}"; do
   # Its output goes to a file that tail shows, not through a pipe: a process the suite left
   # behind holding the pipe would keep a `| tee` open after mocha exited, and the line would
   # look like a mocha that does not end.
-  (PATH="$bin:$PATH" exec npm test >"$logs/$line.log" 2>&1) &
+  (PATH="$bin:$PATH" ZKURATOR_TEST_EXIT_MARK="$logs/$line.exit" exec npm test >"$logs/$line.log" 2>&1) &
   suite=$!
   bash scripts/line-watchdog.sh "$suite" "$logs/$line.log" "$limit" "$logs/$line" &
   watchdog=$!
@@ -67,9 +68,10 @@ for line in "${lines[@]}"; do
   kill -TERM -- "-$shower" 2>/dev/null || true
   wait "$shower" 2>/dev/null || true
   # Every process a test starts must be gone when the suite is: list and end any left behind.
-  leftovers="$(ps -eo pid=,pgid=,etimes=,args= | awk -v g="$suite" '$2 == g' || true)"
+  # (a zombie is already dead: the process that would reap it was ended first)
+  leftovers="$(ps -eo pid=,pgid=,stat=,etimes=,args= | awk -v g="$suite" '$2 == g && $3 !~ /^Z/' || true)"
   if [ -n "$leftovers" ]; then
-    echo "test: the suite exited but left these processes running (pid, group, seconds, command):"
+    echo "test: the suite exited but left these processes running (pid, group, state, seconds, command):"
     printf '%s\n' "$leftovers" | cut -c1-400
     kill -KILL -- "-$suite" 2>/dev/null || true
     touch "$logs/$line.leftovers"
@@ -80,20 +82,22 @@ for line in "${lines[@]}"; do
   elapsed=$((SECONDS - started))
   verdict=passed
   if [ -e "$logs/$line.overran" ]; then
-    verdict="FAILED (still running after $limit s: ended)"; failed=1
+    verdict="FAILED (still running after $limit s: ended; where it was is below)"; failed=1
   elif [ -e "$logs/$line.stuck" ] && [ -e "$logs/$line.node-shutdown" ] && [[ "$counts" =~ ^[0-9]+\ passed,\ 0\ failed$ ]] \
     && ! grep -q 'what keeps it alive:$' "$logs/$line.log"; then
     # every test passed and no handle was left open (exit-watch.ts said nothing); Node then hung
     # in its own shutdown (scripts/line-watchdog.sh tells this from the main thread's native stack)
-    verdict="passed, then Node hung in its own shutdown (main thread in $(cat "$logs/$line.node-shutdown"); stacks above): ended"
+    verdict="passed, then Node hung in its own shutdown ($(cat "$logs/$line.node-shutdown")): ended; where it was is below"
   elif [ -e "$logs/$line.stuck" ]; then
-    verdict="FAILED (every test ended, but Node did not exit: where it was is printed above)"; failed=1
+    verdict="FAILED (every test ended, but Node did not exit: where it was is below)"; failed=1
   elif [ "$status" -ne 0 ]; then
     verdict="FAILED (exit $status)"; failed=1
   elif [ -e "$logs/$line.leftovers" ]; then
     verdict="FAILED (left processes running)"; failed=1
   fi
   summary+=("Node $version: $verdict, ${counts:-no test summary}, $((elapsed / 60)) min $((elapsed % 60)) s")
+  # a line that had to be ended: where it was, again under the summary (a CI log may keep only its tail)
+  if [ -e "$logs/$line.diagnosis" ]; then mapfile -t -O "${#summary[@]}" summary < "$logs/$line.diagnosis"; fi
 done
 
 # --- The Docker-backed part (needs root: it starts a Docker engine if none runs) ---
