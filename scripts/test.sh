@@ -90,6 +90,8 @@ for line in "${lines[@]}"; do
     verdict="passed, then Node hung in its own shutdown ($(cat "$logs/$line.node-shutdown")): ended; where it was is below"
   elif [ -e "$logs/$line.stuck" ]; then
     verdict="FAILED (every test ended, but Node did not exit: where it was is below)"; failed=1
+  elif grep -q 'what keeps it alive:$' "$logs/$line.log"; then
+    verdict="FAILED (a handle kept the process alive after the last test: below)"; failed=1
   elif [ "$status" -ne 0 ]; then
     verdict="FAILED (exit $status)"; failed=1
   elif [ -e "$logs/$line.leftovers" ]; then
@@ -98,6 +100,10 @@ for line in "${lines[@]}"; do
   summary+=("Node $version: $verdict, ${counts:-no test summary}, $((elapsed / 60)) min $((elapsed % 60)) s")
   # a line that had to be ended: where it was, again under the summary (a CI log may keep only its tail)
   if [ -e "$logs/$line.diagnosis" ]; then mapfile -t -O "${#summary[@]}" summary < "$logs/$line.diagnosis"; fi
+  # and what exit-watch.ts found keeping the process alive, if it said so
+  if grep -q 'what keeps it alive:$' "$logs/$line.log"; then
+    mapfile -t -O "${#summary[@]}" summary < <(grep -A 12 'what keeps it alive:$' "$logs/$line.log" | cut -c1-300)
+  fi
 done
 
 # --- The Docker-backed part (needs root: it starts a Docker engine if none runs) ---

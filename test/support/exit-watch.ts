@@ -28,6 +28,9 @@ export function watchForExit(): void {
       `test: every test ended ${EXIT_GRACE_MS / 1000} s ago, but the process is still running; what keeps it alive:\n` +
         describeActiveHandles().map((line) => `  ${line}\n`).join(''),
     );
+    // mocha's own 'exit' listener sets the exit code from the failures (0 here): this one,
+    // added after it, runs last and keeps the failure
+    process.once('exit', () => { process.exitCode = 1; });
     process.exit(1);
   }, EXIT_GRACE_MS).unref();
 }
