@@ -17,7 +17,10 @@
 # removes the containers the run made. Prints the time of each part. One run at a time per
 # machine: a second one waits for the first (a lock file), since the first stops the engine.
 set -euo pipefail
+set -m # the Docker subset runs as a job of its own (scripts/watched-suite.sh), ended whole if it must be
 cd "$(dirname "$0")/.."
+source scripts/watched-suite.sh
+watch_dir="$(mktemp -d)"
 
 mode=full
 build=yes
@@ -70,6 +73,8 @@ run_containers() {
 }
 cleanup() {
   local status=$?
+  watched_suite_stop
+  rm -rf "$watch_dir"
   if [ "$compose_up" = yes ]; then compose down --volumes --remove-orphans >/dev/null 2>&1 || true; fi
   if [ "$engine_ready" = yes ]; then
     local left
@@ -151,7 +156,14 @@ if [ "$mode" = full ]; then
 else
   [ "$build" = no ] || npm run --silent build
   part "the Docker subset (scripts/docker/ci-subset.mocharc.cjs)"
-  ZKURATOR_TEST_BACKEND=docker npx mocha --config scripts/docker/ci-subset.mocharc.cjs || failed+=("the Docker subset")
+  # watched as a Node line is (scripts/test.sh): ended if it does not end, with where it was
+  if watched_suite "$watch_dir" docker-subset "${ZKURATOR_TEST_LINE_TIMEOUT:-1200}" \
+    env ZKURATOR_TEST_BACKEND=docker npx mocha --config scripts/docker/ci-subset.mocharc.cjs; then
+    echo "test-docker: the Docker subset: $WATCHED_VERDICT"
+  else
+    failed+=("the Docker subset: $WATCHED_VERDICT")
+  fi
+  [ ${#WATCHED_DETAILS[@]} -eq 0 ] || printf '%s\n' "${WATCHED_DETAILS[@]}"
   part_done
 fi
 started="$(docker events --since "$since" --until "$(date +%s)" --filter type=container --filter event=start --filter "image=$image" | wc -l)"

@@ -288,6 +288,8 @@ describe('gateway web page in real Chromium', function () {
     const counts = lockGroup(page, 'shared-path').getByTestId('lock-counts');
     expect(await text(counts)).to.match(/^CONFLICT: a LeaderLatch election and a LeaderSelector or lock on one path/);
     expect(await counts.getAttribute('title')).to.contain(`election path ${root}/shared-path would hold both LeaderLatch nodes (1, `);
+    // the summary counts elections and conflicts apart from locks (a leader holds no lock)
+    expect(await text(page.getByTestId('summary'))).to.equal('1 election, 1 leader, 2 in line; 1 conflict');
     expect(await page.locator('[data-testid="locks"] img').count()).to.equal(0);
     expect(await page.evaluate('window.__xss')).to.equal(undefined);
 
@@ -297,6 +299,7 @@ describe('gateway web page in real Chromium', function () {
     await pollUntil(async () => await lockGroup(page, 'shared-path').getAttribute('data-election') === 'leader-latch',
       { timeoutMs: 10_000, what: 'shared-path shown as an election' });
     expect(await text(lockGroup(page, 'shared-path').getByTestId('lock-counts'))).to.equal('leader election (LeaderLatch): leader "jvm-latch", 0 in line');
+    expect(await text(page.getByTestId('summary'))).to.equal('2 elections, 2 leaders, 2 in line');
     await latches[0]!.close();
     await untilRows(page, 'scheduler', 2);
     expect((await rowsOf(page, 'scheduler')).map((r) => [r.position, r.title])).to.deep.equal([['leader', `id: ${evilId}`], ['#1 in line', '(no id)']]);

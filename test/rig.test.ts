@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Mutex, type ConnectionState } from '../lib/index.js';
 import { expireSession } from './support/expire-session.js';
@@ -11,6 +12,8 @@ import { pollUntil } from './support/poll.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 import { useEnsemble } from './support/ensemble-fixture.js';
 import { launchServer, serverBackend, untilContainerEnds, type ContainerHandle } from './support/server-backend.js';
+import { ZkServerProcess } from './support/zk-server.js';
+import { freePort } from './support/ports.js';
 
 describe('test rig on real servers', function () {
   this.timeout(120_000);
@@ -60,6 +63,34 @@ describe('test rig on real servers', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it(`a server that exits before serving fails waitServing with the end of its log, not a path to a log that is removed (backend: ${serverBackend()})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zkurator-dies-'));
+    try {
+      const configFile = join(dir, 'zoo.cfg');
+      writeFileSync(configFile, `dataDir=${dir}/data\nclientPort=not-a-port\n`);
+      const server = new ZkServerProcess(1, await freePort(), configFile, join(dir, 'server.log'), dir, {});
+      await server.start();
+      const err = await server.waitServing(30_000).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(Error);
+      expect((err as Error).message).to.match(/^server 1 exited before serving; the end of its log \(.*server\.log, removed with its cluster\):\n/);
+      expect((err as Error).message).to.contain('  | ').and.to.contain('Invalid config, exiting abnormally');
+      await server.stop('SIGKILL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('free ports for servers are below the kernel\'s ephemeral range, free, and never handed out twice', async () => {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const ports = await Promise.all(Array.from({ length: 50 }, () => freePort()));
+    expect(new Set(ports).size).to.equal(50);
+    for (const port of ports) expect(port).to.be.within(20_000, low - 1);
+    // a port picked is bindable now (nothing else holds it)
+    const srv = createServer();
+    await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(ports[0], '127.0.0.1', resolve); });
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
   });
 
   it('container backend: waiting on a container ends when the engine says so, retried while it still runs, never forever', async () => {

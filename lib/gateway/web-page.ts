@@ -305,7 +305,9 @@ const SCRIPT = String.raw`
     var locks = (Array.isArray(data.locks) ? data.locks : []).filter(function (l) {
       return Array.isArray(l.participants) ? l.participants.length > 0 : Number(l.holders) + Number(l.waiters) > 0;
     });
-    var seen = new Set(), holdersTotal = 0, waitersTotal = 0, prev = null;
+    // The summary counts locks and elections apart: a leader is not a lock holder.
+    var seen = new Set(), prev = null;
+    var tally = { locks: 0, holding: 0, waiting: 0, elections: 0, leaders: 0, inLine: 0, conflicts: 0 };
     locks.forEach(function (l) {
       var resource = String(l.resource);
       seen.add(resource);
@@ -314,7 +316,9 @@ const SCRIPT = String.raw`
       var parts = Array.isArray(l.participants) ? l.participants : [];
       var holders = parts.filter(function (p) { return p.state === 'holder'; }).length;
       var election = l.election && typeof l.election === 'object' ? l.election : null;
-      holdersTotal += holders; waitersTotal += parts.length - holders;
+      if (!election) { tally.locks++; tally.holding += holders; tally.waiting += parts.length - holders; }
+      else if (election.recipe === 'conflict') tally.conflicts++;
+      else { tally.elections++; tally.leaders += holders; tally.inLine += parts.length - holders; }
       setAttr(g.tbody, 'data-election', election ? String(election.recipe) : null);
       setAttr(g.counts, 'data-conflict', election && election.recipe === 'conflict' ? 'true' : null);
       setAttr(g.counts, 'title', election && election.conflict ? String(election.conflict) : null);
@@ -340,7 +344,18 @@ const SCRIPT = String.raw`
       var tr = el('tr'), td = el('td', { colspan: String(COLUMNS), 'class': 'empty' }, 'No locks under this root right now.');
       tr.append(td); emptyBody.append(tr); table.append(emptyBody);
     } else if (locks.length > 0 && emptyBody) { emptyBody.remove(); emptyBody = null; }
-    setText(summary, locks.length + (locks.length === 1 ? ' lock, ' : ' locks, ') + holdersTotal + ' holding, ' + waitersTotal + ' waiting');
+    setText(summary, summaryText(tally));
+  }
+
+  function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
+
+  // "4 locks, 5 holding, 2 waiting; 1 election, 1 leader, 2 in line; 1 conflict" (parts with nothing left out).
+  function summaryText(t) {
+    var parts = [];
+    if (t.locks > 0 || (t.elections === 0 && t.conflicts === 0)) parts.push(plural(t.locks, 'lock', 'locks') + ', ' + t.holding + ' holding, ' + t.waiting + ' waiting');
+    if (t.elections > 0) parts.push(plural(t.elections, 'election', 'elections') + ', ' + plural(t.leaders, 'leader', 'leaders') + ', ' + t.inLine + ' in line');
+    if (t.conflicts > 0) parts.push(plural(t.conflicts, 'conflict', 'conflicts'));
+    return parts.join('; ');
   }
 
   async function release(row) {

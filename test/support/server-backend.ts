@@ -77,9 +77,10 @@ async function launchContainer(spec: ServerSpec): Promise<ServerRun> {
   // by itself), as the local backend's child process 'exit' does.
   const handle = (await getContainerRuntimeClient()).container.getById(container.getId());
   let running = true;
+  // resolves once the log is complete on disk (a server that exits at start is told by its log)
   const exited = untilContainerEnds(handle, (note) => log.write(`\n[zkurator test rig] ${note}\n`)).then(() => {
     running = false;
-    log.end();
+    return new Promise<void>((resolve) => { log.once('error', () => resolve()); log.end(() => resolve()); });
   });
   let removal: Promise<unknown> | undefined;
   return {

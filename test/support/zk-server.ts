@@ -1,7 +1,7 @@
 // Real ZooKeeper servers for the tests: standalone or a 3-node ensemble on free loopback
 // ports, each with a fresh data dir, started from Debian's jars (see environment.md).
 // Every process we start is tracked by pid and killed on stop; we never touch others.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,7 +100,7 @@ export class ZkServerProcess {
    */
   async waitServing(timeoutMs = 30_000): Promise<void> {
     await pollUntil(async () => {
-      if (!this.running) throw new Error(`server ${this.id} exited; see ${this.logFile}`);
+      if (!this.running) throw new Error(`server ${this.id} exited before serving; the end of its log (${this.logFile}, removed with its cluster):\n${await this.logTail()}`);
       try {
         const srvr = await fourLetterWord(this.clientPort, 'srvr');
         if (!/Mode: (standalone|leader|follower)/.test(srvr)) return false;
@@ -109,6 +109,16 @@ export class ZkServerProcess {
       }
       return this.securePort === undefined || accepts(this.securePort);
     }, { timeoutMs, intervalMs: 100, what: `ZooKeeper server ${this.id} serving on ${this.clientPort}${this.securePort === undefined ? '' : ` and ${this.securePort}`}` });
+  }
+
+  /** The last lines of the server's log, once the process has ended and its log is complete. */
+  private async logTail(lines = 30): Promise<string> {
+    await this.run?.exited;
+    try {
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `  | ${l}`).join('\n');
+    } catch (err) {
+      return `  (no log: ${String(err)})`;
+    }
   }
 
   /** The server's mode from `srvr` ("leader", "follower", "standalone"), or undefined. */
