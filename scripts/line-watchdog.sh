@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Watches one Node line of the suite (scripts/test.sh runs it as a job: process group $1, output
-# in $2) and ends it when it must:
+# Watches one mocha run (a Node line of scripts/test.sh, or test-docker.sh's Docker subset;
+# scripts/watched-suite.sh runs it as a job: process group $1, output in $2) and ends it when it
+# must:
 # - it outlives the line's limit ($3 seconds): marks $4.overran;
 # - every test has ended (mocha's "N passed, N failed" line is in the output) but the mocha
-#   process is still there $GRACE seconds later (ZKURATOR_TEST_EXIT_GRACE, default 90): marks $4.stuck. test/support/exit-watch.ts
-#   makes a mocha kept alive by an open handle list it and exit within 30 s; a process still
+#   process is still there $GRACE seconds later (ZKURATOR_TEST_EXIT_GRACE, default 90): marks $4.stuck.
+#   test/support/exit-watch.ts makes a mocha kept alive by an open handle list it and exit within 30 s; a process still
 #   there after that is stuck in Node itself (its shutdown), not in a test.
 # Before ending it, it prints where the process is: each thread's state, kernel wait channel
 # and CPU time, and the native stacks if gdb is installed.
@@ -24,7 +25,7 @@ describe() {
     threads "$pid" > "$mark.threads.$pid.a"
     sleep 5
     threads "$pid" > "$mark.threads.$pid.b"
-    paste -d' ' "$mark.threads.$pid.a" <(awk '{print $NF}' "$mark.threads.$pid.b") 2>/dev/null
+    sampled "$pid"
     if command -v gdb >/dev/null; then
       echo "test: native stacks of pid $pid:"
       timeout 60 gdb -p "$pid" -batch -nx -ex 'set pagination off' -ex 'thread apply all bt 40' 2>&1 \
@@ -45,6 +46,12 @@ threads() {
   done
 }
 
+# The two samples of pid $1's threads side by side: tid, name, state, wait channel, ticks then
+# and 5 s later.
+sampled() {
+  paste -d' ' "$mark.threads.$1.a" <(awk '{print $NF}' "$mark.threads.$1.b") 2>/dev/null
+}
+
 # The main thread's frames (its LWP is the pid) of the mocha process, from the stacks above.
 main_thread_frames() {
   local file
@@ -54,15 +61,15 @@ main_thread_frames() {
   done
 }
 
-# Whether the stuck process is in Node's own teardown, not in a test or the library, from either
-# of two signs (the first needs no debugger):
+# Whether the stuck process is in Node's own teardown, not in a test or the library, from any of
+# three signs (the first needs no debugger; the third is below, main_thread_parked):
 # - test/support/exit-watch.ts wrote "exit 0" to $mark.exit: the process emitted its 'exit'
 #   event with every test passed, so the last JavaScript had run; what follows is Node's
 #   environment cleanup, isolate disposal and platform shutdown;
 # - the main thread's native stack is in Node's platform: its task drain (run between event
 #   loop turns too) or worker-thread join (nodejs/node#54918, #64274 have these frames).
 # Writes the reason to $mark.node-shutdown, and a short diagnosis to $mark.diagnosis that
-# scripts/test.sh repeats after its summary (a CI log's tail keeps the summary, not this).
+# scripts/watched-suite.sh repeats under the run's summary (a CI log may keep only its tail).
 classify_stuck() {
   local stage frame pid
   stage="$(tail -n 1 "$mark.exit" 2>/dev/null)"
@@ -77,8 +84,8 @@ classify_stuck() {
   {
     echo "  how far it got on its way out (exit-watch.ts): $(paste -sd' ' "$mark.exit" 2>/dev/null || echo 'nothing written')"
     for pid in $(ls "$mark".threads.*.b 2>/dev/null | sed -E 's/.*\.threads\.([0-9]+)\.b$/\1/'); do
-      echo "  main thread (tid, name, state, wait channel, ticks, 5 s later): $(paste -d' ' "$mark.threads.$pid.a" <(awk '{print $NF}' "$mark.threads.$pid.b") | awk -v p="$pid" '$1 == p' | sed 's/^ *//')"
-      echo "  busiest threads: $(paste -d' ' "$mark.threads.$pid.a" <(awk '{print $NF}' "$mark.threads.$pid.b") | awk '{print $NF - $(NF-1), $2, $3}' | sort -rn | head -n 3 | paste -sd',' -)"
+      echo "  main thread (tid, name, state, wait channel, ticks, 5 s later): $(sampled "$pid" | awk -v p="$pid" '$1 == p' | sed 's/^ *//')"
+      echo "  busiest threads: $(sampled "$pid" | awk '{print $NF - $(NF-1), $2, $3}' | sort -rn | head -n 3 | paste -sd',' -)"
     done
     if [ -n "$(main_thread_frames)" ]; then
       echo "  main thread's native stack, innermost first:"
@@ -100,13 +107,12 @@ classify_stuck() {
 main_thread_parked() {
   local pid
   for pid in $(ls "$mark".threads.*.b 2>/dev/null | sed -E 's/.*\.threads\.([0-9]+)\.b$/\1/'); do
-    paste -d' ' "$mark.threads.$pid.a" <(awk '{print $NF}' "$mark.threads.$pid.b") \
-      | awk -v p="$pid" '$1 == p && $3 == "S" && $4 ~ /^futex/ && $6 == $5 { found = 1 } END { exit !found }' && return 0
+    sampled "$pid" | awk -v p="$pid" '$1 == p && $3 == "S" && $4 ~ /^futex/ && $6 == $5 { found = 1 } END { exit !found }' && return 0
   done
   return 1
 }
 
-# Says where the line is, and what that means, before ending it: scripts/test.sh stops this
+# Says where the line is, and what that means, before ending it: scripts/watched-suite.sh stops this
 # watchdog as soon as the line has ended, so nothing may be left to do after the kill.
 stop() {
   describe
