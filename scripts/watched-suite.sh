@@ -28,7 +28,7 @@ watched_suite() {
   local out="$1" name="$2" limit="$3"
   shift 3
   local log="$out/$name.log" mark="$out/$name"
-  local here suite watchdog shower status=0 leftovers counts
+  local here suite watchdog shower status=0 leftovers counts kept_alive=no
   here="$(dirname "${BASH_SOURCE[0]}")"
   (ZKURATOR_TEST_EXIT_MARK="$mark.exit" exec "$@" >"$log" 2>&1) &
   suite=$!
@@ -55,22 +55,24 @@ watched_suite() {
 
   counts="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)"
   counts="${counts:-no test summary}"
+  # exit-watch.ts's message: a handle kept the finished process alive
+  if grep -q 'what keeps it alive:$' "$log"; then kept_alive=yes; fi
   WATCHED_DETAILS=()
   if [ -e "$mark.diagnosis" ]; then mapfile -t WATCHED_DETAILS < "$mark.diagnosis"; fi
-  if grep -q 'what keeps it alive:$' "$log"; then
+  if [ "$kept_alive" = yes ]; then
     mapfile -t -O "${#WATCHED_DETAILS[@]}" WATCHED_DETAILS < <(grep -A 12 'what keeps it alive:$' "$log" | cut -c1-300)
   fi
   if [ -e "$mark.overran" ]; then
     WATCHED_VERDICT="FAILED (still running after $limit s: ended; where it was is below), $counts"
   elif [ -e "$mark.stuck" ] && [ -e "$mark.node-shutdown" ] && [[ "$counts" =~ ^[0-9]+\ passed,\ 0\ failed$ ]] \
-    && ! grep -q 'what keeps it alive:$' "$log"; then
+    && [ "$kept_alive" = no ]; then
     # every test passed and no handle was left open (exit-watch.ts said nothing); Node then hung
     # in its own teardown (scripts/line-watchdog.sh tells how it knows)
     WATCHED_VERDICT="passed, then Node hung in its own shutdown ($(cat "$mark.node-shutdown")): ended; where it was is below, $counts"
     return 0
   elif [ -e "$mark.stuck" ]; then
     WATCHED_VERDICT="FAILED (every test ended, but Node did not exit: where it was is below), $counts"
-  elif grep -q 'what keeps it alive:$' "$log"; then
+  elif [ "$kept_alive" = yes ]; then
     WATCHED_VERDICT="FAILED (a handle kept the process alive after the last test: below), $counts"
   elif [ "$status" -ne 0 ]; then
     WATCHED_VERDICT="FAILED (exit $status), $counts"
