@@ -386,6 +386,7 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
       const onState = (state: ConnectionState): void => {
         switch (state) {
           case 'SUSPENDED':
+            if (term.endIfClockRanOut()) break;
             if (this.lossPolicy === 'suspended') term.end('SUSPENDED', 'the connection to ZooKeeper dropped: this member may no longer lead (it leads again if the session survives and its node is still first)');
             break;
           case 'RECONNECTED':

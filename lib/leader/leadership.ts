@@ -91,6 +91,22 @@ export class LeadershipTerm implements Leadership, ClockWatched {
     const client = this.member.client;
     if (client.sessionAliveUntil > performance.now()) return;
     client.checkSessionClock(); // disconnected: the client gives the session up now (LOST), which ends us first
+    this.endUnconfirmed();
+  }
+
+  /**
+   * The connection dropped: if the clock has already run out (a process paused past the session
+   * timeout, whose first event after waking up is the dropped connection), the clock's verdict is
+   * the truer reason, so end with it (SESSION_UNCONFIRMED); returns whether the term has ended.
+   * The client is not asked to give the session up here: its state listeners are still being told
+   * of SUSPENDED.
+   */
+  endIfClockRanOut(): boolean {
+    if (!this.endedWith && this.member.client.sessionAliveUntil <= performance.now()) this.endUnconfirmed();
+    return this.endedWith !== undefined;
+  }
+
+  private endUnconfirmed(): void {
     this.end('SESSION_UNCONFIRMED', 'no ZooKeeper server has answered for our session for a whole session timeout '
       + '(was the process paused?): the server may have expired it, and another member may lead');
   }

@@ -144,7 +144,7 @@ export class Hold implements LeaseOwner, ClockWatched {
     client.checkSessionClock(); // disconnected: the client gives the session up now (LOST)
     if (this.abortReason || (this.state !== 'held' && this.state !== 'suspended')) return;
     this.state = 'suspended';
-    this.abort(new LockLostError(this.lockPath, 'no ZooKeeper server has answered for our session for a whole session timeout (was the process paused?): the server may have expired it and given the lock to someone else', 'SESSION_UNCONFIRMED'));
+    this.abort(sessionUnconfirmed(this.lockPath));
     void this.verifyAfterReconnect();
   }
 
@@ -233,7 +233,12 @@ export class Hold implements LeaseOwner, ClockWatched {
     switch (s) {
       case 'SUSPENDED':
         this.state = 'suspended';
-        if (this.policy === 'suspended') {
+        // A process paused past the session timeout often learns of it first from the dropped
+        // connection: the clock's verdict is then the truer reason (the client is not asked to
+        // give the session up here: its state listeners are still being told of SUSPENDED).
+        if (this.host.engine.client.sessionAliveUntil <= performance.now()) {
+          this.abort(sessionUnconfirmed(this.lockPath));
+        } else if (this.policy === 'suspended') {
           this.abort(new LockLostError(this.lockPath, 'the connection to ZooKeeper dropped: the lock may be lost (it may come back if the session survives)', 'SUSPENDED'));
         }
         break;
@@ -330,4 +335,9 @@ export class Hold implements LeaseOwner, ClockWatched {
     }
     this.safeWaiters.clear();
   }
+}
+
+/** A lease's clock has run out: a whole session timeout without a server answering for the session. */
+function sessionUnconfirmed(lockPath: string): LockLostError {
+  return new LockLostError(lockPath, 'no ZooKeeper server has answered for our session for a whole session timeout (was the process paused?): the server may have expired it and given the lock to someone else', 'SESSION_UNCONFIRMED');
 }
